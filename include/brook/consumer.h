@@ -1,0 +1,99 @@
+// The consumer: reads records from assigned partitions, tracks positions and
+// commits offsets (durable, keyed by group.id) as Kafka's KafkaConsumer does.
+#ifndef BROOK_CONSUMER_H_
+#define BROOK_CONSUMER_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "brook/record.h"
+
+namespace brook {
+
+using OffsetMap = std::map<TopicPartition, OffsetAndMetadata>;
+
+// Called with the outcome of CommitAsync, on the consumer's own thread, from
+// a later Poll, CommitSync, CommitAsync or Close (as in Kafka).
+using CommitCallback =
+    absl::AnyInvocable<void(const absl::Status&, const OffsetMap&)>;
+
+// Reads records. Single-threaded, as Kafka's consumer: a second thread calling
+// in while one is inside gets ConcurrentModification. Only Wakeup() may be
+// called from any thread. Created by Engine::CreateConsumer; keeps the
+// engine's core alive. After Close(), calls return Closed.
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+
+  // Replaces the assignment with `partitions` (duplicates ignored). Positions
+  // of partitions that stay assigned are kept. UnknownTopicOrPartition when a
+  // topic or partition does not exist.
+  virtual absl::Status Assign(absl::Span<const TopicPartition> partitions) = 0;
+  virtual absl::StatusOr<std::vector<TopicPartition>> Assignment() = 0;
+
+  // Returns up to max.poll.records records, shared fairly between the
+  // assigned, unpaused partitions. Blocks until a record arrives or `timeout`
+  // passes (then returns an empty vector). Errors: Wakeup,
+  // NoOffsetForPartition (auto.offset.reset=none), IllegalState (nothing
+  // assigned), Closed, ConcurrentModification.
+  virtual absl::StatusOr<std::vector<ConsumerRecord>> Poll(
+      absl::Duration timeout) = 0;
+
+  // Sets the next offset to read. An offset out of range is applied on the
+  // next Poll through auto.offset.reset. IllegalState when not assigned.
+  virtual absl::Status Seek(const TopicPartition& partition,
+                            int64_t offset) = 0;
+  // Empty `partitions` means every assigned partition.
+  virtual absl::Status SeekToBeginning(
+      absl::Span<const TopicPartition> partitions) = 0;
+  virtual absl::Status SeekToEnd(
+      absl::Span<const TopicPartition> partitions) = 0;
+  // The next offset Poll will return for `partition`, resolving it from the
+  // committed offset or auto.offset.reset when needed.
+  virtual absl::StatusOr<int64_t> Position(
+      const TopicPartition& partition) = 0;
+
+  // Log start and log end offsets, as Kafka's beginningOffsets/endOffsets.
+  virtual absl::StatusOr<std::map<TopicPartition, int64_t>> BeginningOffsets(
+      absl::Span<const TopicPartition> partitions) = 0;
+  virtual absl::StatusOr<std::map<TopicPartition, int64_t>> EndOffsets(
+      absl::Span<const TopicPartition> partitions) = 0;
+
+  // Paused partitions return no records from Poll until resumed.
+  virtual absl::Status Pause(absl::Span<const TopicPartition> partitions) = 0;
+  virtual absl::Status Resume(absl::Span<const TopicPartition> partitions) = 0;
+  virtual absl::StatusOr<std::vector<TopicPartition>> Paused() = 0;
+
+  // Commits the positions of every assigned partition (the offsets after the
+  // records Poll returned). InvalidGroupId without a group.id.
+  virtual absl::Status CommitSync() = 0;
+  // Commits explicit offsets, each with a metadata string.
+  virtual absl::Status CommitSync(const OffsetMap& offsets) = 0;
+  // Commits the current positions; `callback` runs from a later call on this
+  // consumer's thread.
+  virtual void CommitAsync(CommitCallback callback = nullptr) = 0;
+  virtual void CommitAsync(const OffsetMap& offsets,
+                           CommitCallback callback) = 0;
+  // The last committed offsets of `partitions` (absent when none).
+  virtual absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>>
+  Committed(absl::Span<const TopicPartition> partitions) = 0;
+
+  // Makes the current Poll (or the next one) return a Wakeup error.
+  // Thread-safe: the only call allowed from another thread.
+  virtual void Wakeup() = 0;
+
+  // Commits positions when enable.auto.commit is on, then releases the
+  // consumer. Later calls return OK.
+  virtual absl::Status Close() = 0;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_CONSUMER_H_

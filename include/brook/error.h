@@ -1,0 +1,67 @@
+// Errors. Every fallible brook call returns absl::Status or absl::StatusOr<T>.
+// A status carries a canonical absl code, so generic code works, and a
+// brook::ErrorCode numbered like the Kafka protocol, so callers can branch on
+// Kafka's names without parsing messages.
+#ifndef BROOK_ERROR_H_
+#define BROOK_ERROR_H_
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace brook {
+
+// Kafka protocol error numbers where Kafka has one; brook-local conditions
+// (client-side exceptions in Kafka's Java client) use negative numbers.
+// Persisted nowhere, but kept stable because users may log them.
+enum class ErrorCode : int {
+  kNone = 0,
+  kUnknown = -1,
+  kOffsetOutOfRange = 1,
+  kCorruptMessage = 2,
+  kUnknownTopicOrPartition = 3,
+  kMessageTooLarge = 10,  // Kafka's RecordTooLarge on the producer side.
+  kIllegalGeneration = 22,
+  kInconsistentGroupProtocol = 23,
+  kInvalidGroupId = 24,
+  kUnknownMemberId = 25,
+  kRebalanceInProgress = 27,
+  kTopicAlreadyExists = 36,
+  kInvalidPartitions = 37,
+  kInvalidRequest = 42,
+  kInvalidTopic = 17,
+  kInvalidConfig = 40,
+  kRecordListTooLarge = 18,
+  kInvalidTimestamp = 32,
+  kProducerFenced = 90,
+  kInvalidTxnState = 48,
+  // Client-side conditions (Kafka raises these as exceptions in the client).
+  kTimeout = -100,
+  kWakeup = -101,
+  kSerialization = -102,
+  kConcurrentModification = -103,
+  kIllegalState = -104,
+  kNoOffsetForPartition = -105,
+  kCommitFailed = -106,
+  kDirectoryInUse = -107,  // Another process holds the data directory.
+  kClosed = -108,          // The object (or its engine) was closed.
+  kInterrupted = -109,     // A pending send was abandoned at Close().
+};
+
+// Kafka's name of `code`, e.g. "UnknownTopicOrPartition".
+absl::string_view ErrorCodeName(ErrorCode code);
+
+// Builds a status with the canonical code that matches `code` and `code`
+// attached as a payload.
+absl::Status Error(ErrorCode code, absl::string_view message);
+
+// The brook code attached to `status`: kNone for OK, kUnknown when the status
+// did not come from brook.
+ErrorCode GetErrorCode(const absl::Status& status);
+
+// True where Kafka marks the error retriable (Timeout, RebalanceInProgress,
+// UnknownTopicOrPartition, ...).
+bool IsRetriable(const absl::Status& status);
+
+}  // namespace brook
+
+#endif  // BROOK_ERROR_H_

@@ -1,0 +1,172 @@
+// Configuration. Typed option structs with defaults, one per object:
+// EngineOptions for the process, TopicConfig per topic, ProducerOptions and
+// ConsumerOptions per client. Each parses from Kafka's property names
+// ({"acks", "all"}, {"linger.ms", "5"}) so Kafka configs can be pasted; an
+// unknown key or a bad value is an InvalidConfig error naming the key and
+// what is allowed. Defaults follow the Kafka Java client (4.x) unless noted.
+#ifndef BROOK_OPTIONS_H_
+#define BROOK_OPTIONS_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "brook/clock.h"
+
+namespace brook {
+
+class Partitioner;
+
+// Kafka-style configuration: property name -> value text.
+using Properties = std::map<std::string, std::string>;
+
+struct EngineOptions {
+  // Keep everything in memory (RocksDB's in-memory environment; same code
+  // path as on disk). The directory name is then only a label. Default: false.
+  bool in_memory = false;
+  // Create the data directory when it does not exist. Default: true.
+  bool create_if_missing = true;
+  // Producing to (or assigning) a missing topic creates it with
+  // `default_partitions` partitions (Kafka's auto.create.topics.enable).
+  // Default: false, so a typo is an UnknownTopicOrPartition error.
+  bool auto_create_topics = false;
+  // Partition count of auto-created topics (Kafka's num.partitions). Default: 1.
+  int32_t default_partitions = 1;
+  // Time source for every timeout. Not owned; must outlive the engine.
+  // Default: SystemClock().
+  Clock* clock = nullptr;
+
+  // Properties: auto.create.topics.enable, num.partitions.
+  static absl::StatusOr<EngineOptions> FromProperties(const Properties& props);
+};
+
+// Per-topic configuration, stored with the topic. Names and defaults are
+// Kafka's topic-level configs.
+struct TopicConfig {
+  // compression.type: producer, uncompressed, none, gzip, snappy, lz4, zstd.
+  // Applied as the topic's RocksDB block compression ("producer" and "gzip"
+  // map to RocksDB's zlib... see DESIGN-NOTES.md). Default: "producer".
+  std::string compression_type = "producer";
+  // message.timestamp.type: CreateTime or LogAppendTime. Default: CreateTime.
+  std::string message_timestamp_type = "CreateTime";
+  // max.message.bytes: largest record batch the topic accepts. Default: 1048588.
+  int32_t max_message_bytes = 1048588;
+  // retention.ms: -1 keeps forever. Stored; enforcement comes later.
+  // Default: 604800000 (7 days).
+  int64_t retention_ms = 604800000;
+  // retention.bytes per partition: -1 is unlimited. Stored; enforced later.
+  // Default: -1.
+  int64_t retention_bytes = -1;
+  // cleanup.policy: delete, compact, or "compact,delete". Stored; compaction
+  // comes later. Default: "delete".
+  std::string cleanup_policy = "delete";
+
+  static absl::StatusOr<TopicConfig> FromProperties(const Properties& props);
+  // Every setting by its Kafka name.
+  Properties ToProperties() const;
+};
+
+enum class Acks : int8_t {
+  kNone = 0,    // acks=0: complete when queued; no offset reported.
+  kLeader = 1,  // acks=1: complete after the write-ahead log write (survives
+                // a process crash).
+  kAll = -1,    // acks=all / -1: complete after the WAL is fsynced (survives
+                // power loss). Concurrent sends share one fsync.
+};
+
+struct ProducerOptions {
+  // client.id, used in logs and metrics. Default: "producer-N".
+  std::string client_id;
+  // acks. Default: all, as in the Java client since 3.0.
+  Acks acks = Acks::kAll;
+  // delivery.timeout.ms: upper bound from Send to completion; a record still
+  // unwritten after it fails with Timeout. Default: 120 s.
+  absl::Duration delivery_timeout = absl::Seconds(120);
+  // partitioner.class: "default" (murmur2 for keys, sticky otherwise),
+  // "round_robin" (or Kafka's RoundRobinPartitioner class name), or a custom
+  // one set here. Default: nullptr, the default partitioner.
+  std::shared_ptr<Partitioner> partitioner;
+  // partitioner.ignore.keys: spread keyed records like keyless ones.
+  // Default: false.
+  bool partitioner_ignore_keys = false;
+  // enable.idempotence: accepted for compatibility; brook never duplicates a
+  // record because nothing is retried over a network. Default: true.
+  bool enable_idempotence = true;
+  // compression.type: none, gzip, snappy, lz4, zstd. Accepted for
+  // compatibility; brook compresses at the storage layer per topic (see
+  // TopicConfig::compression_type). Default: "none".
+  std::string compression_type = "none";
+
+  // linger.ms: how long a batch waits for more records. Default: 5 ms (the
+  // Java client's default since Kafka 4.0).
+  absl::Duration linger = absl::Milliseconds(5);
+  // batch.size: bytes per partition batch. Default: 16384.
+  int32_t batch_size = 16384;
+  // buffer.memory: bytes of records waiting to be written, across partitions.
+  // Default: 33554432.
+  int64_t buffer_memory = 33554432;
+  // max.block.ms: how long Send may block while buffer.memory is exhausted
+  // (or the topic's metadata is missing). Default: 60 s.
+  absl::Duration max_block = absl::Seconds(60);
+  // max.request.size: largest serialized record accepted. Default: 1048576.
+  int32_t max_request_size = 1048576;
+
+  // Properties: client.id, acks, delivery.timeout.ms, partitioner.class,
+  // partitioner.ignore.keys, enable.idempotence, compression.type, linger.ms,
+  // batch.size, buffer.memory, max.block.ms, max.request.size; key.serializer,
+  // value.serializer, retries, request.timeout.ms,
+  // max.in.flight.requests.per.connection and bootstrap.servers are accepted
+  // and ignored (they have no meaning in-process).
+  static absl::StatusOr<ProducerOptions> FromProperties(const Properties& props);
+};
+
+enum class OffsetReset : int8_t {
+  kEarliest,  // Start at the log start offset.
+  kLatest,    // Start at the log end offset.
+  kNone,      // Fail Poll with NoOffsetForPartition.
+};
+
+struct ConsumerOptions {
+  // group.id: needed to commit offsets (and, later, to subscribe).
+  // Default: empty (no group).
+  std::string group_id;
+  // client.id. Default: "consumer-N".
+  std::string client_id;
+  // group.instance.id for static membership (used with subscribe).
+  std::string group_instance_id;
+  // auto.offset.reset: where to start without a valid committed offset.
+  // Default: latest.
+  OffsetReset auto_offset_reset = OffsetReset::kLatest;
+  // enable.auto.commit: commit consumed positions from Poll every
+  // `auto_commit_interval`, and at Close. Only with a group.id.
+  // Default: true.
+  bool enable_auto_commit = true;
+  // auto.commit.interval.ms. Default: 5 s.
+  absl::Duration auto_commit_interval = absl::Seconds(5);
+  // session.timeout.ms (groups). Default: 45 s.
+  absl::Duration session_timeout = absl::Seconds(45);
+  // max.poll.interval.ms (groups). Default: 300 s.
+  absl::Duration max_poll_interval = absl::Seconds(300);
+  // heartbeat.interval.ms (groups). Default: 3 s.
+  absl::Duration heartbeat_interval = absl::Seconds(3);
+
+  // max.poll.records: most records one Poll returns. Default: 500.
+  int32_t max_poll_records = 500;
+
+  // Properties: group.id, client.id, group.instance.id, auto.offset.reset,
+  // enable.auto.commit, auto.commit.interval.ms, session.timeout.ms,
+  // max.poll.interval.ms, heartbeat.interval.ms, max.poll.records;
+  // isolation.level (read_uncommitted or read_committed, identical until
+  // transactions exist), fetch.min.bytes, fetch.max.bytes,
+  // max.partition.fetch.bytes, fetch.max.wait.ms, key.deserializer,
+  // value.deserializer, bootstrap.servers and
+  // partition.assignment.strategy are accepted and ignored for now.
+  static absl::StatusOr<ConsumerOptions> FromProperties(const Properties& props);
+};
+
+}  // namespace brook
+
+#endif  // BROOK_OPTIONS_H_

@@ -1,0 +1,93 @@
+// The producer: sends records to topics. Records are batched per partition
+// (batch.size, linger.ms) and written by the engine's appender in one
+// RocksDB write per round, so many small sends cost about as much as a few
+// large writes.
+#ifndef BROOK_PRODUCER_H_
+#define BROOK_PRODUCER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "brook/record.h"
+
+namespace brook {
+
+namespace internal {
+class BatchResult;
+}  // namespace internal
+
+// Called once per record when its send completes, with the metadata or the
+// error. Runs on the engine's appender thread (or on the sending thread for
+// errors found at Send): keep it quick, and do not block on other sends.
+using SendCallback =
+    absl::AnyInvocable<void(const absl::StatusOr<RecordMetadata>&)>;
+
+// The result of one Send, like the Java client's Future<RecordMetadata>.
+// Copyable and cheap: records of one batch share a single result. Thread-safe.
+class SendFuture {
+ public:
+  // An invalid future (valid() is false).
+  SendFuture() = default;
+
+  bool valid() const { return batch_ != nullptr || immediate_.has_value(); }
+  // True once the send has completed, successfully or not.
+  bool ready() const;
+  // Blocks until the send completes; returns its metadata or error.
+  // REQUIRES: valid().
+  absl::StatusOr<RecordMetadata> Get() const;
+  // As Get(), but waits at most `timeout` (real time) and then returns a
+  // Timeout error; the send itself goes on.
+  absl::StatusOr<RecordMetadata> Get(absl::Duration timeout) const;
+
+  // Internal: made by the producer.
+  SendFuture(std::shared_ptr<internal::BatchResult> batch, int32_t index,
+             int64_t timestamp_ms, int32_t key_size, int32_t value_size);
+  explicit SendFuture(absl::StatusOr<RecordMetadata> immediate);
+
+ private:
+  std::shared_ptr<internal::BatchResult> batch_;
+  std::optional<absl::StatusOr<RecordMetadata>> immediate_;
+  int32_t index_ = 0;
+  int32_t key_size_ = -1;
+  int32_t value_size_ = -1;
+  int64_t timestamp_ms_ = 0;
+};
+
+// Sends records. Thread-safe: any number of threads may call Send on one
+// producer. Created by Engine::CreateProducer; keeps the engine's core alive.
+// Destruction closes it (delivering what is pending).
+class Producer {
+ public:
+  virtual ~Producer() = default;
+
+  // Queues `record` and returns at once (unless buffer.memory is full, then
+  // it blocks up to max.block.ms). The future and `callback` report the
+  // outcome: RecordMetadata on success; errors UnknownTopicOrPartition (missing
+  // topic or partition out of range), MessageTooLarge (over max.request.size
+  // or the topic's max.message.bytes), Timeout (buffer full for max.block.ms,
+  // or not written within delivery.timeout.ms), Closed.
+  virtual SendFuture Send(ProducerRecord record,
+                          SendCallback callback = nullptr) = 0;
+
+  // Makes every buffered record ready to write and waits until all records
+  // sent before the call have completed. Returns Closed after Close.
+  virtual absl::Status Flush() = 0;
+
+  // Number of partitions of `topic` (UnknownTopicOrPartition if missing).
+  virtual absl::StatusOr<int32_t> PartitionsFor(absl::string_view topic) = 0;
+
+  // Delivers pending records and refuses new ones. Records not completed
+  // within `timeout` fail with Interrupted and Close returns Timeout. Later
+  // calls return OK at once.
+  virtual absl::Status Close(
+      absl::Duration timeout = absl::InfiniteDuration()) = 0;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_PRODUCER_H_

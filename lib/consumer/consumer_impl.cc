@@ -1,0 +1,434 @@
+#include "consumer/consumer_impl.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "brook/error.h"
+#include "log/topic_registry.h"
+#include "util/status_macros.h"
+
+namespace brook {
+namespace {
+
+absl::Status NoGroup() {
+  return Error(ErrorCode::kInvalidGroupId,
+               "committing offsets needs a group.id (ConsumerOptions::group_id)");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Consumer>> ConsumerImpl::Create(
+    std::shared_ptr<EngineCore> core, const ConsumerOptions& options) {
+  if (core->closed()) return EngineCore::ClosedError();
+  if (options.max_poll_records <= 0) {
+    return Error(ErrorCode::kInvalidConfig, "max.poll.records must be positive");
+  }
+  return std::unique_ptr<Consumer>(new ConsumerImpl(std::move(core), options));
+}
+
+ConsumerImpl::ConsumerImpl(std::shared_ptr<EngineCore> core,
+                           const ConsumerOptions& options)
+    : core_(std::move(core)),
+      options_(options),
+      auto_commit_(options.enable_auto_commit && !options.group_id.empty()),
+      next_auto_commit_(core_->clock()->Now() + options.auto_commit_interval) {}
+
+ConsumerImpl::~ConsumerImpl() { Close().IgnoreError(); }  // Best effort.
+
+absl::Status ConsumerImpl::Enter(const ThreadGuardScope& scope) const {
+  if (!scope.status().ok()) return scope.status();
+  if (closed_) return Error(ErrorCode::kClosed, "the consumer is closed");
+  if (core_->closed()) return EngineCore::ClosedError();
+  return absl::OkStatus();
+}
+
+PartitionFetcher* ConsumerImpl::Find(const TopicPartition& tp) {
+  auto it = assigned_.find(tp);
+  return it == assigned_.end() ? nullptr : it->second.get();
+}
+
+absl::StatusOr<PartitionFetcher*> ConsumerImpl::FindAssigned(
+    const TopicPartition& tp, absl::string_view op) {
+  PartitionFetcher* f = Find(tp);
+  if (f == nullptr) {
+    return Error(ErrorCode::kIllegalState,
+                 absl::StrCat(op, ": no current assignment for partition ",
+                              tp.ToString()));
+  }
+  return f;
+}
+
+absl::Status ConsumerImpl::Assign(absl::Span<const TopicPartition> partitions) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  std::map<TopicPartition, std::unique_ptr<PartitionFetcher>> next;
+  for (const TopicPartition& tp : partitions) {
+    if (next.count(tp)) continue;
+    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
+                           core_->GetTopic(tp.topic));
+    if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
+      return UnknownPartition(*topic, tp.partition);
+    }
+    auto old = assigned_.find(tp);
+    if (old != assigned_.end() && old->second->topic() == topic) {
+      next.emplace(tp, std::move(old->second));
+    } else {
+      next.emplace(tp, std::make_unique<PartitionFetcher>(topic, tp.partition));
+    }
+  }
+  // As Kafka does, commit what was consumed before the assignment changes.
+  if (auto_commit_) {
+    BROOK_RETURN_IF_ERROR(DoCommit(ConsumedOffsets()));
+  }
+  assigned_ = std::move(next);
+  order_.clear();
+  for (auto& [tp, f] : assigned_) order_.push_back(f.get());
+  next_start_ = 0;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<TopicPartition>> ConsumerImpl::Assignment() {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  std::vector<TopicPartition> out;
+  for (const auto& [tp, f] : assigned_) out.push_back(tp);
+  return out;
+}
+
+absl::Status ConsumerImpl::Reset(PartitionFetcher* f, bool out_of_range) {
+  switch (options_.auto_offset_reset) {
+    case OffsetReset::kEarliest:
+      f->set_position(f->log_start());
+      return absl::OkStatus();
+    case OffsetReset::kLatest:
+      f->set_position(f->high_watermark());
+      return absl::OkStatus();
+    case OffsetReset::kNone:
+      break;
+  }
+  const std::string where =
+      absl::StrCat(f->topic()->name(), "-", f->partition());
+  if (out_of_range) {
+    return Error(ErrorCode::kOffsetOutOfRange,
+                 absl::StrCat("offset ", *f->position(), " of ", where,
+                              " is out of range [", f->log_start(), ", ",
+                              f->high_watermark(),
+                              "] and auto.offset.reset is none"));
+  }
+  return Error(ErrorCode::kNoOffsetForPartition,
+               absl::StrCat("no committed offset for ", where,
+                            " and auto.offset.reset is none"));
+}
+
+absl::Status ConsumerImpl::ResolvePositions() {
+  std::vector<TopicPartition> missing;
+  for (auto& [tp, f] : assigned_) {
+    if (!f->position()) missing.push_back(tp);
+  }
+  if (!missing.empty()) {
+    std::map<TopicPartition, OffsetAndMetadata> committed;
+    if (!options_.group_id.empty()) {
+      BROOK_ASSIGN_OR_RETURN(committed,
+                             core_->offsets().Fetch(options_.group_id, missing));
+    }
+    for (const TopicPartition& tp : missing) {
+      PartitionFetcher* f = Find(tp);
+      auto it = committed.find(tp);
+      if (it != committed.end()) {
+        f->set_position(it->second.offset);  // Range-checked below.
+      } else {
+        BROOK_RETURN_IF_ERROR(Reset(f, /*out_of_range=*/false));
+      }
+    }
+  }
+  for (auto& [tp, f] : assigned_) {
+    const int64_t pos = *f->position();
+    if (pos < f->log_start() || pos > f->high_watermark()) {
+      BROOK_RETURN_IF_ERROR(Reset(f.get(), /*out_of_range=*/true));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::Fetch(std::vector<ConsumerRecord>* out) {
+  std::vector<PartitionFetcher*> ready;
+  for (size_t i = 0; i < order_.size(); ++i) {
+    PartitionFetcher* f = order_[(next_start_ + i) % order_.size()];
+    if (f->HasData()) ready.push_back(f);
+  }
+  if (!order_.empty()) next_start_ = (next_start_ + 1) % order_.size();
+  if (ready.empty()) return absl::OkStatus();
+  // Fairness: every partition with data gets an equal share first; what is
+  // left goes to the ones that had more.
+  int budget = options_.max_poll_records;
+  const int share =
+      std::max<int>(1, (budget + static_cast<int>(ready.size()) - 1) /
+                           static_cast<int>(ready.size()));
+  for (int pass = 0; pass < 2 && budget > 0; ++pass) {
+    for (PartitionFetcher* f : ready) {
+      if (budget <= 0) break;
+      if (!f->HasData()) continue;
+      const size_t before = out->size();
+      BROOK_RETURN_IF_ERROR(
+          f->Read(&core_->store(), pass == 0 ? std::min(share, budget) : budget, out));
+      budget -= static_cast<int>(out->size() - before);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ConsumerRecord>> ConsumerImpl::Poll(
+    absl::Duration timeout) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  RunCommitCallbacks();
+  if (wakeup_.exchange(false, std::memory_order_acq_rel)) {
+    return Error(ErrorCode::kWakeup, "the consumer was woken up");
+  }
+  if (assigned_.empty()) {
+    return Error(ErrorCode::kIllegalState,
+                 "the consumer is not subscribed to any topics or assigned "
+                 "any partitions");
+  }
+  BROOK_RETURN_IF_ERROR(MaybeAutoCommit());
+  Clock* clock = core_->clock();
+  const absl::Time deadline = clock->Now() + timeout;
+  std::vector<ConsumerRecord> records;
+  for (;;) {
+    const uint64_t seen = core_->notifier().version();
+    BROOK_RETURN_IF_ERROR(ResolvePositions());
+    BROOK_RETURN_IF_ERROR(Fetch(&records));
+    if (!records.empty()) return records;
+    if (core_->closed()) return EngineCore::ClosedError();
+    if (clock->Now() >= deadline) return records;
+    core_->notifier().Wait(seen, &wakeup_, deadline);
+    if (wakeup_.exchange(false, std::memory_order_acq_rel)) {
+      return Error(ErrorCode::kWakeup, "the consumer was woken up");
+    }
+  }
+}
+
+absl::Status ConsumerImpl::Seek(const TopicPartition& partition,
+                                int64_t offset) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (offset < 0) {
+    return Error(ErrorCode::kInvalidRequest,
+                 absl::StrCat("seek offset must not be negative, got ", offset));
+  }
+  BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(partition, "Seek"));
+  f->set_position(offset);
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::SeekToBeginning(
+    absl::Span<const TopicPartition> partitions) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (partitions.empty()) {
+    for (PartitionFetcher* f : order_) f->set_position(f->log_start());
+    return absl::OkStatus();
+  }
+  for (const TopicPartition& tp : partitions) {
+    BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(tp, "SeekToBeginning"));
+    f->set_position(f->log_start());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::SeekToEnd(absl::Span<const TopicPartition> partitions) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (partitions.empty()) {
+    for (PartitionFetcher* f : order_) f->set_position(f->high_watermark());
+    return absl::OkStatus();
+  }
+  for (const TopicPartition& tp : partitions) {
+    BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(tp, "SeekToEnd"));
+    f->set_position(f->high_watermark());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> ConsumerImpl::Position(const TopicPartition& partition) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(partition, "Position"));
+  BROOK_RETURN_IF_ERROR(ResolvePositions());
+  return *f->position();
+}
+
+absl::StatusOr<std::map<TopicPartition, int64_t>> ConsumerImpl::BeginningOffsets(
+    absl::Span<const TopicPartition> partitions) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  std::map<TopicPartition, int64_t> out;
+  for (const TopicPartition& tp : partitions) {
+    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic, core_->GetTopic(tp.topic));
+    if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
+      return UnknownPartition(*topic, tp.partition);
+    }
+    out[tp] = topic->partition(tp.partition).log_start.load();
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<TopicPartition, int64_t>> ConsumerImpl::EndOffsets(
+    absl::Span<const TopicPartition> partitions) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  std::map<TopicPartition, int64_t> out;
+  for (const TopicPartition& tp : partitions) {
+    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic, core_->GetTopic(tp.topic));
+    if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
+      return UnknownPartition(*topic, tp.partition);
+    }
+    out[tp] = topic->partition(tp.partition).high_watermark.load();
+  }
+  return out;
+}
+
+absl::Status ConsumerImpl::Pause(absl::Span<const TopicPartition> partitions) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  for (const TopicPartition& tp : partitions) {
+    BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(tp, "Pause"));
+    f->set_paused(true);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::Resume(absl::Span<const TopicPartition> partitions) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  for (const TopicPartition& tp : partitions) {
+    BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(tp, "Resume"));
+    f->set_paused(false);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<TopicPartition>> ConsumerImpl::Paused() {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  std::vector<TopicPartition> out;
+  for (const auto& [tp, f] : assigned_) {
+    if (f->paused()) out.push_back(tp);
+  }
+  return out;
+}
+
+OffsetMap ConsumerImpl::ConsumedOffsets() const {
+  OffsetMap offsets;
+  for (const auto& [tp, f] : assigned_) {
+    if (f->position()) offsets.emplace(tp, OffsetAndMetadata(*f->position()));
+  }
+  return offsets;
+}
+
+absl::Status ConsumerImpl::DoCommit(const OffsetMap& offsets) {
+  if (options_.group_id.empty()) return NoGroup();
+  for (const auto& [tp, o] : offsets) {
+    if (o.offset < 0) {
+      return Error(ErrorCode::kInvalidRequest,
+                   absl::StrCat("cannot commit negative offset ", o.offset,
+                                " for ", tp.ToString()));
+    }
+    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic, core_->GetTopic(tp.topic));
+    if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
+      return UnknownPartition(*topic, tp.partition);
+    }
+  }
+  return core_->offsets().Commit(options_.group_id, offsets,
+                                 core_->clock()->Now());
+}
+
+absl::Status ConsumerImpl::MaybeAutoCommit() {
+  if (!auto_commit_) return absl::OkStatus();
+  const absl::Time now = core_->clock()->Now();
+  if (now < next_auto_commit_) return absl::OkStatus();
+  next_auto_commit_ = now + options_.auto_commit_interval;
+  return DoCommit(ConsumedOffsets());
+}
+
+void ConsumerImpl::RunCommitCallbacks() {
+  std::vector<std::pair<CommitCallback, std::pair<absl::Status, OffsetMap>>>
+      callbacks = std::move(pending_callbacks_);
+  pending_callbacks_.clear();
+  for (auto& [callback, result] : callbacks) {
+    callback(result.first, result.second);
+  }
+}
+
+absl::Status ConsumerImpl::CommitSync() {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  RunCommitCallbacks();
+  return DoCommit(ConsumedOffsets());
+}
+
+absl::Status ConsumerImpl::CommitSync(const OffsetMap& offsets) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  RunCommitCallbacks();
+  return DoCommit(offsets);
+}
+
+void ConsumerImpl::CommitAsync(CommitCallback callback) {
+  ThreadGuardScope scope(&guard_);
+  absl::Status s = Enter(scope);
+  OffsetMap offsets;
+  if (s.ok()) {
+    offsets = ConsumedOffsets();
+    s = DoCommit(offsets);
+  }
+  if (!callback) return;
+  if (!scope.status().ok()) {
+    callback(s, offsets);  // Not our thread's consumer: report at once.
+    return;
+  }
+  pending_callbacks_.emplace_back(std::move(callback),
+                                  std::make_pair(s, std::move(offsets)));
+}
+
+void ConsumerImpl::CommitAsync(const OffsetMap& offsets,
+                               CommitCallback callback) {
+  ThreadGuardScope scope(&guard_);
+  absl::Status s = Enter(scope);
+  if (s.ok()) s = DoCommit(offsets);
+  if (!callback) return;
+  if (!scope.status().ok()) {
+    callback(s, offsets);
+    return;
+  }
+  pending_callbacks_.emplace_back(std::move(callback), std::make_pair(s, offsets));
+}
+
+absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> ConsumerImpl::Committed(
+    absl::Span<const TopicPartition> partitions) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (options_.group_id.empty()) return NoGroup();
+  return core_->offsets().Fetch(options_.group_id, partitions);
+}
+
+void ConsumerImpl::Wakeup() {
+  wakeup_.store(true, std::memory_order_release);
+  core_->notifier().Poke();
+}
+
+absl::Status ConsumerImpl::Close() {
+  ThreadGuardScope scope(&guard_);
+  if (!scope.status().ok()) return scope.status();
+  if (closed_) return absl::OkStatus();
+  absl::Status status;
+  if (auto_commit_ && !core_->closed()) status = DoCommit(ConsumedOffsets());
+  RunCommitCallbacks();
+  closed_ = true;
+  assigned_.clear();
+  order_.clear();
+  return status;
+}
+
+}  // namespace brook

@@ -1,0 +1,90 @@
+// ConsumerImpl: the Consumer behind Engine::CreateConsumer (assign mode):
+// positions, fair fetching across partitions, blocking Poll, commits and
+// auto-commit.
+#ifndef BROOK_LIB_CONSUMER_CONSUMER_IMPL_H_
+#define BROOK_LIB_CONSUMER_CONSUMER_IMPL_H_
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "brook/consumer.h"
+#include "brook/options.h"
+#include "consumer/partition_fetcher.h"
+#include "consumer/thread_guard.h"
+#include "core/core.h"
+
+namespace brook {
+
+// Single-threaded (ThreadGuard enforces it); Wakeup() is thread-safe.
+class ConsumerImpl : public Consumer {
+ public:
+  static absl::StatusOr<std::unique_ptr<Consumer>> Create(
+      std::shared_ptr<EngineCore> core, const ConsumerOptions& options);
+  ~ConsumerImpl() override;
+
+  absl::Status Assign(absl::Span<const TopicPartition> partitions) override;
+  absl::StatusOr<std::vector<TopicPartition>> Assignment() override;
+  absl::StatusOr<std::vector<ConsumerRecord>> Poll(
+      absl::Duration timeout) override;
+  absl::Status Seek(const TopicPartition& partition, int64_t offset) override;
+  absl::Status SeekToBeginning(
+      absl::Span<const TopicPartition> partitions) override;
+  absl::Status SeekToEnd(absl::Span<const TopicPartition> partitions) override;
+  absl::StatusOr<int64_t> Position(const TopicPartition& partition) override;
+  absl::StatusOr<std::map<TopicPartition, int64_t>> BeginningOffsets(
+      absl::Span<const TopicPartition> partitions) override;
+  absl::StatusOr<std::map<TopicPartition, int64_t>> EndOffsets(
+      absl::Span<const TopicPartition> partitions) override;
+  absl::Status Pause(absl::Span<const TopicPartition> partitions) override;
+  absl::Status Resume(absl::Span<const TopicPartition> partitions) override;
+  absl::StatusOr<std::vector<TopicPartition>> Paused() override;
+  absl::Status CommitSync() override;
+  absl::Status CommitSync(const OffsetMap& offsets) override;
+  void CommitAsync(CommitCallback callback) override;
+  void CommitAsync(const OffsetMap& offsets, CommitCallback callback) override;
+  absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> Committed(
+      absl::Span<const TopicPartition> partitions) override;
+  void Wakeup() override;
+  absl::Status Close() override;
+
+ private:
+  ConsumerImpl(std::shared_ptr<EngineCore> core, const ConsumerOptions& options);
+
+  // Common entry checks: thread ownership, then not closed.
+  absl::Status Enter(const ThreadGuardScope& scope) const;
+  PartitionFetcher* Find(const TopicPartition& tp);
+  absl::StatusOr<PartitionFetcher*> FindAssigned(const TopicPartition& tp,
+                                                 absl::string_view op);
+  // Gives every assigned partition a valid position (committed offset, or
+  // auto.offset.reset); errors NoOffsetForPartition / OffsetOutOfRange.
+  absl::Status ResolvePositions();
+  absl::Status Reset(PartitionFetcher* f, bool out_of_range);
+  absl::Status Fetch(std::vector<ConsumerRecord>* out);
+  OffsetMap ConsumedOffsets() const;
+  absl::Status DoCommit(const OffsetMap& offsets);
+  absl::Status MaybeAutoCommit();
+  void RunCommitCallbacks();
+
+  const std::shared_ptr<EngineCore> core_;
+  const ConsumerOptions options_;
+  const bool auto_commit_;
+
+  ThreadGuard guard_;
+  std::atomic<bool> wakeup_{false};
+
+  // Owned by the thread holding guard_.
+  bool closed_ = false;
+  std::map<TopicPartition, std::unique_ptr<PartitionFetcher>> assigned_;
+  std::vector<PartitionFetcher*> order_;  // Round-robin order of assigned_.
+  size_t next_start_ = 0;
+  absl::Time next_auto_commit_;
+  std::vector<std::pair<CommitCallback, std::pair<absl::Status, OffsetMap>>>
+      pending_callbacks_;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_CONSUMER_CONSUMER_IMPL_H_

@@ -1,0 +1,92 @@
+#include "consumer/partition_fetcher.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace brook {
+namespace {
+
+// Kafka's max.partition.fetch.bytes default: how much one storage read
+// fetches ahead for a partition.
+constexpr size_t kFetchBytes = 1 << 20;
+
+}  // namespace
+
+PartitionFetcher::PartitionFetcher(std::shared_ptr<Topic> topic,
+                                   int32_t partition)
+    : topic_(std::move(topic)), partition_(partition) {}
+
+void PartitionFetcher::set_position(int64_t offset) {
+  if (position_ != offset) ResetCache();
+  position_ = offset;
+}
+
+void PartitionFetcher::ResetCache() {
+  batches_.clear();
+  index_ = 0;
+  reader_valid_ = false;
+}
+
+int64_t PartitionFetcher::log_start() const {
+  return topic_->partition(partition_).log_start.load(std::memory_order_acquire);
+}
+
+int64_t PartitionFetcher::high_watermark() const {
+  return topic_->partition(partition_).high_watermark.load(
+      std::memory_order_acquire);
+}
+
+bool PartitionFetcher::HasData() const {
+  return position_.has_value() && !paused_ && !topic_->deleted() &&
+         *position_ < high_watermark();
+}
+
+absl::Status PartitionFetcher::Read(Store* store, int max,
+                                    std::vector<ConsumerRecord>* out) {
+  const int64_t hw = high_watermark();
+  int64_t pos = *position_;
+  int taken = 0;
+  while (taken < max && pos < hw) {
+    if (!reader_valid_ || reader_.done()) {
+      if (reader_valid_) ++index_;
+      reader_valid_ = false;
+      if (index_ >= batches_.size()) {
+        batches_.clear();
+        index_ = 0;
+        absl::Status s = store->ReadBatches(topic_->cf(), partition_, pos, hw,
+                                            kFetchBytes, &batches_);
+        if (!s.ok()) return s;
+        if (batches_.empty()) {
+          return absl::DataLossError(
+              absl::StrCat(topic_->name(), "-", partition_, ": offset ", pos,
+                           " is below the high watermark but not stored"));
+        }
+      }
+      const StoredBatch& batch = batches_[index_];
+      absl::Status s = reader_.Init(batch.value);
+      if (!s.ok()) return s;
+      reader_valid_ = true;
+      while (!reader_.done() && batch.base_offset + reader_.next_delta() < pos) {
+        s = reader_.Skip();
+        if (!s.ok()) return s;
+      }
+      continue;
+    }
+    out->emplace_back();
+    ConsumerRecord& r = out->back();
+    r.topic = topic_->name();
+    r.partition = partition_;
+    absl::Status s = reader_.Read(batches_[index_].base_offset, &r);
+    if (!s.ok()) {
+      out->pop_back();
+      return s;
+    }
+    pos = r.offset + 1;
+    ++taken;
+  }
+  position_ = pos;
+  return absl::OkStatus();
+}
+
+}  // namespace brook

@@ -1,0 +1,87 @@
+#include "core/core.h"
+
+#include <utility>
+
+#include "brook/error.h"
+#include "util/status_macros.h"
+
+namespace brook {
+
+absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Open(
+    const EngineOptions& options, const std::string& dir) {
+  if (options.default_partitions <= 0) {
+    return Error(ErrorCode::kInvalidConfig,
+                 "num.partitions (EngineOptions::default_partitions) must be "
+                 "positive");
+  }
+  StoreOptions store_options;
+  store_options.in_memory = options.in_memory;
+  store_options.create_if_missing = options.create_if_missing;
+  BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+                         Store::Open(store_options, dir));
+  BROOK_ASSIGN_OR_RETURN(std::unique_ptr<TopicRegistry> topics,
+                         TopicRegistry::Recover(store.get()));
+  return std::shared_ptr<EngineCore>(
+      new EngineCore(options, std::move(store), std::move(topics)));
+}
+
+EngineCore::EngineCore(const EngineOptions& options,
+                       std::unique_ptr<Store> store,
+                       std::unique_ptr<TopicRegistry> topics)
+    : options_(options),
+      clock_(options.clock != nullptr ? options.clock : SystemClock()),
+      store_(std::move(store)),
+      topics_(std::move(topics)),
+      notifier_(clock_),
+      offsets_(store_.get()),
+      appender_(std::make_unique<Appender>(store_.get(), clock_, &notifier_)) {}
+
+EngineCore::~EngineCore() { Close().IgnoreError(); }  // Nobody to report to.
+
+absl::Status EngineCore::ClosedError() {
+  return Error(ErrorCode::kClosed, "the engine is closed");
+}
+
+absl::Status EngineCore::Close() {
+  if (closed_.exchange(true, std::memory_order_acq_rel)) {
+    return absl::OkStatus();
+  }
+  appender_->Stop();
+  // Wake consumers blocked in Poll so they see the close.
+  notifier_.Notify();
+  return store_->Close();
+}
+
+absl::StatusOr<std::shared_ptr<Topic>> EngineCore::GetTopic(
+    absl::string_view name) {
+  if (closed()) return ClosedError();
+  std::shared_ptr<Topic> topic = topics_->Find(name);
+  if (topic != nullptr) return topic;
+  if (!options_.auto_create_topics) return UnknownTopic(name);
+  absl::StatusOr<std::shared_ptr<Topic>> created =
+      topics_->Create(name, options_.default_partitions, TopicConfig());
+  if (GetErrorCode(created.status()) == ErrorCode::kTopicAlreadyExists) {
+    topic = topics_->Find(name);  // Another thread created it first.
+    if (topic != nullptr) return topic;
+  }
+  return created;
+}
+
+absl::Status EngineCore::CreateTopic(absl::string_view name,
+                                     int32_t partitions,
+                                     const TopicConfig& config) {
+  if (closed()) return ClosedError();
+  return topics_->Create(name, partitions, config).status();
+}
+
+absl::Status EngineCore::DeleteTopic(absl::string_view name) {
+  if (closed()) return ClosedError();
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic, topics_->Remove(name));
+  // Fence the appender: after this no write names the topic's family.
+  appender_->RunExclusive([&] { topic->MarkDeleted(); });
+  BROOK_RETURN_IF_ERROR(store_->DropFamily(topic->cf()));
+  notifier_.Notify();  // Consumers stop waiting on the deleted partitions.
+  return offsets_.DeleteTopic(name);
+}
+
+}  // namespace brook

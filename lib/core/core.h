@@ -1,0 +1,77 @@
+// The engine's shared core: the store, topics, appender, consumer wake-ups
+// and committed offsets of one open data directory. Producers, consumers and
+// the Engine handle each hold a shared_ptr to it, so it lives as long as any
+// of them.
+#ifndef BROOK_LIB_CORE_CORE_H_
+#define BROOK_LIB_CORE_CORE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "brook/options.h"
+#include "group/offset_store.h"
+#include "log/appender.h"
+#include "log/data_notifier.h"
+#include "log/topic_registry.h"
+#include "storage/store.h"
+
+namespace brook {
+
+// Thread-safe.
+class EngineCore {
+ public:
+  static absl::StatusOr<std::shared_ptr<EngineCore>> Open(
+      const EngineOptions& options, const std::string& dir);
+  ~EngineCore();
+  EngineCore(const EngineCore&) = delete;
+  EngineCore& operator=(const EngineCore&) = delete;
+
+  // Writes pending batches, stops the appender and closes the store.
+  // Idempotent.
+  absl::Status Close();
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
+
+  Clock* clock() const { return clock_; }
+  const EngineOptions& options() const { return options_; }
+  Store& store() { return *store_; }
+  TopicRegistry& topics() { return *topics_; }
+  Appender& appender() { return *appender_; }
+  DataNotifier& notifier() { return notifier_; }
+  OffsetStore& offsets() { return offsets_; }
+
+  // The topic `name`; created with the default partition count when missing
+  // and the engine auto-creates topics. UnknownTopicOrPartition otherwise.
+  absl::StatusOr<std::shared_ptr<Topic>> GetTopic(absl::string_view name);
+
+  absl::Status CreateTopic(absl::string_view name, int32_t partitions,
+                           const TopicConfig& config);
+  absl::Status DeleteTopic(absl::string_view name);
+
+  // Numbers for default client ids ("producer-1", "consumer-1", ...).
+  int64_t NextClientNumber() { return ++client_numbers_; }
+
+  // The error calls get after Close.
+  static absl::Status ClosedError();
+
+ private:
+  EngineCore(const EngineOptions& options, std::unique_ptr<Store> store,
+             std::unique_ptr<TopicRegistry> topics);
+
+  const EngineOptions options_;
+  Clock* const clock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<TopicRegistry> topics_;
+  DataNotifier notifier_;
+  OffsetStore offsets_;
+  std::unique_ptr<Appender> appender_;
+  std::atomic<bool> closed_{false};
+  std::atomic<int64_t> client_numbers_{0};
+};
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_CORE_CORE_H_

@@ -1,0 +1,58 @@
+// Engine::Open and the Engine handle over the shared core.
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "admin/admin_impl.h"
+#include "brook/engine.h"
+#include "consumer/consumer_impl.h"
+#include "core/core.h"
+#include "producer/producer_impl.h"
+#include "util/status_macros.h"
+
+namespace brook {
+namespace {
+
+// Thread-safe.
+class EngineImpl : public Engine {
+ public:
+  explicit EngineImpl(std::shared_ptr<EngineCore> core)
+      : core_(std::move(core)), admin_(core_) {}
+
+  absl::StatusOr<std::unique_ptr<Producer>> CreateProducer(
+      const ProducerOptions& options) override {
+    ProducerOptions o = options;
+    if (o.client_id.empty()) {
+      o.client_id = absl::StrCat("producer-", core_->NextClientNumber());
+    }
+    return ProducerImpl::Create(core_, o);
+  }
+
+  absl::StatusOr<std::unique_ptr<Consumer>> CreateConsumer(
+      const ConsumerOptions& options) override {
+    ConsumerOptions o = options;
+    if (o.client_id.empty()) {
+      o.client_id = absl::StrCat("consumer-", core_->NextClientNumber());
+    }
+    return ConsumerImpl::Create(core_, o);
+  }
+
+  Admin& admin() override { return admin_; }
+
+  absl::Status Close() override { return core_->Close(); }
+
+ private:
+  const std::shared_ptr<EngineCore> core_;
+  AdminImpl admin_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options,
+                                                     absl::string_view dir) {
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<EngineCore> core,
+                         EngineCore::Open(options, std::string(dir)));
+  return std::unique_ptr<Engine>(new EngineImpl(std::move(core)));
+}
+
+}  // namespace brook

@@ -1,0 +1,54 @@
+// Committed offsets, durable in the meta column family like Kafka's
+// __consumer_offsets.
+//
+// Record (persisted):
+//   key   = "offset/" + u16 BE group length + group + u16 BE topic length +
+//           topic + u32 BE partition
+//   value = i64 BE offset + i64 BE commit time (ms since the epoch) + the
+//           metadata string (rest of the value)
+#ifndef BROOK_LIB_GROUP_OFFSET_STORE_H_
+#define BROOK_LIB_GROUP_OFFSET_STORE_H_
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "brook/record.h"
+#include "storage/store.h"
+
+namespace brook {
+
+// Thread-safe (the store is).
+class OffsetStore {
+ public:
+  // `store` must outlive this.
+  explicit OffsetStore(Store* store) : store_(store) {}
+
+  // Writes every offset of `offsets` atomically, stamped `now`.
+  absl::Status Commit(absl::string_view group,
+                      const std::map<TopicPartition, OffsetAndMetadata>& offsets,
+                      absl::Time now);
+
+  // Committed offsets of `partitions` in `group` (missing ones are absent).
+  absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> Fetch(
+      absl::string_view group, absl::Span<const TopicPartition> partitions);
+
+  // Every committed offset of `group`.
+  absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> FetchAll(
+      absl::string_view group);
+
+  // Removes the offsets of `topic` in every group (topic deletion).
+  absl::Status DeleteTopic(absl::string_view topic);
+
+ private:
+  Store* const store_;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_GROUP_OFFSET_STORE_H_

@@ -1,0 +1,161 @@
+#include "log/appender.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "brook/error.h"
+#include "log/batch_format.h"
+#include "log/topic_registry.h"
+
+namespace brook {
+
+Appender::Appender(Store* store, Clock* clock, DataNotifier* notifier)
+    : store_(store), clock_(clock), notifier_(notifier) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+Appender::~Appender() { Stop(); }
+
+void Appender::Register(std::shared_ptr<BatchSource> source) {
+  absl::MutexLock lock(&mu_);
+  sources_.push_back(std::move(source));
+}
+
+void Appender::Unregister(const BatchSource* source) {
+  absl::MutexLock lock(&mu_);
+  sources_.erase(std::remove_if(sources_.begin(), sources_.end(),
+                                [&](const std::shared_ptr<BatchSource>& s) {
+                                  return s.get() == source;
+                                }),
+                 sources_.end());
+  auto not_busy = [this, source]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return std::find(busy_.begin(), busy_.end(), source) == busy_.end();
+  };
+  mu_.Await(absl::Condition(&not_busy));
+}
+
+void Appender::Wake() {
+  if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
+  absl::MutexLock lock(&mu_);
+  wake_ = true;
+}
+
+void Appender::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Appender::RunExclusive(absl::FunctionRef<void()> fn) {
+  absl::MutexLock lock(&write_mu_);
+  fn();
+}
+
+void Appender::Run() {
+  absl::Time next_ready = absl::InfiniteFuture();
+  std::vector<ReadyBatch> batches;
+  std::vector<Drained> drained;
+  std::vector<std::shared_ptr<BatchSource>> sources;
+  for (;;) {
+    bool stopping;
+    {
+      absl::MutexLock lock(&mu_);
+      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return wake_ || stop_;
+      };
+      clock_->AwaitWithDeadline(&mu_, absl::Condition(&woken), next_ready);
+      wake_ = false;
+      wake_pending_.store(false, std::memory_order_release);
+      stopping = stop_;
+      sources = sources_;
+      for (const auto& s : sources) busy_.push_back(s.get());
+    }
+
+    const absl::Time now = clock_->Now();
+    next_ready = absl::InfiniteFuture();
+    batches.clear();
+    drained.clear();
+    for (const auto& source : sources) {
+      const size_t begin = batches.size();
+      next_ready = std::min(next_ready, source->Drain(now, stopping, &batches));
+      if (batches.size() > begin) {
+        drained.push_back(Drained{source, begin, batches.size()});
+      }
+    }
+    if (!batches.empty()) {
+      absl::MutexLock lock(&write_mu_);
+      WriteRound(&batches);
+    }
+    // Release buffer memory first so blocked senders resume, then report.
+    for (const Drained& d : drained) {
+      d.source->Completed(
+          absl::MakeConstSpan(batches).subspan(d.begin, d.end - d.begin));
+    }
+    for (ReadyBatch& b : batches) b.result->RunCallbacks();
+    {
+      absl::MutexLock lock(&mu_);
+      busy_.clear();
+    }
+    sources.clear();
+    if (stopping && batches.empty()) return;
+    if (stopping) next_ready = absl::InfinitePast();  // Drain again at once.
+  }
+}
+
+void Appender::WriteRound(std::vector<ReadyBatch>* batches) {
+  const absl::Time now = clock_->Now();
+  const int64_t now_ms = absl::ToUnixMillis(now);
+  StoreWriteBatch write;
+  bool sync = false;
+  // Batches that made it into `write`, with their base offsets.
+  std::vector<std::pair<ReadyBatch*, int64_t>> written;
+  written.reserve(batches->size());
+  for (ReadyBatch& b : *batches) {
+    if (b.topic->deleted()) {
+      b.result->Fail(UnknownTopic(b.topic->name()));
+      continue;
+    }
+    if (now > b.deadline) {
+      b.result->Fail(Error(
+          ErrorCode::kTimeout,
+          absl::StrCat("expiring ", b.count, " record(s) for ",
+                       b.topic->name(), "-", b.partition,
+                       ": delivery.timeout.ms passed before the write")));
+      continue;
+    }
+    PartitionState& state = b.topic->partition(b.partition);
+    const int64_t base = state.next_offset;
+    state.next_offset += b.count;
+    if (b.topic->log_append_time()) SetLogAppendTime(&b.value, now_ms);
+    write.PutRecordBatch(b.topic->cf(), b.partition, base, b.value);
+    sync |= b.sync;
+    written.emplace_back(&b, base);
+  }
+  if (written.empty()) return;
+
+  absl::Status status = store_->Write(&write, sync);
+  if (!status.ok()) {
+    // Nothing was written: give the offsets back, newest first.
+    for (auto it = written.rbegin(); it != written.rend(); ++it) {
+      it->first->topic->partition(it->first->partition).next_offset = it->second;
+      it->first->result->Fail(status);
+    }
+    return;
+  }
+  for (auto& [b, base] : written) {
+    b->topic->partition(b->partition)
+        .high_watermark.store(base + b->count, std::memory_order_release);
+  }
+  notifier_->Notify();
+  for (auto& [b, base] : written) {
+    b->result->Complete(base, b->topic->log_append_time() ? now_ms : -1,
+                        b->offsets_known);
+  }
+}
+
+}  // namespace brook

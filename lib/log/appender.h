@@ -1,0 +1,116 @@
+// The appender: the engine's single writer. It drains ready batches from
+// every producer (BatchSource), assigns offsets, writes them all in one
+// RocksDB write (fsynced when any batch asked for acks=all: group commit),
+// advances high watermarks, wakes consumers, then completes the batches.
+// One writer keeps offset assignment trivially ordered.
+#ifndef BROOK_LIB_LOG_APPENDER_H_
+#define BROOK_LIB_LOG_APPENDER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "brook/clock.h"
+#include "log/batch_result.h"
+#include "log/data_notifier.h"
+#include "log/topic.h"
+#include "storage/store.h"
+
+namespace brook {
+
+// A closed batch on its way to the log.
+struct ReadyBatch {
+  std::shared_ptr<Topic> topic;
+  int32_t partition = 0;
+  std::string value;           // Encoded (log/batch_format.h).
+  int32_t count = 0;           // Records in `value`.
+  int64_t memory = 0;          // Bytes charged to the source's buffer.
+  bool sync = false;           // acks=all: fsync before completing.
+  bool offsets_known = true;   // false for acks=0.
+  absl::Time deadline = absl::InfiniteFuture();  // delivery.timeout.ms
+  uint64_t seq = 0;            // The source's own sequence number.
+  std::shared_ptr<internal::BatchResult> result;
+};
+
+// Something that holds batches for the appender: a producer's accumulator.
+// Implementations are thread-safe.
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  // Moves the batches ready at `now` (every non-empty one when `force`) into
+  // `out`, and returns when the next batch it holds becomes ready
+  // (absl::InfiniteFuture() when none).
+  virtual absl::Time Drain(absl::Time now, bool force,
+                           std::vector<ReadyBatch>* out) = 0;
+  // Batches handed out by Drain, now completed (or failed).
+  virtual void Completed(absl::Span<const ReadyBatch> batches) = 0;
+};
+
+// Thread-safe. Owns one thread, started by the constructor and joined by
+// Stop() or the destructor. Lock order: write_mu_, then a source's own lock
+// is never taken under it (Drain runs before write_mu_ is taken).
+class Appender {
+ public:
+  // `store`, `clock` and `notifier` must outlive the appender.
+  Appender(Store* store, Clock* clock, DataNotifier* notifier);
+  ~Appender();
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+
+  void Register(std::shared_ptr<BatchSource> source) ABSL_LOCKS_EXCLUDED(mu_);
+  // After it returns, the appender no longer calls `source`.
+  void Unregister(const BatchSource* source) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Tells the appender a source has a new or ready batch. Cheap when the
+  // appender was already told.
+  void Wake() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Writes what every source holds, then stops the thread. Idempotent.
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Runs `fn` while no write is in progress (topic deletion uses it to fence
+  // writers before dropping the topic's column family).
+  void RunExclusive(absl::FunctionRef<void()> fn) ABSL_LOCKS_EXCLUDED(write_mu_);
+
+ private:
+  struct Drained {
+    std::shared_ptr<BatchSource> source;
+    size_t begin, end;
+  };
+
+  void Run();
+  // Assigns offsets and writes `batches`; fails the ones it cannot write.
+  void WriteRound(std::vector<ReadyBatch>* batches)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+
+  Store* const store_;
+  Clock* const clock_;
+  DataNotifier* const notifier_;
+
+  std::atomic<bool> wake_pending_{false};
+
+  absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+
+  absl::Mutex mu_;
+  std::vector<std::shared_ptr<BatchSource>> sources_ ABSL_GUARDED_BY(mu_);
+  // Sources being drained by the current round (Unregister waits on it).
+  std::vector<const BatchSource*> busy_ ABSL_GUARDED_BY(mu_);
+  bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+
+  std::thread thread_;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_LOG_APPENDER_H_

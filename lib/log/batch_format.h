@@ -1,0 +1,106 @@
+// The record batch: the value stored under each batch key (storage/keys.h).
+// It follows Kafka's record format v2, minus the fields brook keeps in the
+// key (base offset) or has no use for (CRC: RocksDB checksums its blocks).
+//
+//   offset size field
+//   0      1    magic = 2
+//   1      1    attributes: bit 3 set = timestamps are LogAppendTime
+//   2      4    record count (u32 BE); record i has offset base + i
+//   6      8    first timestamp, ms (i64 BE)
+//   14     8    max timestamp, ms (i64 BE)
+//   22     8    producer id (i64 BE, -1: none)
+//   30     2    producer epoch (i16 BE, -1)
+//   32     4    base sequence (i32 BE, -1)
+//   36     ...  records
+//
+// Each record, with Kafka's zig-zag varints:
+//   length varint (bytes after it), attributes i8 (0), timestamp delta
+//   varlong (from the first timestamp), offset delta varint, key length
+//   varint (-1 = null), key, value length varint (-1 = null), value, header
+//   count varint, then per header: key length varint, key, value length
+//   varint (-1 = null), value.
+//
+// With LogAppendTime every record's timestamp is the batch's max timestamp,
+// as in Kafka. Persisted: never change the meaning of a field.
+#ifndef BROOK_LIB_LOG_BATCH_FORMAT_H_
+#define BROOK_LIB_LOG_BATCH_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "brook/record.h"
+
+namespace brook {
+
+inline constexpr size_t kBatchHeaderSize = 36;
+inline constexpr uint8_t kBatchMagic = 2;
+inline constexpr uint8_t kLogAppendTimeAttribute = 0x08;
+
+// Bytes a record adds to a batch whose first timestamp is `first_ts_ms`.
+size_t EncodedRecordSize(int64_t timestamp_ms, int64_t first_ts_ms,
+                         int32_t offset_delta, const Bytes& key,
+                         const Bytes& value, const std::vector<Header>& headers);
+
+// Builds one batch. Thread-compatible.
+class BatchBuilder {
+ public:
+  BatchBuilder();
+
+  // Appends a record; its offset delta is the current count.
+  void Add(int64_t timestamp_ms, const Bytes& key, const Bytes& value,
+           const std::vector<Header>& headers);
+
+  int32_t count() const { return count_; }
+  size_t size_bytes() const { return buffer_.size(); }
+  int64_t first_timestamp_ms() const { return first_ts_; }
+
+  // Writes the header and returns the batch; the builder is then spent.
+  std::string Finish();
+
+ private:
+  std::string buffer_;
+  int32_t count_ = 0;
+  int64_t first_ts_ = 0;
+  int64_t max_ts_ = 0;
+};
+
+// Rewrites the timestamps of an encoded batch to `time_ms` and marks it
+// LogAppendTime. REQUIRES: `batch` came from BatchBuilder::Finish.
+void SetLogAppendTime(std::string* batch, int64_t time_ms);
+
+// Number of records in an encoded batch (0 when malformed).
+int32_t BatchRecordCount(absl::string_view batch);
+
+// Walks the records of one batch. Thread-compatible; borrows `batch`.
+class BatchReader {
+ public:
+  // Checks the header; kDataLoss when malformed.
+  absl::Status Init(absl::string_view batch);
+
+  int32_t count() const { return count_; }
+  // Offset delta of the record Next would read.
+  int32_t next_delta() const { return next_; }
+  bool done() const { return next_ >= count_; }
+
+  // Skips the next record.
+  absl::Status Skip();
+  // Decodes the next record into `out` (topic and partition untouched).
+  absl::Status Read(int64_t base_offset, ConsumerRecord* out);
+
+ private:
+  absl::Status Corrupt(absl::string_view what) const;
+
+  absl::string_view rest_;
+  int32_t count_ = 0;
+  int32_t next_ = 0;
+  int64_t first_ts_ = 0;
+  int64_t max_ts_ = 0;
+  bool log_append_time_ = false;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_LOG_BATCH_FORMAT_H_

@@ -1,0 +1,83 @@
+// The shared outcome of one record batch: every SendFuture of the batch
+// points here, and the appender completes it once (Kafka's
+// ProduceRequestResult). Per-record callbacks wait here until completion.
+#ifndef BROOK_LIB_LOG_BATCH_RESULT_H_
+#define BROOK_LIB_LOG_BATCH_RESULT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "brook/producer.h"
+#include "brook/record.h"
+
+namespace brook {
+namespace internal {
+
+// What a record's future needs besides its batch.
+struct RecordInfo {
+  int32_t index = 0;
+  int64_t timestamp_ms = 0;
+  int32_t key_size = -1;
+  int32_t value_size = -1;
+};
+
+// Thread-safe. Callbacks are added before completion by the thread that owns
+// the open batch and run once, after completion, by the completing thread.
+class BatchResult {
+ public:
+  BatchResult(std::string topic, int32_t partition);
+  BatchResult(const BatchResult&) = delete;
+  BatchResult& operator=(const BatchResult&) = delete;
+
+  const std::string& topic() const { return topic_; }
+  int32_t partition() const { return partition_; }
+
+  // REQUIRES: not yet completed; called under the owner's lock.
+  void AddCallback(const RecordInfo& info, SendCallback callback);
+
+  // Completes the batch: records got offsets base_offset + index. With
+  // LogAppendTime, `log_append_time_ms` replaces every timestamp (-1: keep).
+  // `offsets_known` is false for acks=0 (offset -1 is reported).
+  void Complete(int64_t base_offset, int64_t log_append_time_ms,
+                bool offsets_known) ABSL_LOCKS_EXCLUDED(mu_);
+  void Fail(absl::Status status) ABSL_LOCKS_EXCLUDED(mu_);
+  // Runs the callbacks once. Call after Complete or Fail, holding no lock.
+  void RunCallbacks();
+
+  bool done() const { return done_flag_.load(std::memory_order_acquire); }
+  // Waits (real time) up to `timeout` for completion; true when done.
+  bool Wait(absl::Duration timeout) const ABSL_LOCKS_EXCLUDED(mu_);
+  // REQUIRES: done().
+  absl::StatusOr<RecordMetadata> Result(const RecordInfo& info) const;
+  // REQUIRES: done(). OK or the failure.
+  const absl::Status& status() const { return status_; }
+
+ private:
+  void Finish() ABSL_LOCKS_EXCLUDED(mu_);
+
+  const std::string topic_;
+  const int32_t partition_;
+  std::vector<std::pair<RecordInfo, SendCallback>> callbacks_;
+
+  // Written once before done_flag_ is set (release), read after (acquire).
+  absl::Status status_;
+  int64_t base_offset_ = -1;
+  int64_t log_append_time_ms_ = -1;
+  bool offsets_known_ = true;
+  std::atomic<bool> done_flag_{false};
+
+  mutable absl::Mutex mu_;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace internal
+}  // namespace brook
+
+#endif  // BROOK_LIB_LOG_BATCH_RESULT_H_

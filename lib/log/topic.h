@@ -1,0 +1,64 @@
+// A topic in memory: its configuration, column family and per-partition log
+// state (log start offset, high watermark, next offset to assign).
+#ifndef BROOK_LIB_LOG_TOPIC_H_
+#define BROOK_LIB_LOG_TOPIC_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "brook/options.h"
+#include "storage/store.h"
+
+namespace brook {
+
+struct PartitionState {
+  // First offset still stored. Written at recovery (later by retention).
+  std::atomic<int64_t> log_start{0};
+  // One past the last offset written and visible to consumers (with no
+  // replication, also the log end offset). Advanced by the appender after
+  // the write that holds the offsets.
+  std::atomic<int64_t> high_watermark{0};
+  // Next offset to assign. Only read or written by the appender while it
+  // holds Appender::write_mu_ (and at recovery, before the appender runs).
+  int64_t next_offset = 0;
+};
+
+// Thread-safe: configuration is constant; partition state is atomic or
+// owned by the appender.
+class Topic {
+ public:
+  Topic(std::string name, int32_t num_partitions, TopicConfig config,
+        ColumnFamilyRef cf);
+  Topic(const Topic&) = delete;
+  Topic& operator=(const Topic&) = delete;
+
+  const std::string& name() const { return name_; }
+  int32_t num_partitions() const { return num_partitions_; }
+  const TopicConfig& config() const { return config_; }
+  const ColumnFamily& cf() const { return *cf_; }
+  bool log_append_time() const { return log_append_time_; }
+
+  // REQUIRES: 0 <= p < num_partitions().
+  PartitionState& partition(int32_t p) { return partitions_[p]; }
+  const PartitionState& partition(int32_t p) const { return partitions_[p]; }
+
+  // Set by deletion (under the appender's write lock); a deleted topic takes
+  // no more writes and returns no more records.
+  bool deleted() const { return deleted_.load(std::memory_order_acquire); }
+  void MarkDeleted() { deleted_.store(true, std::memory_order_release); }
+
+ private:
+  const std::string name_;
+  const int32_t num_partitions_;
+  const TopicConfig config_;
+  const ColumnFamilyRef cf_;
+  const bool log_append_time_;
+  std::unique_ptr<PartitionState[]> partitions_;
+  std::atomic<bool> deleted_{false};
+};
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_LOG_TOPIC_H_

@@ -1,0 +1,68 @@
+// The set of topics: creation, deletion and lookup, persisted in the meta
+// column family, and recovered on open in O(partitions).
+//
+// Meta record of a topic (persisted; see Encode/Decode in the .cc):
+//   key   = "topic/" + name
+//   value = lines "key=value": "partitions", "family" (its column family's
+//           name), then every TopicConfig setting by its Kafka name.
+// The column family is named "topic." + sequence + "." + name, where the
+// sequence (meta key "topic-seq") makes a re-created topic a new family.
+#ifndef BROOK_LIB_LOG_TOPIC_REGISTRY_H_
+#define BROOK_LIB_LOG_TOPIC_REGISTRY_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "brook/options.h"
+#include "log/topic.h"
+#include "storage/store.h"
+
+namespace brook {
+
+// Thread-safe.
+class TopicRegistry {
+ public:
+  // Loads every topic and its partitions' offsets. Column families without a
+  // topic record (a create interrupted by a crash) are dropped.
+  static absl::StatusOr<std::unique_ptr<TopicRegistry>> Recover(Store* store);
+
+  // Errors: InvalidTopic, InvalidPartitions, TopicAlreadyExists, storage.
+  absl::StatusOr<std::shared_ptr<Topic>> Create(absl::string_view name,
+                                                int32_t partitions,
+                                                const TopicConfig& config)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Removes `name` from the registry and its meta record; the caller then
+  // fences writers and drops the column family. UnknownTopicOrPartition.
+  absl::StatusOr<std::shared_ptr<Topic>> Remove(absl::string_view name)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // nullptr when missing.
+  std::shared_ptr<Topic> Find(absl::string_view name) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  std::vector<std::string> List() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  explicit TopicRegistry(Store* store) : store_(store) {}
+
+  Store* const store_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<Topic>> topics_
+      ABSL_GUARDED_BY(mu_);
+  int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// The error for a topic that does not exist.
+absl::Status UnknownTopic(absl::string_view name);
+// The error for a partition outside [0, partitions).
+absl::Status UnknownPartition(const Topic& topic, int32_t partition);
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_LOG_TOPIC_REGISTRY_H_

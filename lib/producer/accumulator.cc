@@ -1,0 +1,204 @@
+#include "producer/accumulator.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "brook/error.h"
+#include "brook/partitioner.h"
+
+namespace brook {
+
+Accumulator::Accumulator(const Config& config, Clock* clock,
+                         Appender* appender)
+    : config_(config), clock_(clock), appender_(appender) {}
+
+int32_t Accumulator::StickyPartition(const Topic& topic, int32_t avoid) {
+  const int32_t n = topic.num_partitions();
+  int32_t p = absl::Uniform<int32_t>(rng_, 0, n);
+  if (n > 1 && p == avoid) p = (p + 1 + absl::Uniform<int32_t>(rng_, 0, n - 1)) % n;
+  sticky_[&topic] = p;
+  return p;
+}
+
+ReadyBatch Accumulator::Seal(OpenBatch&& batch) const {
+  ReadyBatch r;
+  r.topic = std::move(batch.topic);
+  r.partition = batch.partition;
+  r.count = batch.builder.count();
+  r.value = batch.builder.Finish();
+  r.memory = batch.memory;
+  r.sync = config_.acks == Acks::kAll;
+  r.offsets_known = config_.acks != Acks::kNone;
+  r.deadline = batch.created + config_.delivery_timeout;
+  r.seq = batch.seq;
+  r.result = std::move(batch.result);
+  return r;
+}
+
+absl::StatusOr<SendFuture> Accumulator::Append(
+    const std::shared_ptr<Topic>& topic, int32_t partition,
+    int64_t timestamp_ms, const ProducerRecord& record, size_t size,
+    SendCallback* callback) {
+  const int64_t charge = static_cast<int64_t>(size);
+  bool wake = false;
+  absl::StatusOr<SendFuture> future;
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return Error(ErrorCode::kClosed, "the producer is closed");
+    if (used_memory_ + charge > config_.buffer_memory) {
+      const absl::Time deadline = clock_->Now() + config_.max_block;
+      auto has_room = [this, charge]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return closed_ || used_memory_ + charge <= config_.buffer_memory;
+      };
+      if (!clock_->AwaitWithDeadline(&mu_, absl::Condition(&has_room),
+                                     deadline)) {
+        return Error(ErrorCode::kTimeout,
+                     absl::StrCat("failed to allocate ", charge,
+                                  " bytes within max.block.ms (",
+                                  absl::FormatDuration(config_.max_block),
+                                  "); buffer.memory is ",
+                                  config_.buffer_memory, " bytes"));
+      }
+      if (closed_) return Error(ErrorCode::kClosed, "the producer is closed");
+    }
+
+    const bool sticky = partition == Partitioner::kUseSticky;
+    if (sticky) {
+      auto it = sticky_.find(topic.get());
+      partition = (it != sticky_.end() && it->second < topic->num_partitions())
+                      ? it->second
+                      : StickyPartition(*topic, -1);
+    }
+    auto it = open_.find(Key(topic.get(), partition));
+    if (it != open_.end() && it->second.builder.count() > 0 &&
+        it->second.builder.size_bytes() + size >
+            static_cast<size_t>(config_.batch_size)) {
+      // Full: hand it over, and move keyless records to another partition.
+      ready_.push_back(Seal(std::move(it->second)));
+      open_.erase(it);
+      it = open_.end();
+      wake = true;
+      if (sticky) partition = StickyPartition(*topic, partition);
+      it = open_.find(Key(topic.get(), partition));
+    }
+    if (it == open_.end()) {
+      OpenBatch batch;
+      batch.topic = topic;
+      batch.partition = partition;
+      batch.result =
+          std::make_shared<internal::BatchResult>(topic->name(), partition);
+      batch.created = clock_->Now();
+      batch.seq = next_seq_++;
+      incomplete_.insert(batch.seq);
+      it = open_.emplace(Key(topic.get(), partition), std::move(batch)).first;
+      wake = true;
+    }
+    OpenBatch& batch = it->second;
+    const int32_t index = batch.builder.count();
+    batch.builder.Add(timestamp_ms, record.key, record.value, record.headers);
+    batch.memory += charge;
+    used_memory_ += charge;
+
+    internal::RecordInfo info{index, timestamp_ms,
+                              record.key ? static_cast<int32_t>(record.key->size()) : -1,
+                              record.value ? static_cast<int32_t>(record.value->size()) : -1};
+    if (config_.acks == Acks::kNone) {
+      // acks=0: complete now, with no offset, as Kafka does.
+      RecordMetadata m;
+      m.topic = topic->name();
+      m.partition = partition;
+      m.offset = -1;
+      m.timestamp = absl::FromUnixMillis(timestamp_ms);
+      m.serialized_key_size = info.key_size;
+      m.serialized_value_size = info.value_size;
+      future = SendFuture(absl::StatusOr<RecordMetadata>(std::move(m)));
+    } else {
+      if (callback != nullptr && *callback) {
+        batch.result->AddCallback(info, std::move(*callback));
+      }
+      future = SendFuture(batch.result, index, timestamp_ms, info.key_size,
+                          info.value_size);
+    }
+  }
+  if (wake) appender_->Wake();
+  if (config_.acks == Acks::kNone && callback != nullptr && *callback) {
+    (*callback)(future->Get());
+  }
+  return future;
+}
+
+absl::Time Accumulator::Drain(absl::Time now, bool force,
+                              std::vector<ReadyBatch>* out) {
+  absl::MutexLock lock(&mu_);
+  for (ReadyBatch& b : ready_) out->push_back(std::move(b));
+  ready_.clear();
+  const bool all = force || closed_ || flushing_ > 0 ||
+                   config_.linger <= absl::ZeroDuration();
+  absl::Time next = absl::InfiniteFuture();
+  for (auto it = open_.begin(); it != open_.end();) {
+    const absl::Time ready_at = it->second.created + config_.linger;
+    if (all || now >= ready_at) {
+      out->push_back(Seal(std::move(it->second)));
+      open_.erase(it++);
+    } else {
+      next = std::min(next, ready_at);
+      ++it;
+    }
+  }
+  return next;
+}
+
+void Accumulator::Completed(absl::Span<const ReadyBatch> batches) {
+  absl::MutexLock lock(&mu_);
+  for (const ReadyBatch& b : batches) {
+    used_memory_ -= b.memory;
+    incomplete_.erase(b.seq);
+  }
+}
+
+bool Accumulator::Flush(absl::Time deadline) {
+  uint64_t target;
+  {
+    absl::MutexLock lock(&mu_);
+    ++flushing_;
+    target = next_seq_ - 1;
+  }
+  appender_->Wake();
+  absl::MutexLock lock(&mu_);
+  auto done = [this, target]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return incomplete_.empty() || *incomplete_.begin() > target;
+  };
+  const bool ok = clock_->AwaitWithDeadline(&mu_, absl::Condition(&done), deadline);
+  --flushing_;
+  return ok;
+}
+
+void Accumulator::Close() {
+  {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  appender_->Wake();
+}
+
+void Accumulator::AbortHeld(const absl::Status& status) {
+  std::vector<ReadyBatch> held;
+  {
+    absl::MutexLock lock(&mu_);
+    for (ReadyBatch& b : ready_) held.push_back(std::move(b));
+    ready_.clear();
+    for (auto& [key, batch] : open_) held.push_back(Seal(std::move(batch)));
+    open_.clear();
+    for (const ReadyBatch& b : held) {
+      used_memory_ -= b.memory;
+      incomplete_.erase(b.seq);
+    }
+  }
+  for (ReadyBatch& b : held) {
+    b.result->Fail(status);
+    b.result->RunCallbacks();
+  }
+}
+
+}  // namespace brook

@@ -1,0 +1,179 @@
+#include "producer/producer_impl.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "brook/error.h"
+#include "log/batch_format.h"
+#include "log/topic_registry.h"
+
+namespace brook {
+namespace {
+
+absl::Status ValidateOptions(const ProducerOptions& o) {
+  if (o.batch_size < 0 || o.buffer_memory < 0 || o.max_request_size < 0 ||
+      o.linger < absl::ZeroDuration() || o.max_block < absl::ZeroDuration() ||
+      o.delivery_timeout < absl::ZeroDuration()) {
+    return Error(ErrorCode::kInvalidConfig,
+                 "batch.size, buffer.memory, max.request.size, linger.ms, "
+                 "max.block.ms and delivery.timeout.ms must not be negative");
+  }
+  if (o.delivery_timeout < o.linger) {
+    return Error(ErrorCode::kInvalidConfig,
+                 "delivery.timeout.ms must be at least linger.ms");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Producer>> ProducerImpl::Create(
+    std::shared_ptr<EngineCore> core, const ProducerOptions& options) {
+  if (core->closed()) return EngineCore::ClosedError();
+  absl::Status s = ValidateOptions(options);
+  if (!s.ok()) return s;
+  auto producer = std::unique_ptr<ProducerImpl>(new ProducerImpl(std::move(core), options));
+  producer->core_->appender().Register(producer->accumulator_);
+  return std::unique_ptr<Producer>(std::move(producer));
+}
+
+ProducerImpl::ProducerImpl(std::shared_ptr<EngineCore> core,
+                           const ProducerOptions& options)
+    : core_(std::move(core)),
+      options_(options),
+      partitioner_(options.partitioner),
+      accumulator_(std::make_shared<Accumulator>(
+          Accumulator::Config{options.batch_size, options.linger,
+                              options.buffer_memory, options.max_block,
+                              options.delivery_timeout, options.acks},
+          core_->clock(), &core_->appender())) {}
+
+ProducerImpl::~ProducerImpl() {
+  Close(absl::InfiniteDuration()).IgnoreError();  // Nobody to report to.
+}
+
+SendFuture ProducerImpl::Fail(absl::Status status, SendCallback& callback) {
+  if (callback) callback(status);
+  return SendFuture(absl::StatusOr<RecordMetadata>(std::move(status)));
+}
+
+absl::StatusOr<std::shared_ptr<Topic>> ProducerImpl::ResolveTopic(
+    absl::string_view name) {
+  {
+    absl::ReaderMutexLock lock(&topics_mu_);
+    auto it = topics_.find(name);
+    if (it != topics_.end() && !it->second->deleted()) return it->second;
+  }
+  absl::StatusOr<std::shared_ptr<Topic>> topic = core_->GetTopic(name);
+  if (!topic.ok()) return topic;
+  absl::MutexLock lock(&topics_mu_);
+  topics_[name] = *topic;
+  return topic;
+}
+
+SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
+  if (closed_.load(std::memory_order_acquire)) {
+    return Fail(Error(ErrorCode::kClosed, "the producer is closed"), callback);
+  }
+  if (core_->closed()) return Fail(EngineCore::ClosedError(), callback);
+  absl::StatusOr<std::shared_ptr<Topic>> topic = ResolveTopic(record.topic);
+  if (!topic.ok()) return Fail(topic.status(), callback);
+  const Topic& t = **topic;
+
+  int32_t partition;
+  if (record.partition.has_value()) {
+    partition = *record.partition;
+    if (partition < 0 || partition >= t.num_partitions()) {
+      return Fail(UnknownPartition(t, partition), callback);
+    }
+  } else if (partitioner_ != nullptr) {
+    partition = partitioner_->Partition(t.name(), record.key, record.value,
+                                        t.num_partitions());
+    if (partition != Partitioner::kUseSticky &&
+        (partition < 0 || partition >= t.num_partitions())) {
+      return Fail(Error(ErrorCode::kIllegalState,
+                        absl::StrCat("the partitioner chose partition ",
+                                     partition, " of topic ", t.name(),
+                                     ", which has ", t.num_partitions())),
+                  callback);
+    }
+  } else if (record.key && !options_.partitioner_ignore_keys) {
+    partition = PartitionForKey(*record.key, t.num_partitions());
+  } else {
+    partition = Partitioner::kUseSticky;
+  }
+
+  const int64_t timestamp_ms = absl::ToUnixMillis(
+      record.timestamp ? *record.timestamp : core_->clock()->Now());
+  const size_t size = EncodedRecordSize(timestamp_ms, timestamp_ms, 0, record.key,
+                                        record.value, record.headers);
+  const size_t limit = static_cast<size_t>(options_.max_request_size);
+  if (size > limit) {
+    return Fail(Error(ErrorCode::kMessageTooLarge,
+                      absl::StrCat("the record is ", size,
+                                   " bytes when serialized, more than "
+                                   "max.request.size (", limit, ")")),
+                callback);
+  }
+  if (size + kBatchHeaderSize > static_cast<size_t>(t.config().max_message_bytes)) {
+    return Fail(Error(ErrorCode::kMessageTooLarge,
+                      absl::StrCat("the record is ", size,
+                                   " bytes when serialized, more than topic ",
+                                   t.name(), "'s max.message.bytes (",
+                                   t.config().max_message_bytes, ")")),
+                callback);
+  }
+  if (static_cast<int64_t>(size) > options_.buffer_memory) {
+    return Fail(Error(ErrorCode::kMessageTooLarge,
+                      absl::StrCat("the record is ", size,
+                                   " bytes when serialized, more than "
+                                   "buffer.memory (", options_.buffer_memory, ")")),
+                callback);
+  }
+  absl::StatusOr<SendFuture> future = accumulator_->Append(
+      *topic, partition, timestamp_ms, record, size, &callback);
+  if (!future.ok()) return Fail(future.status(), callback);
+  return *std::move(future);
+}
+
+absl::Status ProducerImpl::Flush() {
+  if (closed_.load(std::memory_order_acquire)) {
+    return Error(ErrorCode::kClosed, "the producer is closed");
+  }
+  if (core_->closed()) {
+    accumulator_->AbortHeld(EngineCore::ClosedError());
+    return EngineCore::ClosedError();
+  }
+  accumulator_->Flush(absl::InfiniteFuture());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int32_t> ProducerImpl::PartitionsFor(absl::string_view topic) {
+  absl::StatusOr<std::shared_ptr<Topic>> t = ResolveTopic(topic);
+  if (!t.ok()) return t.status();
+  return (*t)->num_partitions();
+}
+
+absl::Status ProducerImpl::Close(absl::Duration timeout) {
+  absl::MutexLock lock(&close_mu_);
+  if (close_done_) return absl::OkStatus();
+  close_done_ = true;
+  closed_.store(true, std::memory_order_release);
+  accumulator_->Close();
+  absl::Status status;
+  if (core_->closed()) {
+    // The appender is gone: nothing held can still be written.
+    accumulator_->AbortHeld(EngineCore::ClosedError());
+  } else if (!accumulator_->Flush(core_->clock()->Now() + timeout)) {
+    accumulator_->AbortHeld(Error(
+        ErrorCode::kInterrupted,
+        "the producer was closed before the record could be written"));
+    status = Error(ErrorCode::kTimeout,
+                   absl::StrCat("Close: pending records were not written "
+                                "within ", absl::FormatDuration(timeout)));
+  }
+  core_->appender().Unregister(accumulator_.get());
+  return status;
+}
+
+}  // namespace brook

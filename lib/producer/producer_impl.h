@@ -1,0 +1,56 @@
+// ProducerImpl: the Producer behind Engine::CreateProducer. Validates and
+// partitions each record, then hands it to the accumulator.
+#ifndef BROOK_LIB_PRODUCER_PRODUCER_IMPL_H_
+#define BROOK_LIB_PRODUCER_PRODUCER_IMPL_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "brook/options.h"
+#include "brook/partitioner.h"
+#include "brook/producer.h"
+#include "core/core.h"
+#include "producer/accumulator.h"
+
+namespace brook {
+
+// Thread-safe.
+class ProducerImpl : public Producer {
+ public:
+  static absl::StatusOr<std::unique_ptr<Producer>> Create(
+      std::shared_ptr<EngineCore> core, const ProducerOptions& options);
+  ~ProducerImpl() override;
+
+  SendFuture Send(ProducerRecord record, SendCallback callback) override;
+  absl::Status Flush() override;
+  absl::StatusOr<int32_t> PartitionsFor(absl::string_view topic) override;
+  absl::Status Close(absl::Duration timeout) override;
+
+ private:
+  ProducerImpl(std::shared_ptr<EngineCore> core, const ProducerOptions& options);
+
+  absl::StatusOr<std::shared_ptr<Topic>> ResolveTopic(absl::string_view name)
+      ABSL_LOCKS_EXCLUDED(topics_mu_);
+  SendFuture Fail(absl::Status status, SendCallback& callback);
+
+  const std::shared_ptr<EngineCore> core_;
+  const ProducerOptions options_;
+  const std::shared_ptr<Partitioner> partitioner_;  // Null: built-in default.
+  const std::shared_ptr<Accumulator> accumulator_;
+
+  std::atomic<bool> closed_{false};
+  absl::Mutex close_mu_ ABSL_ACQUIRED_BEFORE(topics_mu_);
+  bool close_done_ ABSL_GUARDED_BY(close_mu_) = false;
+
+  absl::Mutex topics_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<Topic>> topics_
+      ABSL_GUARDED_BY(topics_mu_);
+};
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_PRODUCER_PRODUCER_IMPL_H_

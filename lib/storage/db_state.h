@@ -1,0 +1,43 @@
+// Internal to lib/storage: the open RocksDB instance shared by the Store and
+// every ColumnFamily, so that handles can be released in either order.
+#ifndef BROOK_LIB_STORAGE_DB_STATE_H_
+#define BROOK_LIB_STORAGE_DB_STATE_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "storage/store.h"
+
+namespace brook {
+
+struct DbState {
+  // Readers and writers of the database hold `mu` shared; Close and handle
+  // destruction hold it exclusively.
+  absl::Mutex mu;
+  std::unique_ptr<rocksdb::DB> db ABSL_GUARDED_BY(mu);
+  rocksdb::ColumnFamilyHandle* meta ABSL_GUARDED_BY(mu) = nullptr;
+  rocksdb::ColumnFamilyHandle* default_family ABSL_GUARDED_BY(mu) = nullptr;
+  absl::flat_hash_set<ColumnFamily*> live ABSL_GUARDED_BY(mu);
+  std::map<std::string, ColumnFamilyRef> opened ABSL_GUARDED_BY(mu);
+  // The in-memory environment; outlives `db`.
+  std::unique_ptr<rocksdb::Env> env;
+  std::string dir;
+};
+
+// Translates a RocksDB status: Corruption becomes kDataLoss, a held lock
+// DirectoryInUse, anything else kInternal keeping RocksDB's text.
+absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view context);
+
+// The error for calls after Close.
+absl::Status StoreClosed();
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_STORAGE_DB_STATE_H_

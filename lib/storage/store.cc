@@ -1,0 +1,322 @@
+#include "storage/store.h"
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "brook/error.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/iterator.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+#include "storage/db_state.h"
+#include "storage/keys.h"
+#include "util/status_macros.h"
+
+namespace brook {
+namespace {
+
+constexpr char kMetaFamily[] = "meta";
+
+rocksdb::CompressionType CompressionFor(absl::string_view name) {
+  if (name == "snappy") return rocksdb::kSnappyCompression;
+  if (name == "zlib") return rocksdb::kZlibCompression;
+  if (name == "lz4") return rocksdb::kLZ4Compression;
+  if (name == "zstd") return rocksdb::kZSTD;
+  return rocksdb::kNoCompression;
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(absl::string_view compression) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.compression = CompressionFor(compression);
+  // Batches are appended in key order and read by range: a larger block and
+  // a bloom-free table suit that.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_size = 64 * 1024;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.write_buffer_size = 32 << 20;
+  return cf;
+}
+
+rocksdb::Slice ToSlice(absl::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+absl::string_view ToView(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+}  // namespace
+
+absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view context) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string text = s.ToString();
+  if (s.IsCorruption()) {
+    return absl::DataLossError(absl::StrCat(context, ": ", text));
+  }
+  if (s.IsIOError() && (absl::StrContains(text, "lock") ||
+                        absl::StrContains(text, "LOCK"))) {
+    return Error(ErrorCode::kDirectoryInUse,
+                 absl::StrCat(context,
+                              ": the data directory is in use by another "
+                              "process or engine (",
+                              text, ")"));
+  }
+  return absl::InternalError(absl::StrCat(context, ": ", text));
+}
+
+ColumnFamily::ColumnFamily(std::shared_ptr<DbState> db, std::string name,
+                           rocksdb::ColumnFamilyHandle* handle)
+    : db_(std::move(db)), name_(std::move(name)), handle_(handle) {}
+
+ColumnFamily::~ColumnFamily() {
+  absl::MutexLock lock(&db_->mu);
+  db_->live.erase(this);
+  if (handle_ != nullptr && db_->db != nullptr) {
+    db_->db->DestroyColumnFamilyHandle(handle_).PermitUncheckedError();
+  }
+}
+
+Store::Store(std::shared_ptr<DbState> db) : db_(std::move(db)) {}
+
+Store::~Store() { Close().IgnoreError(); }  // Nothing to report to.
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
+                                                   const std::string& dir) {
+  auto state = std::make_shared<DbState>();
+  state->dir = dir;
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  // Bound memtable memory across all topics.
+  db_options.db_write_buffer_size = 64 << 20;
+  db_options.keep_log_file_num = 4;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  if (options.in_memory) {
+    state->env.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    db_options.env = state->env.get();
+  }
+
+  std::vector<std::string> names;
+  rocksdb::Status s =
+      rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
+  if (!s.ok()) names.clear();  // A new database has only the default family.
+  bool has_meta = false;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           rocksdb::ColumnFamilyOptions());
+  for (const std::string& name : names) {
+    if (name == rocksdb::kDefaultColumnFamilyName) continue;
+    if (name == kMetaFamily) has_meta = true;
+    // Compression of existing families is re-applied by the topic layer's
+    // name; the options only matter for new files.
+    descriptors.emplace_back(name, FamilyOptions("none"));
+  }
+  if (!has_meta) descriptors.emplace_back(kMetaFamily, rocksdb::ColumnFamilyOptions());
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  if (!s.ok()) return FromRocksDb(s, absl::StrCat("cannot open ", dir));
+
+  absl::MutexLock lock(&state->mu);
+  state->db.reset(raw);
+  for (size_t i = 0; i < handles.size(); ++i) {
+    const std::string& name = descriptors[i].name;
+    if (name == rocksdb::kDefaultColumnFamilyName) {
+      state->default_family = handles[i];
+    } else if (name == kMetaFamily) {
+      state->meta = handles[i];
+    } else {
+      auto cf = std::shared_ptr<ColumnFamily>(
+          new ColumnFamily(state, name, handles[i]));
+      state->live.insert(cf.get());
+      state->opened.emplace(name, std::move(cf));
+    }
+  }
+  return std::unique_ptr<Store>(new Store(std::move(state)));
+}
+
+absl::Status Store::Close() {
+  std::map<std::string, ColumnFamilyRef> unclaimed;
+  {
+    absl::MutexLock lock(&db_->mu);
+    unclaimed.swap(db_->opened);
+  }
+  unclaimed.clear();  // Their destructors take the lock.
+  absl::MutexLock lock(&db_->mu);
+  if (db_->db == nullptr) return absl::OkStatus();
+  for (ColumnFamily* cf : db_->live) {
+    db_->db->DestroyColumnFamilyHandle(cf->handle_).PermitUncheckedError();
+    cf->handle_ = nullptr;
+  }
+  db_->db->DestroyColumnFamilyHandle(db_->meta).PermitUncheckedError();
+  db_->db->DestroyColumnFamilyHandle(db_->default_family).PermitUncheckedError();
+  db_->meta = nullptr;
+  db_->default_family = nullptr;
+  rocksdb::Status s = db_->db->Close();
+  db_->db.reset();
+  return FromRocksDb(s, "closing the database");
+}
+
+std::map<std::string, ColumnFamilyRef> Store::TakeOpenedFamilies() {
+  absl::MutexLock lock(&db_->mu);
+  return std::move(db_->opened);
+}
+
+absl::StatusOr<ColumnFamilyRef> Store::CreateFamily(
+    const std::string& name, absl::string_view compression) {
+  absl::MutexLock lock(&db_->mu);
+  if (db_->db == nullptr) return StoreClosed();
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  rocksdb::Status s =
+      db_->db->CreateColumnFamily(FamilyOptions(compression), name, &handle);
+  if (!s.ok()) {
+    return FromRocksDb(s, absl::StrCat("creating column family ", name));
+  }
+  auto cf = std::shared_ptr<ColumnFamily>(new ColumnFamily(db_, name, handle));
+  db_->live.insert(cf.get());
+  return cf;
+}
+
+absl::Status Store::DropFamily(const ColumnFamily& cf) {
+  absl::ReaderMutexLock lock(&db_->mu);
+  if (db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
+  return FromRocksDb(db_->db->DropColumnFamily(cf.handle_),
+                     absl::StrCat("dropping column family ", cf.name()));
+}
+
+absl::Status Store::SetCompression(const ColumnFamily& cf,
+                                   absl::string_view compression) {
+  static const std::map<absl::string_view, std::string> kNames = {
+      {"none", "kNoCompression"},   {"snappy", "kSnappyCompression"},
+      {"zlib", "kZlibCompression"}, {"lz4", "kLZ4Compression"},
+      {"zstd", "kZSTD"}};
+  auto it = kNames.find(compression);
+  if (it == kNames.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown compression ", compression));
+  }
+  absl::ReaderMutexLock lock(&db_->mu);
+  if (db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
+  return FromRocksDb(
+      db_->db->SetOptions(cf.handle_, {{"compression", it->second}}),
+      absl::StrCat("setting compression of ", cf.name()));
+}
+
+absl::Status Store::Write(StoreWriteBatch* batch, bool sync) {
+  absl::ReaderMutexLock lock(&db_->mu);
+  if (db_->db == nullptr || batch->has_unknown_family_) return StoreClosed();
+  for (auto& [key, value] : batch->meta_puts_) {
+    if (value) {
+      batch->rep_->Put(db_->meta, ToSlice(key), ToSlice(*value))
+          .PermitUncheckedError();
+    } else {
+      batch->rep_->Delete(db_->meta, ToSlice(key)).PermitUncheckedError();
+    }
+  }
+  batch->meta_puts_.clear();
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  return FromRocksDb(db_->db->Write(wo, batch->rep_.get()), "write");
+}
+
+absl::StatusOr<std::optional<std::string>> Store::GetMeta(
+    absl::string_view key) {
+  absl::ReaderMutexLock lock(&db_->mu);
+  if (db_->db == nullptr) return StoreClosed();
+  std::string value;
+  rocksdb::Status s =
+      db_->db->Get(rocksdb::ReadOptions(), db_->meta, ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocksDb(s, "reading metadata");
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status Store::ScanMeta(
+    absl::string_view prefix,
+    const std::function<void(absl::string_view, absl::string_view)>& fn) {
+  absl::ReaderMutexLock lock(&db_->mu);
+  if (db_->db == nullptr) return StoreClosed();
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->db->NewIterator(rocksdb::ReadOptions(), db_->meta));
+  for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
+    absl::string_view key = ToView(it->key());
+    if (!absl::StartsWith(key, prefix)) break;
+    fn(key, ToView(it->value()));
+  }
+  return FromRocksDb(it->status(), "scanning metadata");
+}
+
+absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
+                                int64_t from, int64_t end, size_t max_bytes,
+                                std::vector<StoredBatch>* out) {
+  char lower[kBatchKeySize], upper[kBatchKeySize], target[kBatchKeySize];
+  EncodeBatchKey(partition, 0, lower);
+  EncodeBatchKey(partition, end, upper);
+  EncodeBatchKey(partition, from, target);
+  rocksdb::Slice lower_slice(lower, kBatchKeySize);
+  rocksdb::Slice upper_slice(upper, kBatchKeySize);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower_slice;
+  ro.iterate_upper_bound = &upper_slice;
+
+  absl::ReaderMutexLock lock(&cf.db_->mu);
+  if (cf.db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
+  std::unique_ptr<rocksdb::Iterator> it(cf.db_->db->NewIterator(ro, cf.handle_));
+  it->SeekForPrev(rocksdb::Slice(target, kBatchKeySize));
+  if (!it->Valid()) it->Seek(rocksdb::Slice(target, kBatchKeySize));
+  size_t bytes = 0;
+  for (; it->Valid() && bytes < max_bytes; it->Next()) {
+    int32_t p;
+    int64_t base;
+    if (!DecodeBatchKey(ToView(it->key()), &p, &base)) {
+      return absl::DataLossError(
+          absl::StrCat("malformed batch key in column family ", cf.name()));
+    }
+    rocksdb::Slice value = it->value();
+    bytes += value.size();
+    out->push_back(StoredBatch{base, std::string(value.data(), value.size())});
+  }
+  return FromRocksDb(it->status(), absl::StrCat("reading ", cf.name()));
+}
+
+absl::StatusOr<std::optional<Store::PartitionEnds>> Store::GetPartitionEnds(
+    const ColumnFamily& cf, int32_t partition) {
+  char lower[kBatchKeySize], upper[kBatchKeySize];
+  EncodeBatchKey(partition, 0, lower);
+  EncodeBatchKey(partition + 1, 0, upper);
+  rocksdb::Slice lower_slice(lower, kBatchKeySize);
+  rocksdb::Slice upper_slice(upper, kBatchKeySize);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower_slice;
+  if (partition != INT32_MAX) ro.iterate_upper_bound = &upper_slice;
+
+  absl::ReaderMutexLock lock(&cf.db_->mu);
+  if (cf.db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
+  std::unique_ptr<rocksdb::Iterator> it(cf.db_->db->NewIterator(ro, cf.handle_));
+  it->SeekToFirst();
+  if (!it->Valid()) {
+    BROOK_RETURN_IF_ERROR(FromRocksDb(it->status(), cf.name()));
+    return std::optional<PartitionEnds>();
+  }
+  PartitionEnds ends;
+  int32_t p;
+  if (!DecodeBatchKey(ToView(it->key()), &p, &ends.first_base_offset)) {
+    return absl::DataLossError(
+        absl::StrCat("malformed batch key in column family ", cf.name()));
+  }
+  it->SeekToLast();
+  if (!it->Valid() ||
+      !DecodeBatchKey(ToView(it->key()), &p, &ends.last.base_offset)) {
+    BROOK_RETURN_IF_ERROR(FromRocksDb(it->status(), cf.name()));
+    return absl::DataLossError(
+        absl::StrCat("cannot read the last batch of ", cf.name()));
+  }
+  ends.last.value.assign(it->value().data(), it->value().size());
+  return std::optional<PartitionEnds>(std::move(ends));
+}
+
+}  // namespace brook

@@ -1,0 +1,148 @@
+// The storage layer: the only code that includes RocksDB. One database per
+// data directory; a "meta" column family for metadata (topic configs,
+// committed offsets) and one column family per topic holding record batches
+// (key layout in storage/keys.h). RocksDB handles are wrapped here and never
+// leave this module; rocksdb::Status is translated here once.
+#ifndef BROOK_LIB_STORAGE_STORE_H_
+#define BROOK_LIB_STORAGE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace brook {
+
+struct DbState;
+class Store;
+
+// A topic's column family. Shared by everything reading or writing the topic;
+// the RocksDB handle is destroyed with the last reference, or when the store
+// closes (then reads and writes through it fail with Closed). Thread-safe.
+class ColumnFamily {
+ public:
+  ~ColumnFamily();
+  ColumnFamily(const ColumnFamily&) = delete;
+  ColumnFamily& operator=(const ColumnFamily&) = delete;
+
+  const std::string& name() const { return name_; }
+
+ private:
+  friend class Store;
+  friend class StoreWriteBatch;
+  ColumnFamily(std::shared_ptr<DbState> db, std::string name,
+               rocksdb::ColumnFamilyHandle* handle);
+
+  const std::shared_ptr<DbState> db_;
+  const std::string name_;
+  // Nulled (under db_->mu) when the store closes.
+  rocksdb::ColumnFamilyHandle* handle_;
+};
+
+using ColumnFamilyRef = std::shared_ptr<ColumnFamily>;
+
+// Puts and deletes applied atomically by Store::Write.
+class StoreWriteBatch {
+ public:
+  StoreWriteBatch();
+  ~StoreWriteBatch();
+  StoreWriteBatch(const StoreWriteBatch&) = delete;
+  StoreWriteBatch& operator=(const StoreWriteBatch&) = delete;
+
+  void PutRecordBatch(const ColumnFamily& cf, int32_t partition,
+                      int64_t base_offset, absl::string_view value);
+  void PutMeta(absl::string_view key, absl::string_view value);
+  void DeleteMeta(absl::string_view key);
+  void Clear();
+  bool empty() const;
+
+ private:
+  friend class Store;
+  std::unique_ptr<rocksdb::WriteBatch> rep_;
+  // Meta puts (value) and deletes (nullopt), applied by Store::Write, which
+  // holds the meta family's handle.
+  std::vector<std::pair<std::string, std::optional<std::string>>> meta_puts_;
+  bool has_unknown_family_ = false;  // A family that was already closed.
+};
+
+struct StoredBatch {
+  int64_t base_offset = 0;
+  std::string value;
+};
+
+struct StoreOptions {
+  bool in_memory = false;
+  bool create_if_missing = true;
+};
+
+// An open database. Thread-safe.
+class Store {
+ public:
+  // Errors: DirectoryInUse (another process, or this one, holds `dir`),
+  // Corruption (kDataLoss), other RocksDB failures (kInternal).
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options,
+                                                     const std::string& dir);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Closes the database; later calls fail with Closed. Idempotent.
+  absl::Status Close();
+
+  // The column families found at open, other than the default and meta ones.
+  std::map<std::string, ColumnFamilyRef> TakeOpenedFamilies();
+
+  // `compression`: RocksDB codec name ("none", "snappy", "zlib", "lz4", "zstd").
+  absl::StatusOr<ColumnFamilyRef> CreateFamily(const std::string& name,
+                                               absl::string_view compression);
+  absl::Status DropFamily(const ColumnFamily& cf);
+  // Sets the codec used for the family's new files.
+  absl::Status SetCompression(const ColumnFamily& cf,
+                              absl::string_view compression);
+
+  absl::Status Write(StoreWriteBatch* batch, bool sync);
+
+  absl::StatusOr<std::optional<std::string>> GetMeta(absl::string_view key);
+  // Calls `fn` for every meta entry whose key starts with `prefix`, in order.
+  absl::Status ScanMeta(
+      absl::string_view prefix,
+      const std::function<void(absl::string_view key, absl::string_view value)>&
+          fn);
+
+  // Appends to `out` the batches of `partition` that may hold offsets in
+  // [from, end): the last batch with base offset <= from (or the first one
+  // after it) and those following, until about `max_bytes` are read.
+  absl::Status ReadBatches(const ColumnFamily& cf, int32_t partition,
+                           int64_t from, int64_t end, size_t max_bytes,
+                           std::vector<StoredBatch>* out);
+
+  // The first and last batch of a partition; nullopt when it is empty.
+  struct PartitionEnds {
+    int64_t first_base_offset = 0;
+    StoredBatch last;
+  };
+  absl::StatusOr<std::optional<PartitionEnds>> GetPartitionEnds(
+      const ColumnFamily& cf, int32_t partition);
+
+ private:
+  explicit Store(std::shared_ptr<DbState> db);
+
+  const std::shared_ptr<DbState> db_;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_STORAGE_STORE_H_

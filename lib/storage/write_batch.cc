@@ -1,0 +1,50 @@
+#include "brook/error.h"
+#include "rocksdb/write_batch.h"
+#include "storage/db_state.h"
+#include "storage/keys.h"
+#include "storage/store.h"
+
+namespace brook {
+
+StoreWriteBatch::StoreWriteBatch()
+    : rep_(std::make_unique<rocksdb::WriteBatch>()) {}
+StoreWriteBatch::~StoreWriteBatch() = default;
+
+void StoreWriteBatch::PutRecordBatch(const ColumnFamily& cf, int32_t partition,
+                                     int64_t base_offset,
+                                     absl::string_view value) {
+  char key[kBatchKeySize];
+  EncodeBatchKey(partition, base_offset, key);
+  absl::ReaderMutexLock lock(&cf.db_->mu);
+  if (cf.handle_ == nullptr) {
+    has_unknown_family_ = true;
+    return;
+  }
+  rep_->Put(cf.handle_, rocksdb::Slice(key, kBatchKeySize),
+            rocksdb::Slice(value.data(), value.size()))
+      .PermitUncheckedError();  // Put into a WriteBatch only appends.
+}
+
+void StoreWriteBatch::PutMeta(absl::string_view key, absl::string_view value) {
+  meta_puts_.emplace_back(std::string(key), std::string(value));
+}
+
+void StoreWriteBatch::DeleteMeta(absl::string_view key) {
+  meta_puts_.emplace_back(std::string(key), std::nullopt);
+}
+
+void StoreWriteBatch::Clear() {
+  rep_->Clear();
+  meta_puts_.clear();
+  has_unknown_family_ = false;
+}
+
+bool StoreWriteBatch::empty() const {
+  return rep_->Count() == 0 && meta_puts_.empty();
+}
+
+absl::Status StoreClosed() {
+  return Error(ErrorCode::kClosed, "the engine's database is closed");
+}
+
+}  // namespace brook

@@ -1,0 +1,95 @@
+#include "util/config.h"
+
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "brook/error.h"
+
+namespace brook {
+
+absl::Status InvalidConfig(absl::string_view key, absl::string_view value,
+                           absl::string_view allowed) {
+  return Error(ErrorCode::kInvalidConfig,
+               absl::StrCat("invalid value \"", value, "\" for configuration ",
+                            key, ": ", allowed));
+}
+
+absl::Status ParseBool(absl::string_view key, absl::string_view value,
+                       bool* out) {
+  std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(value));
+  if (lower == "true") {
+    *out = true;
+  } else if (lower == "false") {
+    *out = false;
+  } else {
+    return InvalidConfig(key, value, "expected true or false");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseInt64(absl::string_view key, absl::string_view value,
+                        int64_t min, int64_t max, int64_t* out) {
+  int64_t v;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(value), &v) || v < min ||
+      v > max) {
+    return InvalidConfig(key, value,
+                         absl::StrCat("expected an integer in [", min, ", ",
+                                      max, "]"));
+  }
+  *out = v;
+  return absl::OkStatus();
+}
+
+absl::Status ParseInt32(absl::string_view key, absl::string_view value,
+                        int32_t min, int32_t max, int32_t* out) {
+  int64_t v;
+  absl::Status s = ParseInt64(key, value, min, max, &v);
+  if (s.ok()) *out = static_cast<int32_t>(v);
+  return s;
+}
+
+absl::Status ParseMillis(absl::string_view key, absl::string_view value,
+                         int64_t min_ms, absl::Duration* out) {
+  int64_t ms;
+  absl::Status s = ParseInt64(key, value, min_ms, INT64_MAX, &ms);
+  if (s.ok()) *out = absl::Milliseconds(ms);
+  return s;
+}
+
+absl::Status ParseEnum(absl::string_view key, absl::string_view value,
+                       std::initializer_list<absl::string_view> allowed,
+                       std::string* out) {
+  absl::string_view v = absl::StripAsciiWhitespace(value);
+  for (absl::string_view a : allowed) {
+    if (v == a) {
+      *out = std::string(a);
+      return absl::OkStatus();
+    }
+  }
+  return InvalidConfig(key, value,
+                       absl::StrCat("allowed values are ",
+                                    absl::StrJoin(allowed, ", ")));
+}
+
+absl::Status ApplyProperties(
+    absl::string_view what, const Properties& props,
+    const std::map<std::string, PropertySetter>& setters) {
+  for (const auto& [key, value] : props) {
+    auto it = setters.find(key);
+    if (it == setters.end()) {
+      std::vector<absl::string_view> known;
+      for (const auto& [k, unused] : setters) known.push_back(k);
+      return Error(ErrorCode::kInvalidConfig,
+                   absl::StrCat("unknown ", what, " configuration \"", key,
+                                "\"; known: ", absl::StrJoin(known, ", ")));
+    }
+    absl::Status s = it->second(value);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace brook

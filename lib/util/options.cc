@@ -1,0 +1,249 @@
+// FromProperties for every option struct: Kafka property names in one place.
+#include "brook/options.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "brook/error.h"
+#include "brook/partitioner.h"
+#include "util/config.h"
+
+namespace brook {
+namespace {
+
+PropertySetter Ignored() {
+  return [](absl::string_view) { return absl::OkStatus(); };
+}
+
+constexpr int64_t kMaxInt32 = INT32_MAX;
+
+}  // namespace
+
+absl::StatusOr<EngineOptions> EngineOptions::FromProperties(
+    const Properties& props) {
+  EngineOptions o;
+  absl::Status s = ApplyProperties(
+      "engine", props,
+      {{"auto.create.topics.enable",
+        [&](absl::string_view v) {
+          return ParseBool("auto.create.topics.enable", v,
+                           &o.auto_create_topics);
+        }},
+       {"num.partitions", [&](absl::string_view v) {
+          return ParseInt32("num.partitions", v, 1, kMaxInt32,
+                            &o.default_partitions);
+        }}});
+  if (!s.ok()) return s;
+  return o;
+}
+
+absl::StatusOr<TopicConfig> TopicConfig::FromProperties(
+    const Properties& props) {
+  TopicConfig c;
+  absl::Status s = ApplyProperties(
+      "topic", props,
+      {{"compression.type",
+        [&](absl::string_view v) {
+          return ParseEnum(
+              "compression.type", v,
+              {"producer", "uncompressed", "none", "gzip", "snappy", "lz4", "zstd"},
+              &c.compression_type);
+        }},
+       {"message.timestamp.type",
+        [&](absl::string_view v) {
+          return ParseEnum("message.timestamp.type", v,
+                           {"CreateTime", "LogAppendTime"},
+                           &c.message_timestamp_type);
+        }},
+       {"max.message.bytes",
+        [&](absl::string_view v) {
+          return ParseInt32("max.message.bytes", v, 0, kMaxInt32,
+                            &c.max_message_bytes);
+        }},
+       {"retention.ms",
+        [&](absl::string_view v) {
+          return ParseInt64("retention.ms", v, -1, INT64_MAX, &c.retention_ms);
+        }},
+       {"retention.bytes",
+        [&](absl::string_view v) {
+          return ParseInt64("retention.bytes", v, -1, INT64_MAX,
+                            &c.retention_bytes);
+        }},
+       {"cleanup.policy", [&](absl::string_view v) {
+          return ParseEnum("cleanup.policy", v,
+                           {"delete", "compact", "compact,delete",
+                            "delete,compact"},
+                           &c.cleanup_policy);
+        }}});
+  if (!s.ok()) return s;
+  return c;
+}
+
+Properties TopicConfig::ToProperties() const {
+  return {{"compression.type", compression_type},
+          {"message.timestamp.type", message_timestamp_type},
+          {"max.message.bytes", std::to_string(max_message_bytes)},
+          {"retention.ms", std::to_string(retention_ms)},
+          {"retention.bytes", std::to_string(retention_bytes)},
+          {"cleanup.policy", cleanup_policy}};
+}
+
+absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
+    const Properties& props) {
+  ProducerOptions o;
+  absl::Status s = ApplyProperties(
+      "producer", props,
+      {{"client.id",
+        [&](absl::string_view v) {
+          o.client_id = std::string(v);
+          return absl::OkStatus();
+        }},
+       {"acks",
+        [&](absl::string_view v) {
+          std::string a;
+          absl::Status st = ParseEnum("acks", v, {"0", "1", "all", "-1"}, &a);
+          if (!st.ok()) return st;
+          o.acks = a == "0" ? Acks::kNone : a == "1" ? Acks::kLeader : Acks::kAll;
+          return absl::OkStatus();
+        }},
+       {"delivery.timeout.ms",
+        [&](absl::string_view v) {
+          return ParseMillis("delivery.timeout.ms", v, 0, &o.delivery_timeout);
+        }},
+       {"partitioner.class",
+        [&](absl::string_view v) {
+          std::string p;
+          absl::Status st = ParseEnum(
+              "partitioner.class", v,
+              {"default", "round_robin",
+               "org.apache.kafka.clients.producer.RoundRobinPartitioner"},
+              &p);
+          if (!st.ok()) return st;
+          o.partitioner =
+              p == "default" ? nullptr : NewRoundRobinPartitioner();
+          return absl::OkStatus();
+        }},
+       {"partitioner.ignore.keys",
+        [&](absl::string_view v) {
+          return ParseBool("partitioner.ignore.keys", v,
+                           &o.partitioner_ignore_keys);
+        }},
+       {"enable.idempotence",
+        [&](absl::string_view v) {
+          return ParseBool("enable.idempotence", v, &o.enable_idempotence);
+        }},
+       {"compression.type",
+        [&](absl::string_view v) {
+          return ParseEnum("compression.type", v,
+                           {"none", "gzip", "snappy", "lz4", "zstd"},
+                           &o.compression_type);
+        }},
+       {"linger.ms",
+        [&](absl::string_view v) {
+          return ParseMillis("linger.ms", v, 0, &o.linger);
+        }},
+       {"batch.size",
+        [&](absl::string_view v) {
+          return ParseInt32("batch.size", v, 0, kMaxInt32, &o.batch_size);
+        }},
+       {"buffer.memory",
+        [&](absl::string_view v) {
+          return ParseInt64("buffer.memory", v, 0, INT64_MAX, &o.buffer_memory);
+        }},
+       {"max.block.ms",
+        [&](absl::string_view v) {
+          return ParseMillis("max.block.ms", v, 0, &o.max_block);
+        }},
+       {"max.request.size",
+        [&](absl::string_view v) {
+          return ParseInt32("max.request.size", v, 0, kMaxInt32,
+                            &o.max_request_size);
+        }},
+       {"key.serializer", Ignored()},
+       {"value.serializer", Ignored()},
+       {"retries", Ignored()},
+       {"request.timeout.ms", Ignored()},
+       {"max.in.flight.requests.per.connection", Ignored()},
+       {"bootstrap.servers", Ignored()}});
+  if (!s.ok()) return s;
+  return o;
+}
+
+absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
+    const Properties& props) {
+  ConsumerOptions o;
+  absl::Status s = ApplyProperties(
+      "consumer", props,
+      {{"group.id",
+        [&](absl::string_view v) {
+          o.group_id = std::string(v);
+          return absl::OkStatus();
+        }},
+       {"client.id",
+        [&](absl::string_view v) {
+          o.client_id = std::string(v);
+          return absl::OkStatus();
+        }},
+       {"group.instance.id",
+        [&](absl::string_view v) {
+          o.group_instance_id = std::string(v);
+          return absl::OkStatus();
+        }},
+       {"auto.offset.reset",
+        [&](absl::string_view v) {
+          std::string r;
+          absl::Status st = ParseEnum("auto.offset.reset", v,
+                                      {"earliest", "latest", "none"}, &r);
+          if (!st.ok()) return st;
+          o.auto_offset_reset = r == "earliest" ? OffsetReset::kEarliest
+                                : r == "latest" ? OffsetReset::kLatest
+                                                : OffsetReset::kNone;
+          return absl::OkStatus();
+        }},
+       {"enable.auto.commit",
+        [&](absl::string_view v) {
+          return ParseBool("enable.auto.commit", v, &o.enable_auto_commit);
+        }},
+       {"auto.commit.interval.ms",
+        [&](absl::string_view v) {
+          return ParseMillis("auto.commit.interval.ms", v, 0,
+                             &o.auto_commit_interval);
+        }},
+       {"session.timeout.ms",
+        [&](absl::string_view v) {
+          return ParseMillis("session.timeout.ms", v, 1, &o.session_timeout);
+        }},
+       {"max.poll.interval.ms",
+        [&](absl::string_view v) {
+          return ParseMillis("max.poll.interval.ms", v, 1,
+                             &o.max_poll_interval);
+        }},
+       {"heartbeat.interval.ms",
+        [&](absl::string_view v) {
+          return ParseMillis("heartbeat.interval.ms", v, 1,
+                             &o.heartbeat_interval);
+        }},
+       {"max.poll.records",
+        [&](absl::string_view v) {
+          return ParseInt32("max.poll.records", v, 1, kMaxInt32,
+                            &o.max_poll_records);
+        }},
+       {"isolation.level",
+        [&](absl::string_view v) {
+          std::string unused;
+          return ParseEnum("isolation.level", v,
+                           {"read_uncommitted", "read_committed"}, &unused);
+        }},
+       {"fetch.min.bytes", Ignored()},
+       {"fetch.max.bytes", Ignored()},
+       {"max.partition.fetch.bytes", Ignored()},
+       {"fetch.max.wait.ms", Ignored()},
+       {"key.deserializer", Ignored()},
+       {"value.deserializer", Ignored()},
+       {"bootstrap.servers", Ignored()},
+       {"partition.assignment.strategy", Ignored()}});
+  if (!s.ok()) return s;
+  return o;
+}
+
+}  // namespace brook
