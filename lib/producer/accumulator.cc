@@ -13,11 +13,13 @@ Accumulator::Accumulator(const Config& config, Clock* clock,
                          Appender* appender)
     : config_(config), clock_(clock), appender_(appender) {}
 
-int32_t Accumulator::StickyPartition(const Topic& topic, int32_t avoid) {
+int32_t Accumulator::NextSticky(const Topic& topic, int32_t avoid) {
   const int32_t n = topic.num_partitions();
   int32_t p = absl::Uniform<int32_t>(rng_, 0, n);
-  if (n > 1 && p == avoid) p = (p + 1 + absl::Uniform<int32_t>(rng_, 0, n - 1)) % n;
-  sticky_[&topic] = p;
+  if (n > 1 && p == avoid) {
+    p = (p + 1 + absl::Uniform<int32_t>(rng_, 0, n - 1)) % n;
+  }
+  sticky_[&topic] = Sticky{p, 0};
   return p;
 }
 
@@ -63,24 +65,26 @@ absl::StatusOr<SendFuture> Accumulator::Append(
       if (closed_) return Error(ErrorCode::kClosed, "the producer is closed");
     }
 
-    const bool sticky = partition == Partitioner::kUseSticky;
-    if (sticky) {
-      auto it = sticky_.find(topic.get());
-      partition = (it != sticky_.end() && it->second < topic->num_partitions())
-                      ? it->second
-                      : StickyPartition(*topic, -1);
+    if (partition == Partitioner::kUseSticky) {
+      auto s = sticky_.find(topic.get());
+      if (s == sticky_.end() || s->second.partition >= topic->num_partitions()) {
+        partition = NextSticky(*topic, -1);
+        s = sticky_.find(topic.get());
+      } else {
+        partition = s->second.partition;
+      }
+      s->second.bytes += charge;
+      if (s->second.bytes >= config_.batch_size) NextSticky(*topic, partition);
     }
     auto it = open_.find(Key(topic.get(), partition));
     if (it != open_.end() && it->second.builder.count() > 0 &&
         it->second.builder.size_bytes() + size >
             static_cast<size_t>(config_.batch_size)) {
-      // Full: hand it over, and move keyless records to another partition.
+      // Full: hand it over to the appender.
       ready_.push_back(Seal(std::move(it->second)));
       open_.erase(it);
       it = open_.end();
       wake = true;
-      if (sticky) partition = StickyPartition(*topic, partition);
-      it = open_.find(Key(topic.get(), partition));
     }
     if (it == open_.end()) {
       OpenBatch batch;

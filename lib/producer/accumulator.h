@@ -79,7 +79,13 @@ class Accumulator : public BatchSource {
   using Key = std::pair<const Topic*, int32_t>;
 
   ReadyBatch Seal(OpenBatch&& batch) const;
-  int32_t StickyPartition(const Topic& topic, int32_t avoid)
+  // Kafka's built-in partitioner: records without a key stick to one
+  // partition until batch.size bytes went to it, then move to another.
+  struct Sticky {
+    int32_t partition = -1;
+    int64_t bytes = 0;
+  };
+  int32_t NextSticky(const Topic& topic, int32_t avoid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Config config_;
@@ -89,7 +95,7 @@ class Accumulator : public BatchSource {
   absl::Mutex mu_;
   absl::flat_hash_map<Key, OpenBatch> open_ ABSL_GUARDED_BY(mu_);
   std::deque<ReadyBatch> ready_ ABSL_GUARDED_BY(mu_);  // Full batches.
-  absl::flat_hash_map<const Topic*, int32_t> sticky_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<const Topic*, Sticky> sticky_ ABSL_GUARDED_BY(mu_);
   absl::btree_set<uint64_t> incomplete_ ABSL_GUARDED_BY(mu_);
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
   int64_t used_memory_ ABSL_GUARDED_BY(mu_) = 0;
