@@ -159,6 +159,7 @@ absl::Status ConsumerImpl::Fetch(std::vector<ConsumerRecord>* out) {
   }
   if (!order_.empty()) next_start_ = (next_start_ + 1) % order_.size();
   if (ready.empty()) return absl::OkStatus();
+  out->reserve(std::min<size_t>(options_.max_poll_records, 4096));
   // Fairness: every partition with data gets an equal share first; what is
   // left goes to the ones that had more.
   int budget = options_.max_poll_records;

@@ -1,5 +1,7 @@
 #include "log/appender.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -12,7 +14,10 @@ namespace brook {
 
 Appender::Appender(Store* store, Clock* clock, DataNotifier* notifier)
     : store_(store), clock_(clock), notifier_(notifier) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "brook-appender");
+    Run();
+  });
 }
 
 Appender::~Appender() { Stop(); }
