@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   }
   auto engine = brook::Engine::Open({}, argv[1]);
   if (!engine.ok()) {
-    std::fprintf(stderr, "crash_child: %s\n", engine.status().ToString().c_str());
+    std::fprintf(stderr, "crash_child: %s\n",
+                 engine.status().ToString().c_str());
     return 1;
   }
   brook::ProducerOptions options;
@@ -30,13 +31,16 @@ int main(int argc, char** argv) {
   if (!producer.ok()) return 1;
   for (;; ++seq) {
     const std::string value = absl::StrCat("seq-", seq);
-    brook::ProducerRecord record("crash", absl::StrCat("key-", seq % 97), value);
-    (*producer)->Send(std::move(record), [seq](const absl::StatusOr<brook::RecordMetadata>& md) {
-      if (!md.ok()) return;
-      // One short write per line: atomic on a pipe.
-      const std::string line =
-          absl::StrCat(md->partition, " ", md->offset, " ", seq, "\n");
-      if (write(STDOUT_FILENO, line.data(), line.size()) < 0) std::abort();
-    });
+    brook::ProducerRecord record("crash", absl::StrCat("key-", seq % 97),
+                                 value);
+    (*producer)->Send(std::move(record),
+                      [seq](const absl::StatusOr<brook::RecordMetadata>& md) {
+                        if (!md.ok()) return;
+                        // One short write per line: atomic on a pipe.
+                        const std::string line = absl::StrCat(
+                            md->partition, " ", md->offset, " ", seq, "\n");
+                        if (write(STDOUT_FILENO, line.data(), line.size()) < 0)
+                          std::abort();
+                      });
   }
 }

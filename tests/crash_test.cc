@@ -68,7 +68,8 @@ std::vector<Ack> RunAndKill(const std::string& dir, int64_t first_seq,
   EXPECT_TRUE(WIFSIGNALED(status)) << "the child exited by itself: " << status;
 
   std::vector<Ack> acks;
-  for (absl::string_view line : absl::StrSplit(output, '\n', absl::SkipEmpty())) {
+  for (absl::string_view line :
+       absl::StrSplit(output, '\n', absl::SkipEmpty())) {
     std::vector<absl::string_view> f = absl::StrSplit(line, ' ');
     Ack a;
     if (f.size() != 3 || !absl::SimpleAtoi(f[0], &a.partition) ||
@@ -98,9 +99,9 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkill) {
   absl::flat_hash_set<int64_t> seqs;
   size_t total_acks = 0;
   for (int round = 0; round < rounds; ++round) {
-    std::vector<Ack> acks = RunAndKill(
-        dir.path(), int64_t{round} * 1000000000,
-        std::chrono::milliseconds(delay_ms(rng)));
+    std::vector<Ack> acks =
+        RunAndKill(dir.path(), int64_t{round} * 1000000000,
+                   std::chrono::milliseconds(delay_ms(rng)));
     total_acks += acks.size();
 
     // Reopen and read everything back.
@@ -118,7 +119,8 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkill) {
     ASSERT_OK(ends);
     int64_t total = 0;
     for (const auto& [tp, end] : *ends) {
-      ASSERT_GE(end, next[tp.partition]) << "partition " << tp.partition << " shrank";
+      ASSERT_GE(end, next[tp.partition])
+          << "partition " << tp.partition << " shrank";
       ASSERT_OK((*consumer)->Seek(tp, next[tp.partition]));
       total += end;
     }
@@ -128,7 +130,8 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkill) {
     while (static_cast<int64_t>(stored.size()) < total) {
       auto records = (*consumer)->Poll(absl::ZeroDuration());
       ASSERT_OK(records);
-      ASSERT_FALSE(records->empty()) << "fewer records than the end offsets say";
+      ASSERT_FALSE(records->empty())
+          << "fewer records than the end offsets say";
       for (const ConsumerRecord& r : *records) {
         ASSERT_EQ(r.offset, next[r.partition])
             << "offsets of partition " << r.partition << " are not contiguous";
@@ -137,7 +140,8 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkill) {
         ASSERT_TRUE(r.value && absl::SimpleAtoi(
                                    absl::string_view(*r.value).substr(4), &seq))
             << "bad value";
-        ASSERT_TRUE(seqs.insert(seq).second) << "sequence " << seq << " duplicated";
+        ASSERT_TRUE(seqs.insert(seq).second)
+            << "sequence " << seq << " duplicated";
         stored[{r.partition, r.offset}] = seq;
       }
     }
@@ -148,8 +152,8 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkill) {
           << a.partition << "/" << a.offset << " is missing";
       ASSERT_EQ(it->second, a.seq);
     }
-    std::cerr << "round " << round << ": " << acks.size()
-              << " acknowledged, " << total << " stored\n";
+    std::cerr << "round " << round << ": " << acks.size() << " acknowledged, "
+              << total << " stored\n";
   }
   EXPECT_GT(total_acks, 0u) << "the child never acknowledged anything";
 }

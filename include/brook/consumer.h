@@ -57,8 +57,7 @@ class Consumer {
       absl::Span<const TopicPartition> partitions) = 0;
   // The next offset Poll will return for `partition`, resolving it from the
   // committed offset or auto.offset.reset when needed.
-  virtual absl::StatusOr<int64_t> Position(
-      const TopicPartition& partition) = 0;
+  virtual absl::StatusOr<int64_t> Position(const TopicPartition& partition) = 0;
 
   // Log start and log end offsets, as Kafka's beginningOffsets/endOffsets.
   virtual absl::StatusOr<std::map<TopicPartition, int64_t>> BeginningOffsets(
@@ -82,11 +81,13 @@ class Consumer {
   virtual void CommitAsync(const OffsetMap& offsets,
                            CommitCallback callback) = 0;
   // The last committed offsets of `partitions` (absent when none).
-  virtual absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>>
-  Committed(absl::Span<const TopicPartition> partitions) = 0;
+  virtual absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> Committed(
+      absl::Span<const TopicPartition> partitions) = 0;
 
   // Makes the current Poll (or the next one) return a Wakeup error.
-  // Thread-safe: the only call allowed from another thread.
+  // Thread-safe: the only call allowed from another thread. Not
+  // async-signal-safe (it takes a lock): from a signal handler, hand over to
+  // a thread (e.g. one blocked in sigwait) that calls it.
   virtual void Wakeup() = 0;
 
   // Commits positions when enable.auto.commit is on, then releases the

@@ -33,7 +33,8 @@ struct EngineOptions {
   // `default_partitions` partitions (Kafka's auto.create.topics.enable).
   // Default: false, so a typo is an UnknownTopicOrPartition error.
   bool auto_create_topics = false;
-  // Partition count of auto-created topics (Kafka's num.partitions). Default: 1.
+  // Partition count of auto-created topics (Kafka's num.partitions).
+  // Default: 1.
   int32_t default_partitions = 1;
   // Time source for every timeout. Not owned; must outlive the engine.
   // Default: SystemClock().
@@ -52,7 +53,8 @@ struct TopicConfig {
   std::string compression_type = "producer";
   // message.timestamp.type: CreateTime or LogAppendTime. Default: CreateTime.
   std::string message_timestamp_type = "CreateTime";
-  // max.message.bytes: largest record batch the topic accepts. Default: 1048588.
+  // max.message.bytes: largest record batch the topic accepts. Default:
+  // 1048588.
   int32_t max_message_bytes = 1048588;
   // retention.ms: -1 keeps forever. Stored; enforcement comes later.
   // Default: 604800000 (7 days).
@@ -120,7 +122,8 @@ struct ProducerOptions {
   // value.serializer, retries, request.timeout.ms,
   // max.in.flight.requests.per.connection and bootstrap.servers are accepted
   // and ignored (they have no meaning in-process).
-  static absl::StatusOr<ProducerOptions> FromProperties(const Properties& props);
+  static absl::StatusOr<ProducerOptions> FromProperties(
+      const Properties& props);
 };
 
 enum class OffsetReset : int8_t {
@@ -164,7 +167,8 @@ struct ConsumerOptions {
   // max.partition.fetch.bytes, fetch.max.wait.ms, key.deserializer,
   // value.deserializer, bootstrap.servers and
   // partition.assignment.strategy are accepted and ignored for now.
-  static absl::StatusOr<ConsumerOptions> FromProperties(const Properties& props);
+  static absl::StatusOr<ConsumerOptions> FromProperties(
+      const Properties& props);
 };
 
 }  // namespace brook

@@ -24,7 +24,8 @@ struct TopicPartition {
   int32_t partition = 0;
 
   TopicPartition() = default;
-  TopicPartition(std::string t, int32_t p) : topic(std::move(t)), partition(p) {}
+  TopicPartition(std::string t, int32_t p)
+      : topic(std::move(t)), partition(p) {}
 
   friend bool operator==(const TopicPartition& a, const TopicPartition& b) {
     return a.partition == b.partition && a.topic == b.topic;

@@ -117,9 +117,11 @@ class TypedProducer {
     raw.headers = std::move(record.headers);
     raw.timestamp = record.timestamp;
     absl::Status status;
-    if (record.key) status = SerializeInto(*key_serializer_, raw.topic, *record.key, raw.key);
+    if (record.key)
+      status = SerializeInto(*key_serializer_, raw.topic, *record.key, raw.key);
     if (status.ok() && record.value) {
-      status = SerializeInto(*value_serializer_, raw.topic, *record.value, raw.value);
+      status = SerializeInto(*value_serializer_, raw.topic, *record.value,
+                             raw.value);
     }
     if (!status.ok()) {
       if (callback) callback(status);
@@ -215,7 +217,8 @@ class TypedConsumer {
     return Error(ErrorCode::kSerialization,
                  "cannot deserialize " + r.topic + "-" +
                      std::to_string(r.partition) + " offset " +
-                     std::to_string(r.offset) + ": " + std::string(s.message()));
+                     std::to_string(r.offset) + ": " +
+                     std::string(s.message()));
   }
 
   // Moves each partition's position back to its first record not returned.

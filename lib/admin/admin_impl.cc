@@ -12,7 +12,8 @@ absl::Status AdminImpl::CreateTopic(absl::string_view name, int32_t partitions,
 
 absl::Status AdminImpl::CreateTopic(absl::string_view name, int32_t partitions,
                                     const Properties& config) {
-  BROOK_ASSIGN_OR_RETURN(TopicConfig parsed, TopicConfig::FromProperties(config));
+  BROOK_ASSIGN_OR_RETURN(TopicConfig parsed,
+                         TopicConfig::FromProperties(config));
   return core_->CreateTopic(name, partitions, parsed);
 }
 
@@ -25,7 +26,8 @@ absl::StatusOr<std::vector<std::string>> AdminImpl::ListTopics() {
   return core_->topics().List();
 }
 
-absl::StatusOr<TopicDescription> AdminImpl::DescribeTopic(absl::string_view name) {
+absl::StatusOr<TopicDescription> AdminImpl::DescribeTopic(
+    absl::string_view name) {
   if (core_->closed()) return EngineCore::ClosedError();
   std::shared_ptr<Topic> topic = core_->topics().Find(name);
   if (topic == nullptr) return UnknownTopic(name);
@@ -34,9 +36,9 @@ absl::StatusOr<TopicDescription> AdminImpl::DescribeTopic(absl::string_view name
   d.config = topic->config();
   for (int32_t p = 0; p < topic->num_partitions(); ++p) {
     const PartitionState& s = topic->partition(p);
-    d.partitions.push_back(PartitionDescription{
-        p, s.log_start.load(std::memory_order_acquire),
-        s.high_watermark.load(std::memory_order_acquire)});
+    d.partitions.push_back(
+        PartitionDescription{p, s.log_start.load(std::memory_order_acquire),
+                             s.high_watermark.load(std::memory_order_acquire)});
   }
   return d;
 }

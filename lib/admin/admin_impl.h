@@ -12,7 +12,8 @@ namespace brook {
 // Thread-safe.
 class AdminImpl : public Admin {
  public:
-  explicit AdminImpl(std::shared_ptr<EngineCore> core) : core_(std::move(core)) {}
+  explicit AdminImpl(std::shared_ptr<EngineCore> core)
+      : core_(std::move(core)) {}
 
   absl::Status CreateTopic(absl::string_view name, int32_t partitions,
                            const TopicConfig& config) override;
@@ -20,7 +21,8 @@ class AdminImpl : public Admin {
                            const Properties& config) override;
   absl::Status DeleteTopic(absl::string_view name) override;
   absl::StatusOr<std::vector<std::string>> ListTopics() override;
-  absl::StatusOr<TopicDescription> DescribeTopic(absl::string_view name) override;
+  absl::StatusOr<TopicDescription> DescribeTopic(
+      absl::string_view name) override;
 
  private:
   const std::shared_ptr<EngineCore> core_;

@@ -12,8 +12,9 @@ namespace brook {
 namespace {
 
 absl::Status NoGroup() {
-  return Error(ErrorCode::kInvalidGroupId,
-               "committing offsets needs a group.id (ConsumerOptions::group_id)");
+  return Error(
+      ErrorCode::kInvalidGroupId,
+      "committing offsets needs a group.id (ConsumerOptions::group_id)");
 }
 
 }  // namespace
@@ -22,7 +23,8 @@ absl::StatusOr<std::unique_ptr<Consumer>> ConsumerImpl::Create(
     std::shared_ptr<EngineCore> core, const ConsumerOptions& options) {
   if (core->closed()) return EngineCore::ClosedError();
   if (options.max_poll_records <= 0) {
-    return Error(ErrorCode::kInvalidConfig, "max.poll.records must be positive");
+    return Error(ErrorCode::kInvalidConfig,
+                 "max.poll.records must be positive");
   }
   return std::unique_ptr<Consumer>(new ConsumerImpl(std::move(core), options));
 }
@@ -110,11 +112,11 @@ absl::Status ConsumerImpl::Reset(PartitionFetcher* f, bool out_of_range) {
   const std::string where =
       absl::StrCat(f->topic()->name(), "-", f->partition());
   if (out_of_range) {
-    return Error(ErrorCode::kOffsetOutOfRange,
-                 absl::StrCat("offset ", *f->position(), " of ", where,
-                              " is out of range [", f->log_start(), ", ",
-                              f->high_watermark(),
-                              "] and auto.offset.reset is none"));
+    return Error(
+        ErrorCode::kOffsetOutOfRange,
+        absl::StrCat("offset ", *f->position(), " of ", where,
+                     " is out of range [", f->log_start(), ", ",
+                     f->high_watermark(), "] and auto.offset.reset is none"));
   }
   return Error(ErrorCode::kNoOffsetForPartition,
                absl::StrCat("no committed offset for ", where,
@@ -129,8 +131,8 @@ absl::Status ConsumerImpl::ResolvePositions() {
   if (!missing.empty()) {
     std::map<TopicPartition, OffsetAndMetadata> committed;
     if (!options_.group_id.empty()) {
-      BROOK_ASSIGN_OR_RETURN(committed,
-                             core_->offsets().Fetch(options_.group_id, missing));
+      BROOK_ASSIGN_OR_RETURN(
+          committed, core_->offsets().Fetch(options_.group_id, missing));
     }
     for (const TopicPartition& tp : missing) {
       PartitionFetcher* f = Find(tp);
@@ -171,8 +173,8 @@ absl::Status ConsumerImpl::Fetch(std::vector<ConsumerRecord>* out) {
       if (budget <= 0) break;
       if (!f->HasData()) continue;
       const size_t before = out->size();
-      BROOK_RETURN_IF_ERROR(
-          f->Read(&core_->store(), pass == 0 ? std::min(share, budget) : budget, out));
+      BROOK_RETURN_IF_ERROR(f->Read(
+          &core_->store(), pass == 0 ? std::min(share, budget) : budget, out));
       budget -= static_cast<int>(out->size() - before);
     }
   }
@@ -215,8 +217,9 @@ absl::Status ConsumerImpl::Seek(const TopicPartition& partition,
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   if (offset < 0) {
-    return Error(ErrorCode::kInvalidRequest,
-                 absl::StrCat("seek offset must not be negative, got ", offset));
+    return Error(
+        ErrorCode::kInvalidRequest,
+        absl::StrCat("seek offset must not be negative, got ", offset));
   }
   BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(partition, "Seek"));
   f->set_position(offset);
@@ -232,13 +235,15 @@ absl::Status ConsumerImpl::SeekToBeginning(
     return absl::OkStatus();
   }
   for (const TopicPartition& tp : partitions) {
-    BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(tp, "SeekToBeginning"));
+    BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f,
+                           FindAssigned(tp, "SeekToBeginning"));
     f->set_position(f->log_start());
   }
   return absl::OkStatus();
 }
 
-absl::Status ConsumerImpl::SeekToEnd(absl::Span<const TopicPartition> partitions) {
+absl::Status ConsumerImpl::SeekToEnd(
+    absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   if (partitions.empty()) {
@@ -252,21 +257,24 @@ absl::Status ConsumerImpl::SeekToEnd(absl::Span<const TopicPartition> partitions
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> ConsumerImpl::Position(const TopicPartition& partition) {
+absl::StatusOr<int64_t> ConsumerImpl::Position(
+    const TopicPartition& partition) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
-  BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(partition, "Position"));
+  BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f,
+                         FindAssigned(partition, "Position"));
   BROOK_RETURN_IF_ERROR(ResolvePositions());
   return *f->position();
 }
 
-absl::StatusOr<std::map<TopicPartition, int64_t>> ConsumerImpl::BeginningOffsets(
-    absl::Span<const TopicPartition> partitions) {
+absl::StatusOr<std::map<TopicPartition, int64_t>>
+ConsumerImpl::BeginningOffsets(absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   std::map<TopicPartition, int64_t> out;
   for (const TopicPartition& tp : partitions) {
-    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic, core_->GetTopic(tp.topic));
+    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
+                           core_->GetTopic(tp.topic));
     if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
       return UnknownPartition(*topic, tp.partition);
     }
@@ -281,7 +289,8 @@ absl::StatusOr<std::map<TopicPartition, int64_t>> ConsumerImpl::EndOffsets(
   BROOK_RETURN_IF_ERROR(Enter(scope));
   std::map<TopicPartition, int64_t> out;
   for (const TopicPartition& tp : partitions) {
-    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic, core_->GetTopic(tp.topic));
+    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
+                           core_->GetTopic(tp.topic));
     if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
       return UnknownPartition(*topic, tp.partition);
     }
@@ -336,7 +345,8 @@ absl::Status ConsumerImpl::DoCommit(const OffsetMap& offsets) {
                    absl::StrCat("cannot commit negative offset ", o.offset,
                                 " for ", tp.ToString()));
     }
-    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic, core_->GetTopic(tp.topic));
+    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
+                           core_->GetTopic(tp.topic));
     if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
       return UnknownPartition(*topic, tp.partition);
     }
@@ -378,36 +388,36 @@ absl::Status ConsumerImpl::CommitSync(const OffsetMap& offsets) {
 
 void ConsumerImpl::CommitAsync(CommitCallback callback) {
   ThreadGuardScope scope(&guard_);
-  absl::Status s = Enter(scope);
+  absl::Status entered = Enter(scope);
   OffsetMap offsets;
-  if (s.ok()) {
-    offsets = ConsumedOffsets();
-    s = DoCommit(offsets);
-  }
-  if (!callback) return;
-  if (!scope.status().ok()) {
-    callback(s, offsets);  // Not our thread's consumer: report at once.
-    return;
-  }
-  pending_callbacks_.emplace_back(std::move(callback),
-                                  std::make_pair(s, std::move(offsets)));
+  if (entered.ok()) offsets = ConsumedOffsets();
+  FinishAsyncCommit(entered, offsets, std::move(callback));
 }
 
 void ConsumerImpl::CommitAsync(const OffsetMap& offsets,
                                CommitCallback callback) {
   ThreadGuardScope scope(&guard_);
-  absl::Status s = Enter(scope);
-  if (s.ok()) s = DoCommit(offsets);
-  if (!callback) return;
-  if (!scope.status().ok()) {
-    callback(s, offsets);
-    return;
-  }
-  pending_callbacks_.emplace_back(std::move(callback), std::make_pair(s, offsets));
+  FinishAsyncCommit(Enter(scope), offsets, std::move(callback));
 }
 
-absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> ConsumerImpl::Committed(
-    absl::Span<const TopicPartition> partitions) {
+void ConsumerImpl::FinishAsyncCommit(const absl::Status& entered,
+                                     const OffsetMap& offsets,
+                                     CommitCallback callback) {
+  if (!entered.ok()) {
+    // Another thread's call, or a closed consumer: no later call on this
+    // thread will run the callback, so report at once.
+    if (callback) callback(entered, offsets);
+    return;
+  }
+  absl::Status s = DoCommit(offsets);
+  if (callback) {
+    pending_callbacks_.emplace_back(std::move(callback),
+                                    std::make_pair(std::move(s), offsets));
+  }
+}
+
+absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>>
+ConsumerImpl::Committed(absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   if (options_.group_id.empty()) return NoGroup();

@@ -51,7 +51,8 @@ class ConsumerImpl : public Consumer {
   absl::Status Close() override;
 
  private:
-  ConsumerImpl(std::shared_ptr<EngineCore> core, const ConsumerOptions& options);
+  ConsumerImpl(std::shared_ptr<EngineCore> core,
+               const ConsumerOptions& options);
 
   // Common entry checks: thread ownership, then not closed.
   absl::Status Enter(const ThreadGuardScope& scope) const;
@@ -67,6 +68,10 @@ class ConsumerImpl : public Consumer {
   absl::Status DoCommit(const OffsetMap& offsets);
   absl::Status MaybeAutoCommit();
   void RunCommitCallbacks();
+  // Commits `offsets` and queues `callback` for a later call; reports at once
+  // when `entered` (the entry check) failed.
+  void FinishAsyncCommit(const absl::Status& entered, const OffsetMap& offsets,
+                         CommitCallback callback);
 
   const std::shared_ptr<EngineCore> core_;
   const ConsumerOptions options_;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "brook/error.h"
 
 namespace brook {
 namespace {
@@ -29,12 +30,13 @@ void PartitionFetcher::ResetCache() {
 }
 
 int64_t PartitionFetcher::log_start() const {
-  return topic_->partition(partition_).log_start.load(std::memory_order_acquire);
+  return topic_->partition(partition_)
+      .log_start.load(std::memory_order_acquire);
 }
 
 int64_t PartitionFetcher::high_watermark() const {
-  return topic_->partition(partition_).high_watermark.load(
-      std::memory_order_acquire);
+  return topic_->partition(partition_)
+      .high_watermark.load(std::memory_order_acquire);
 }
 
 bool PartitionFetcher::HasData() const {
@@ -58,7 +60,8 @@ absl::Status PartitionFetcher::Read(Store* store, int max,
                                             kFetchBytes, &batches_);
         if (!s.ok()) return s;
         if (batches_.empty()) {
-          return absl::DataLossError(
+          return Error(
+              ErrorCode::kCorruptMessage,
               absl::StrCat(topic_->name(), "-", partition_, ": offset ", pos,
                            " is below the high watermark but not stored"));
         }
@@ -67,7 +70,8 @@ absl::Status PartitionFetcher::Read(Store* store, int max,
       absl::Status s = reader_.Init(batch.value);
       if (!s.ok()) return s;
       reader_valid_ = true;
-      while (!reader_.done() && batch.base_offset + reader_.next_delta() < pos) {
+      while (!reader_.done() &&
+             batch.base_offset + reader_.next_delta() < pos) {
         s = reader_.Skip();
         if (!s.ok()) return s;
       }

@@ -79,8 +79,7 @@ absl::StatusOr<std::shared_ptr<Topic>> EngineCore::GetTopic(
   return created;
 }
 
-absl::Status EngineCore::CreateTopic(absl::string_view name,
-                                     int32_t partitions,
+absl::Status EngineCore::CreateTopic(absl::string_view name, int32_t partitions,
                                      const TopicConfig& config) {
   if (closed()) return ClosedError();
   return topics_->Create(name, partitions, config).status();

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "brook/error.h"
 #include "util/coding.h"
 #include "util/status_macros.h"
 
@@ -62,8 +63,8 @@ bool DecodeValue(absl::string_view value, OffsetAndMetadata* o) {
 }
 
 absl::Status Corrupt(absl::string_view group) {
-  return absl::DataLossError(
-      absl::StrCat("corrupt committed offset in group ", group));
+  return Error(ErrorCode::kCorruptMessage,
+               absl::StrCat("corrupt committed offset in group ", group));
 }
 
 }  // namespace
@@ -117,8 +118,8 @@ OffsetStore::FetchAll(absl::string_view group) {
 
 absl::Status OffsetStore::DeleteTopic(absl::string_view topic) {
   std::vector<std::string> keys;
-  BROOK_RETURN_IF_ERROR(store_->ScanMeta(
-      kPrefix, [&](absl::string_view key, absl::string_view) {
+  BROOK_RETURN_IF_ERROR(
+      store_->ScanMeta(kPrefix, [&](absl::string_view key, absl::string_view) {
         std::string g;
         TopicPartition tp;
         if (ParseKey(key, &g, &tp) && tp.topic == topic) {

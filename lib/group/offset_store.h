@@ -30,9 +30,10 @@ class OffsetStore {
   explicit OffsetStore(Store* store) : store_(store) {}
 
   // Writes every offset of `offsets` atomically, stamped `now`.
-  absl::Status Commit(absl::string_view group,
-                      const std::map<TopicPartition, OffsetAndMetadata>& offsets,
-                      absl::Time now);
+  absl::Status Commit(
+      absl::string_view group,
+      const std::map<TopicPartition, OffsetAndMetadata>& offsets,
+      absl::Time now);
 
   // Committed offsets of `partitions` in `group` (missing ones are absent).
   absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> Fetch(

@@ -96,12 +96,13 @@ void Appender::Run() {
       absl::MutexLock lock(&write_mu_);
       WriteRound(&batches);
     }
-    // Release buffer memory first so blocked senders resume, then report.
+    // Callbacks run before futures complete and before Flush sees the
+    // batches done, as in Kafka.
+    for (ReadyBatch& b : batches) b.result->Finish();
     for (const Drained& d : drained) {
       d.source->Completed(
           absl::MakeConstSpan(batches).subspan(d.begin, d.end - d.begin));
     }
-    for (ReadyBatch& b : batches) b.result->RunCallbacks();
     {
       absl::MutexLock lock(&mu_);
       busy_.clear();
@@ -122,15 +123,15 @@ void Appender::WriteRound(std::vector<ReadyBatch>* batches) {
   written.reserve(batches->size());
   for (ReadyBatch& b : *batches) {
     if (b.topic->deleted()) {
-      b.result->Fail(UnknownTopic(b.topic->name()));
+      b.result->SetError(UnknownTopic(b.topic->name()));
       continue;
     }
     if (now > b.deadline) {
-      b.result->Fail(Error(
-          ErrorCode::kTimeout,
-          absl::StrCat("expiring ", b.count, " record(s) for ",
-                       b.topic->name(), "-", b.partition,
-                       ": delivery.timeout.ms passed before the write")));
+      b.result->SetError(
+          Error(ErrorCode::kTimeout,
+                absl::StrCat("expiring ", b.count, " record(s) for ",
+                             b.topic->name(), "-", b.partition,
+                             ": delivery.timeout.ms passed before the write")));
       continue;
     }
     PartitionState& state = b.topic->partition(b.partition);
@@ -147,8 +148,9 @@ void Appender::WriteRound(std::vector<ReadyBatch>* batches) {
   if (!status.ok()) {
     // Nothing was written: give the offsets back, newest first.
     for (auto it = written.rbegin(); it != written.rend(); ++it) {
-      it->first->topic->partition(it->first->partition).next_offset = it->second;
-      it->first->result->Fail(status);
+      it->first->topic->partition(it->first->partition).next_offset =
+          it->second;
+      it->first->result->SetError(status);
     }
     return;
   }
@@ -158,8 +160,8 @@ void Appender::WriteRound(std::vector<ReadyBatch>* batches) {
   }
   notifier_->Notify();
   for (auto& [b, base] : written) {
-    b->result->Complete(base, b->topic->log_append_time() ? now_ms : -1,
-                        b->offsets_known);
+    b->result->SetOffsets(base, b->topic->log_append_time() ? now_ms : -1,
+                          b->offsets_known);
   }
 }
 

@@ -31,13 +31,13 @@ namespace brook {
 struct ReadyBatch {
   std::shared_ptr<Topic> topic;
   int32_t partition = 0;
-  std::string value;           // Encoded (log/batch_format.h).
-  int32_t count = 0;           // Records in `value`.
-  int64_t memory = 0;          // Bytes charged to the source's buffer.
-  bool sync = false;           // acks=all: fsync before completing.
-  bool offsets_known = true;   // false for acks=0.
+  std::string value;          // Encoded (log/batch_format.h).
+  int32_t count = 0;          // Records in `value`.
+  int64_t memory = 0;         // Bytes charged to the source's buffer.
+  bool sync = false;          // acks=all: fsync before completing.
+  bool offsets_known = true;  // false for acks=0.
   absl::Time deadline = absl::InfiniteFuture();  // delivery.timeout.ms
-  uint64_t seq = 0;            // The source's own sequence number.
+  uint64_t seq = 0;  // The source's own sequence number.
   std::shared_ptr<internal::BatchResult> result;
 };
 
@@ -79,7 +79,8 @@ class Appender {
 
   // Runs `fn` while no write is in progress (topic deletion uses it to fence
   // writers before dropping the topic's column family).
-  void RunExclusive(absl::FunctionRef<void()> fn) ABSL_LOCKS_EXCLUDED(write_mu_);
+  void RunExclusive(absl::FunctionRef<void()> fn)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
  private:
   struct Drained {

@@ -1,6 +1,7 @@
 #include "log/batch_format.h"
 
 #include "absl/strings/str_cat.h"
+#include "brook/error.h"
 #include "util/coding.h"
 
 namespace brook {
@@ -113,15 +114,16 @@ int32_t BatchRecordCount(absl::string_view batch) {
 }
 
 absl::Status BatchReader::Corrupt(absl::string_view what) const {
-  return absl::DataLossError(
+  return Error(
+      ErrorCode::kCorruptMessage,
       absl::StrCat("corrupt record batch: ", what, " (record ", next_, ")"));
 }
 
 absl::Status BatchReader::Init(absl::string_view batch) {
   if (batch.size() < kBatchHeaderSize) return Corrupt("short header");
   if (static_cast<uint8_t>(batch[0]) != kBatchMagic) {
-    return Corrupt(absl::StrCat("unknown magic ",
-                                static_cast<int>(static_cast<uint8_t>(batch[0]))));
+    return Corrupt(absl::StrCat(
+        "unknown magic ", static_cast<int>(static_cast<uint8_t>(batch[0]))));
   }
   log_append_time_ = (batch[1] & kLogAppendTimeAttribute) != 0;
   count_ = static_cast<int32_t>(DecodeFixed32BE(batch.data() + 2));

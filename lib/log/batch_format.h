@@ -42,7 +42,8 @@ inline constexpr uint8_t kLogAppendTimeAttribute = 0x08;
 // Bytes a record adds to a batch whose first timestamp is `first_ts_ms`.
 size_t EncodedRecordSize(int64_t timestamp_ms, int64_t first_ts_ms,
                          int32_t offset_delta, const Bytes& key,
-                         const Bytes& value, const std::vector<Header>& headers);
+                         const Bytes& value,
+                         const std::vector<Header>& headers);
 
 // Builds one batch. Thread-compatible.
 class BatchBuilder {

@@ -12,30 +12,27 @@ void BatchResult::AddCallback(const RecordInfo& info, SendCallback callback) {
   callbacks_.emplace_back(info, std::move(callback));
 }
 
-void BatchResult::Complete(int64_t base_offset, int64_t log_append_time_ms,
-                           bool offsets_known) {
+void BatchResult::SetOffsets(int64_t base_offset, int64_t log_append_time_ms,
+                             bool offsets_known) {
   base_offset_ = base_offset;
   log_append_time_ms_ = log_append_time_ms;
   offsets_known_ = offsets_known;
-  Finish();
+  resolved_ = true;
 }
 
-void BatchResult::Fail(absl::Status status) {
+void BatchResult::SetError(absl::Status status) {
   status_ = std::move(status);
-  Finish();
+  resolved_ = true;
 }
 
 void BatchResult::Finish() {
-  done_flag_.store(true, std::memory_order_release);
-  absl::MutexLock lock(&mu_);
-  done_ = true;
-}
-
-void BatchResult::RunCallbacks() {
   for (auto& [info, callback] : callbacks_) {
     callback(Result(info));
   }
   callbacks_.clear();
+  done_flag_.store(true, std::memory_order_release);
+  absl::MutexLock lock(&mu_);
+  done_ = true;
 }
 
 bool BatchResult::Wait(absl::Duration timeout) const {

@@ -42,31 +42,34 @@ class BatchResult {
   // REQUIRES: not yet completed; called under the owner's lock.
   void AddCallback(const RecordInfo& info, SendCallback callback);
 
-  // Completes the batch: records got offsets base_offset + index. With
+  // Records the outcome: records got offsets base_offset + index. With
   // LogAppendTime, `log_append_time_ms` replaces every timestamp (-1: keep).
-  // `offsets_known` is false for acks=0 (offset -1 is reported).
-  void Complete(int64_t base_offset, int64_t log_append_time_ms,
-                bool offsets_known) ABSL_LOCKS_EXCLUDED(mu_);
-  void Fail(absl::Status status) ABSL_LOCKS_EXCLUDED(mu_);
-  // Runs the callbacks once. Call after Complete or Fail, holding no lock.
-  void RunCallbacks();
+  // `offsets_known` is false for acks=0 (offset -1 is reported). Futures see
+  // it only after Finish().
+  void SetOffsets(int64_t base_offset, int64_t log_append_time_ms,
+                  bool offsets_known);
+  void SetError(absl::Status status);
+  // Runs the callbacks, then marks the batch done and wakes waiters, so that
+  // as in Kafka a future's Get() (and Flush) returns after the callbacks ran.
+  // Call once, after SetOffsets or SetError, holding no lock.
+  void Finish() ABSL_LOCKS_EXCLUDED(mu_);
 
   bool done() const { return done_flag_.load(std::memory_order_acquire); }
   // Waits (real time) up to `timeout` for completion; true when done.
   bool Wait(absl::Duration timeout) const ABSL_LOCKS_EXCLUDED(mu_);
   // REQUIRES: done().
   absl::StatusOr<RecordMetadata> Result(const RecordInfo& info) const;
-  // REQUIRES: done(). OK or the failure.
+  // REQUIRES: SetError or SetOffsets was called. OK or the failure.
   const absl::Status& status() const { return status_; }
+  bool resolved() const { return resolved_; }
 
  private:
-  void Finish() ABSL_LOCKS_EXCLUDED(mu_);
-
   const std::string topic_;
   const int32_t partition_;
   std::vector<std::pair<RecordInfo, SendCallback>> callbacks_;
 
   // Written once before done_flag_ is set (release), read after (acquire).
+  bool resolved_ = false;
   absl::Status status_;
   int64_t base_offset_ = -1;
   int64_t log_append_time_ms_ = -1;

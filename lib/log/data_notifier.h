@@ -18,9 +18,7 @@ class DataNotifier {
  public:
   explicit DataNotifier(Clock* clock) : clock_(clock) {}
 
-  uint64_t version() const {
-    return version_.load(std::memory_order_acquire);
-  }
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
   // Called after high watermarks advance.
   void Notify() ABSL_LOCKS_EXCLUDED(mu_);
   // Re-evaluates every waiter (after setting a flag a waiter watches).

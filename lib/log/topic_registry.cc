@@ -31,7 +31,8 @@ std::string CodecFor(const TopicConfig& config) {
 
 std::string EncodeTopic(int32_t partitions, const std::string& family,
                         const TopicConfig& config) {
-  std::string out = absl::StrCat("partitions=", partitions, "\nfamily=", family, "\n");
+  std::string out =
+      absl::StrCat("partitions=", partitions, "\nfamily=", family, "\n");
   for (const auto& [k, v] : config.ToProperties()) {
     absl::StrAppend(&out, k, "=", v, "\n");
   }
@@ -43,7 +44,8 @@ absl::Status DecodeTopic(absl::string_view name, absl::string_view value,
                          TopicConfig* config) {
   Properties props;
   *partitions = 0;
-  for (absl::string_view line : absl::StrSplit(value, '\n', absl::SkipEmpty())) {
+  for (absl::string_view line :
+       absl::StrSplit(value, '\n', absl::SkipEmpty())) {
     std::pair<absl::string_view, absl::string_view> kv =
         absl::StrSplit(line, absl::MaxSplits('=', 1));
     if (kv.first == "partitions") {
@@ -56,8 +58,8 @@ absl::Status DecodeTopic(absl::string_view name, absl::string_view value,
   }
   absl::StatusOr<TopicConfig> parsed = TopicConfig::FromProperties(props);
   if (*partitions <= 0 || family->empty() || !parsed.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("corrupt metadata for topic ", name));
+    return Error(ErrorCode::kCorruptMessage,
+                 absl::StrCat("corrupt metadata for topic ", name));
   }
   *config = *std::move(parsed);
   return absl::OkStatus();
@@ -86,10 +88,11 @@ absl::Status UnknownTopic(absl::string_view name) {
 }
 
 absl::Status UnknownPartition(const Topic& topic, int32_t partition) {
-  return Error(ErrorCode::kUnknownTopicOrPartition,
-               absl::StrCat("topic ", topic.name(), " has ",
-                            topic.num_partitions(), " partitions; partition ",
-                            partition, " does not exist"));
+  return Error(
+      ErrorCode::kUnknownTopicOrPartition,
+      absl::StrCat("topic ", topic.name(), " has ", topic.num_partitions(),
+                   topic.num_partitions() == 1 ? " partition" : " partitions",
+                   "; partition ", partition, " does not exist"));
 }
 
 absl::StatusOr<std::unique_ptr<TopicRegistry>> TopicRegistry::Recover(
@@ -116,18 +119,21 @@ absl::StatusOr<std::unique_ptr<TopicRegistry>> TopicRegistry::Recover(
       }));
   BROOK_RETURN_IF_ERROR(decode_status);
 
-  BROOK_ASSIGN_OR_RETURN(std::optional<std::string> seq, store->GetMeta(kSeqKey));
+  BROOK_ASSIGN_OR_RETURN(std::optional<std::string> seq,
+                         store->GetMeta(kSeqKey));
   absl::MutexLock lock(&registry->mu_);
   if (seq && !absl::SimpleAtoi(*seq, &registry->next_seq_)) {
-    return absl::DataLossError("corrupt topic sequence");
+    return Error(ErrorCode::kCorruptMessage, "corrupt topic sequence");
   }
   for (Found& f : found) {
     auto it = families.find(f.family);
     if (it == families.end()) {
-      return absl::DataLossError(absl::StrCat(
-          "topic ", f.name, " has no column family ", f.family));
+      return Error(
+          ErrorCode::kCorruptMessage,
+          absl::StrCat("topic ", f.name, " has no column family ", f.family));
     }
-    BROOK_RETURN_IF_ERROR(store->SetCompression(*it->second, CodecFor(f.config)));
+    BROOK_RETURN_IF_ERROR(
+        store->SetCompression(*it->second, CodecFor(f.config)));
     auto topic = std::make_shared<Topic>(f.name, f.partitions, f.config,
                                          std::move(it->second));
     families.erase(it);
@@ -147,12 +153,15 @@ absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::Create(
   BROOK_RETURN_IF_ERROR(ValidateTopicName(name));
   if (partitions <= 0) {
     return Error(ErrorCode::kInvalidPartitions,
-                 absl::StrCat("topic ", name, ": partition count must be "
-                              "positive, got ", partitions));
+                 absl::StrCat("topic ", name,
+                              ": partition count must be "
+                              "positive, got ",
+                              partitions));
   }
   // Validate the config through its own parser, so a struct filled by hand
   // obeys the same rules as properties.
-  BROOK_RETURN_IF_ERROR(TopicConfig::FromProperties(config.ToProperties()).status());
+  BROOK_RETURN_IF_ERROR(
+      TopicConfig::FromProperties(config.ToProperties()).status());
 
   absl::MutexLock lock(&mu_);
   if (topics_.contains(name)) {

@@ -9,8 +9,7 @@
 
 namespace brook {
 
-Accumulator::Accumulator(const Config& config, Clock* clock,
-                         Appender* appender)
+Accumulator::Accumulator(const Config& config, Clock* clock, Appender* appender)
     : config_(config), clock_(clock), appender_(appender) {}
 
 int32_t Accumulator::NextSticky(const Topic& topic, int32_t avoid) {
@@ -59,15 +58,16 @@ absl::StatusOr<SendFuture> Accumulator::Append(
                      absl::StrCat("failed to allocate ", charge,
                                   " bytes within max.block.ms (",
                                   absl::FormatDuration(config_.max_block),
-                                  "); buffer.memory is ",
-                                  config_.buffer_memory, " bytes"));
+                                  "); buffer.memory is ", config_.buffer_memory,
+                                  " bytes"));
       }
       if (closed_) return Error(ErrorCode::kClosed, "the producer is closed");
     }
 
     if (partition == Partitioner::kUseSticky) {
       auto s = sticky_.find(topic.get());
-      if (s == sticky_.end() || s->second.partition >= topic->num_partitions()) {
+      if (s == sticky_.end() ||
+          s->second.partition >= topic->num_partitions()) {
         partition = NextSticky(*topic, -1);
         s = sticky_.find(topic.get());
       } else {
@@ -104,9 +104,10 @@ absl::StatusOr<SendFuture> Accumulator::Append(
     batch.memory += charge;
     used_memory_ += charge;
 
-    internal::RecordInfo info{index, timestamp_ms,
-                              record.key ? static_cast<int32_t>(record.key->size()) : -1,
-                              record.value ? static_cast<int32_t>(record.value->size()) : -1};
+    internal::RecordInfo info{
+        index, timestamp_ms,
+        record.key ? static_cast<int32_t>(record.key->size()) : -1,
+        record.value ? static_cast<int32_t>(record.value->size()) : -1};
     if (config_.acks == Acks::kNone) {
       // acks=0: complete now, with no offset, as Kafka does.
       RecordMetadata m;
@@ -173,7 +174,8 @@ bool Accumulator::Flush(absl::Time deadline) {
   auto done = [this, target]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return incomplete_.empty() || *incomplete_.begin() > target;
   };
-  const bool ok = clock_->AwaitWithDeadline(&mu_, absl::Condition(&done), deadline);
+  const bool ok =
+      clock_->AwaitWithDeadline(&mu_, absl::Condition(&done), deadline);
   --flushing_;
   return ok;
 }
@@ -200,8 +202,8 @@ void Accumulator::AbortHeld(const absl::Status& status) {
     }
   }
   for (ReadyBatch& b : held) {
-    b.result->Fail(status);
-    b.result->RunCallbacks();
+    b.result->SetError(status);
+    b.result->Finish();
   }
 }
 

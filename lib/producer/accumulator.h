@@ -53,7 +53,8 @@ class Accumulator : public BatchSource {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   absl::Time Drain(absl::Time now, bool force,
-                   std::vector<ReadyBatch>* out) override ABSL_LOCKS_EXCLUDED(mu_);
+                   std::vector<ReadyBatch>* out) override
+      ABSL_LOCKS_EXCLUDED(mu_);
   void Completed(absl::Span<const ReadyBatch> batches) override
       ABSL_LOCKS_EXCLUDED(mu_);
 

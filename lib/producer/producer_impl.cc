@@ -32,7 +32,8 @@ absl::StatusOr<std::unique_ptr<Producer>> ProducerImpl::Create(
   if (core->closed()) return EngineCore::ClosedError();
   absl::Status s = ValidateOptions(options);
   if (!s.ok()) return s;
-  auto producer = std::unique_ptr<ProducerImpl>(new ProducerImpl(std::move(core), options));
+  auto producer =
+      std::unique_ptr<ProducerImpl>(new ProducerImpl(std::move(core), options));
   producer->core_->appender().Register(producer->accumulator_);
   return std::unique_ptr<Producer>(std::move(producer));
 }
@@ -105,17 +106,19 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
 
   const int64_t timestamp_ms = absl::ToUnixMillis(
       record.timestamp ? *record.timestamp : core_->clock()->Now());
-  const size_t size = EncodedRecordSize(timestamp_ms, timestamp_ms, 0, record.key,
-                                        record.value, record.headers);
+  const size_t size = EncodedRecordSize(
+      timestamp_ms, timestamp_ms, 0, record.key, record.value, record.headers);
   const size_t limit = static_cast<size_t>(options_.max_request_size);
   if (size > limit) {
     return Fail(Error(ErrorCode::kMessageTooLarge,
                       absl::StrCat("the record is ", size,
                                    " bytes when serialized, more than "
-                                   "max.request.size (", limit, ")")),
+                                   "max.request.size (",
+                                   limit, ")")),
                 callback);
   }
-  if (size + kBatchHeaderSize > static_cast<size_t>(t.config().max_message_bytes)) {
+  if (size + kBatchHeaderSize >
+      static_cast<size_t>(t.config().max_message_bytes)) {
     return Fail(Error(ErrorCode::kMessageTooLarge,
                       absl::StrCat("the record is ", size,
                                    " bytes when serialized, more than topic ",
@@ -127,7 +130,8 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
     return Fail(Error(ErrorCode::kMessageTooLarge,
                       absl::StrCat("the record is ", size,
                                    " bytes when serialized, more than "
-                                   "buffer.memory (", options_.buffer_memory, ")")),
+                                   "buffer.memory (",
+                                   options_.buffer_memory, ")")),
                 callback);
   }
   absl::StatusOr<SendFuture> future = accumulator_->Append(
@@ -165,12 +169,13 @@ absl::Status ProducerImpl::Close(absl::Duration timeout) {
     // The appender is gone: nothing held can still be written.
     accumulator_->AbortHeld(EngineCore::ClosedError());
   } else if (!accumulator_->Flush(core_->clock()->Now() + timeout)) {
-    accumulator_->AbortHeld(Error(
-        ErrorCode::kInterrupted,
-        "the producer was closed before the record could be written"));
+    accumulator_->AbortHeld(
+        Error(ErrorCode::kInterrupted,
+              "the producer was closed before the record could be written"));
     status = Error(ErrorCode::kTimeout,
                    absl::StrCat("Close: pending records were not written "
-                                "within ", absl::FormatDuration(timeout)));
+                                "within ",
+                                absl::FormatDuration(timeout)));
   }
   core_->appender().Unregister(accumulator_.get());
   return status;

@@ -31,7 +31,8 @@ class ProducerImpl : public Producer {
   absl::Status Close(absl::Duration timeout) override;
 
  private:
-  ProducerImpl(std::shared_ptr<EngineCore> core, const ProducerOptions& options);
+  ProducerImpl(std::shared_ptr<EngineCore> core,
+               const ProducerOptions& options);
 
   absl::StatusOr<std::shared_ptr<Topic>> ResolveTopic(absl::string_view name)
       ABSL_LOCKS_EXCLUDED(topics_mu_);

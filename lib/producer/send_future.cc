@@ -33,8 +33,8 @@ absl::StatusOr<RecordMetadata> SendFuture::Get(absl::Duration timeout) const {
     return Error(ErrorCode::kTimeout,
                  "the send did not complete within the wait timeout");
   }
-  return batch_->Result(internal::RecordInfo{index_, timestamp_ms_, key_size_,
-                                             value_size_});
+  return batch_->Result(
+      internal::RecordInfo{index_, timestamp_ms_, key_size_, value_size_});
 }
 
 }  // namespace brook

@@ -53,10 +53,13 @@ absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view context) {
   if (s.ok()) return absl::OkStatus();
   const std::string text = s.ToString();
   if (s.IsCorruption()) {
-    return absl::DataLossError(absl::StrCat(context, ": ", text));
+    return Error(ErrorCode::kCorruptMessage, absl::StrCat(context, ": ", text));
   }
-  if (s.IsIOError() && (absl::StrContains(text, "lock") ||
-                        absl::StrContains(text, "LOCK"))) {
+  // RocksDB reports a held LOCK file as an IOError naming the file
+  // ("While lock file: DIR/LOCK: ...", or "lock hold by current process").
+  if (s.IsIOError() &&
+      (absl::StrContains(text, "/LOCK:") ||
+       absl::StrContains(text, "lock hold by current process"))) {
     return Error(ErrorCode::kDirectoryInUse,
                  absl::StrCat(context,
                               ": the data directory is in use by another "
@@ -86,6 +89,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
                                                    const std::string& dir) {
   auto state = std::make_shared<DbState>();
   state->dir = dir;
+  // RocksDB's in-memory environment only resolves absolute paths; the
+  // directory of an in-memory engine is just a label.
+  const std::string path =
+      options.in_memory && (dir.empty() || dir[0] != '/') ? "/" + dir : dir;
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;
@@ -100,8 +107,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
   }
 
   std::vector<std::string> names;
-  rocksdb::Status s =
-      rocksdb::DB::ListColumnFamilies(db_options, dir, &names);
+  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
   if (!s.ok()) names.clear();  // A new database has only the default family.
   bool has_meta = false;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -114,11 +120,12 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
     // name; the options only matter for new files.
     descriptors.emplace_back(name, FamilyOptions("none"));
   }
-  if (!has_meta) descriptors.emplace_back(kMetaFamily, rocksdb::ColumnFamilyOptions());
+  if (!has_meta)
+    descriptors.emplace_back(kMetaFamily, rocksdb::ColumnFamilyOptions());
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
   if (!s.ok()) return FromRocksDb(s, absl::StrCat("cannot open ", dir));
 
   absl::MutexLock lock(&state->mu);
@@ -153,7 +160,8 @@ absl::Status Store::Close() {
     cf->handle_ = nullptr;
   }
   db_->db->DestroyColumnFamilyHandle(db_->meta).PermitUncheckedError();
-  db_->db->DestroyColumnFamilyHandle(db_->default_family).PermitUncheckedError();
+  db_->db->DestroyColumnFamilyHandle(db_->default_family)
+      .PermitUncheckedError();
   db_->meta = nullptr;
   db_->default_family = nullptr;
   rocksdb::Status s = db_->db->Close();
@@ -191,8 +199,10 @@ absl::Status Store::DropFamily(const ColumnFamily& cf) {
 absl::Status Store::SetCompression(const ColumnFamily& cf,
                                    absl::string_view compression) {
   static const std::map<absl::string_view, std::string> kNames = {
-      {"none", "kNoCompression"},   {"snappy", "kSnappyCompression"},
-      {"zlib", "kZlibCompression"}, {"lz4", "kLZ4Compression"},
+      {"none", "kNoCompression"},
+      {"snappy", "kSnappyCompression"},
+      {"zlib", "kZlibCompression"},
+      {"lz4", "kLZ4Compression"},
       {"zstd", "kZSTD"}};
   auto it = kNames.find(compression);
   if (it == kNames.end()) {
@@ -265,7 +275,8 @@ absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
 
   absl::ReaderMutexLock lock(&cf.db_->mu);
   if (cf.db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
-  std::unique_ptr<rocksdb::Iterator> it(cf.db_->db->NewIterator(ro, cf.handle_));
+  std::unique_ptr<rocksdb::Iterator> it(
+      cf.db_->db->NewIterator(ro, cf.handle_));
   it->SeekForPrev(rocksdb::Slice(target, kBatchKeySize));
   if (!it->Valid()) it->Seek(rocksdb::Slice(target, kBatchKeySize));
   size_t bytes = 0;
@@ -273,7 +284,8 @@ absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
     int32_t p;
     int64_t base;
     if (!DecodeBatchKey(ToView(it->key()), &p, &base)) {
-      return absl::DataLossError(
+      return Error(
+          ErrorCode::kCorruptMessage,
           absl::StrCat("malformed batch key in column family ", cf.name()));
     }
     rocksdb::Slice value = it->value();
@@ -296,7 +308,8 @@ absl::StatusOr<std::optional<Store::PartitionEnds>> Store::GetPartitionEnds(
 
   absl::ReaderMutexLock lock(&cf.db_->mu);
   if (cf.db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
-  std::unique_ptr<rocksdb::Iterator> it(cf.db_->db->NewIterator(ro, cf.handle_));
+  std::unique_ptr<rocksdb::Iterator> it(
+      cf.db_->db->NewIterator(ro, cf.handle_));
   it->SeekToFirst();
   if (!it->Valid()) {
     BROOK_RETURN_IF_ERROR(FromRocksDb(it->status(), cf.name()));
@@ -305,15 +318,16 @@ absl::StatusOr<std::optional<Store::PartitionEnds>> Store::GetPartitionEnds(
   PartitionEnds ends;
   int32_t p;
   if (!DecodeBatchKey(ToView(it->key()), &p, &ends.first_base_offset)) {
-    return absl::DataLossError(
+    return Error(
+        ErrorCode::kCorruptMessage,
         absl::StrCat("malformed batch key in column family ", cf.name()));
   }
   it->SeekToLast();
   if (!it->Valid() ||
       !DecodeBatchKey(ToView(it->key()), &p, &ends.last.base_offset)) {
     BROOK_RETURN_IF_ERROR(FromRocksDb(it->status(), cf.name()));
-    return absl::DataLossError(
-        absl::StrCat("cannot read the last batch of ", cf.name()));
+    return Error(ErrorCode::kCorruptMessage,
+                 absl::StrCat("cannot read the last batch of ", cf.name()));
   }
   ends.last.value.assign(it->value().data(), it->value().size());
   return std::optional<PartitionEnds>(std::move(ends));

@@ -93,8 +93,8 @@ class Store {
  public:
   // Errors: DirectoryInUse (another process, or this one, holds `dir`),
   // Corruption (kDataLoss), other RocksDB failures (kInternal).
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options,
-                                                     const std::string& dir);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(
+      const StoreOptions& options, const std::string& dir);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -105,7 +105,8 @@ class Store {
   // The column families found at open, other than the default and meta ones.
   std::map<std::string, ColumnFamilyRef> TakeOpenedFamilies();
 
-  // `compression`: RocksDB codec name ("none", "snappy", "zlib", "lz4", "zstd").
+  // `compression`: RocksDB codec name ("none", "snappy", "zlib", "lz4",
+  // "zstd").
   absl::StatusOr<ColumnFamilyRef> CreateFamily(const std::string& name,
                                                absl::string_view compression);
   absl::Status DropFamily(const ColumnFamily& cf);
@@ -117,10 +118,9 @@ class Store {
 
   absl::StatusOr<std::optional<std::string>> GetMeta(absl::string_view key);
   // Calls `fn` for every meta entry whose key starts with `prefix`, in order.
-  absl::Status ScanMeta(
-      absl::string_view prefix,
-      const std::function<void(absl::string_view key, absl::string_view value)>&
-          fn);
+  absl::Status ScanMeta(absl::string_view prefix,
+                        const std::function<void(absl::string_view key,
+                                                 absl::string_view value)>& fn);
 
   // Appends to `out` the batches of `partition` that may hold offsets in
   // [from, end): the last batch with base offset <= from (or the first one

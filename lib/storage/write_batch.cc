@@ -1,5 +1,6 @@
-#include "brook/error.h"
 #include "rocksdb/write_batch.h"
+
+#include "brook/error.h"
 #include "storage/db_state.h"
 #include "storage/keys.h"
 #include "storage/store.h"

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -35,9 +36,9 @@ absl::Status ParseInt64(absl::string_view key, absl::string_view value,
   int64_t v;
   if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(value), &v) || v < min ||
       v > max) {
-    return InvalidConfig(key, value,
-                         absl::StrCat("expected an integer in [", min, ", ",
-                                      max, "]"));
+    return InvalidConfig(
+        key, value,
+        absl::StrCat("expected an integer in [", min, ", ", max, "]"));
   }
   *out = v;
   return absl::OkStatus();
@@ -69,16 +70,54 @@ absl::Status ParseEnum(absl::string_view key, absl::string_view value,
       return absl::OkStatus();
     }
   }
-  return InvalidConfig(key, value,
-                       absl::StrCat("allowed values are ",
-                                    absl::StrJoin(allowed, ", ")));
+  return InvalidConfig(
+      key, value,
+      absl::StrCat("allowed values are ", absl::StrJoin(allowed, ", ")));
+}
+
+bool IsConnectionProperty(absl::string_view key) {
+  static constexpr absl::string_view kPrefixes[] = {
+      "ssl.",     "sasl.",      "security.", "metric.",
+      "metrics.", "reconnect.", "socket.",   "interceptor."};
+  static constexpr absl::string_view kKeys[] = {
+      "bootstrap.servers",
+      "client.dns.lookup",
+      "client.rack",
+      "connections.max.idle.ms",
+      "request.timeout.ms",
+      "default.api.timeout.ms",
+      "retries",
+      "retry.backoff.ms",
+      "retry.backoff.max.ms",
+      "metadata.max.age.ms",
+      "metadata.max.idle.ms",
+      "receive.buffer.bytes",
+      "send.buffer.bytes",
+      "key.serializer",
+      "value.serializer",
+      "key.deserializer",
+      "value.deserializer",
+      "max.in.flight.requests.per.connection",
+      "allow.auto.create.topics",
+      "check.crcs",
+      "exclude.internal.topics",
+      "auto.include.jmx.reporter",
+      "enable.metrics.push"};
+  for (absl::string_view p : kPrefixes) {
+    if (absl::StartsWith(key, p)) return true;
+  }
+  for (absl::string_view k : kKeys) {
+    if (key == k) return true;
+  }
+  return false;
 }
 
 absl::Status ApplyProperties(
     absl::string_view what, const Properties& props,
-    const std::map<std::string, PropertySetter>& setters) {
+    const std::map<std::string, PropertySetter>& setters, bool client) {
   for (const auto& [key, value] : props) {
     auto it = setters.find(key);
+    if (it == setters.end() && client && IsConnectionProperty(key)) continue;
     if (it == setters.end()) {
       std::vector<absl::string_view> known;
       for (const auto& [k, unused] : setters) known.push_back(k);

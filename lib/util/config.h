@@ -33,11 +33,19 @@ absl::Status ParseEnum(absl::string_view key, absl::string_view value,
                        std::initializer_list<absl::string_view> allowed,
                        std::string* out);
 
+// True for Kafka client settings about connections, security, retries and
+// metrics (bootstrap.servers, ssl.*, sasl.*, request.timeout.ms, ...): they
+// have no meaning in-process, and accepting them lets a Kafka client config
+// be pasted unchanged.
+bool IsConnectionProperty(absl::string_view key);
+
 // Applies each property with the setter registered for its key; an unknown
-// key is InvalidConfig listing the known ones.
+// key is InvalidConfig listing the known ones. With `client`, connection
+// properties (IsConnectionProperty) are accepted and ignored.
 using PropertySetter = std::function<absl::Status(absl::string_view value)>;
-absl::Status ApplyProperties(absl::string_view what, const Properties& props,
-                             const std::map<std::string, PropertySetter>& setters);
+absl::Status ApplyProperties(
+    absl::string_view what, const Properties& props,
+    const std::map<std::string, PropertySetter>& setters, bool client = false);
 
 }  // namespace brook
 

@@ -62,36 +62,66 @@ absl::StatusCode CanonicalCode(ErrorCode code) {
 
 absl::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kNone: return "None";
-    case ErrorCode::kUnknown: return "Unknown";
-    case ErrorCode::kOffsetOutOfRange: return "OffsetOutOfRange";
-    case ErrorCode::kCorruptMessage: return "CorruptMessage";
-    case ErrorCode::kUnknownTopicOrPartition: return "UnknownTopicOrPartition";
-    case ErrorCode::kMessageTooLarge: return "RecordTooLarge";
-    case ErrorCode::kIllegalGeneration: return "IllegalGeneration";
-    case ErrorCode::kInconsistentGroupProtocol: return "InconsistentGroupProtocol";
-    case ErrorCode::kInvalidGroupId: return "InvalidGroupId";
-    case ErrorCode::kUnknownMemberId: return "UnknownMemberId";
-    case ErrorCode::kRebalanceInProgress: return "RebalanceInProgress";
-    case ErrorCode::kTopicAlreadyExists: return "TopicAlreadyExists";
-    case ErrorCode::kInvalidPartitions: return "InvalidPartitions";
-    case ErrorCode::kInvalidRequest: return "InvalidRequest";
-    case ErrorCode::kInvalidTopic: return "InvalidTopic";
-    case ErrorCode::kInvalidConfig: return "InvalidConfig";
-    case ErrorCode::kRecordListTooLarge: return "RecordListTooLarge";
-    case ErrorCode::kInvalidTimestamp: return "InvalidTimestamp";
-    case ErrorCode::kProducerFenced: return "ProducerFenced";
-    case ErrorCode::kInvalidTxnState: return "InvalidTxnState";
-    case ErrorCode::kTimeout: return "Timeout";
-    case ErrorCode::kWakeup: return "Wakeup";
-    case ErrorCode::kSerialization: return "Serialization";
-    case ErrorCode::kConcurrentModification: return "ConcurrentModification";
-    case ErrorCode::kIllegalState: return "IllegalState";
-    case ErrorCode::kNoOffsetForPartition: return "NoOffsetForPartition";
-    case ErrorCode::kCommitFailed: return "CommitFailed";
-    case ErrorCode::kDirectoryInUse: return "DirectoryInUse";
-    case ErrorCode::kClosed: return "Closed";
-    case ErrorCode::kInterrupted: return "Interrupted";
+    case ErrorCode::kNone:
+      return "None";
+    case ErrorCode::kUnknown:
+      return "Unknown";
+    case ErrorCode::kOffsetOutOfRange:
+      return "OffsetOutOfRange";
+    case ErrorCode::kCorruptMessage:
+      return "CorruptMessage";
+    case ErrorCode::kUnknownTopicOrPartition:
+      return "UnknownTopicOrPartition";
+    case ErrorCode::kMessageTooLarge:
+      return "RecordTooLarge";
+    case ErrorCode::kIllegalGeneration:
+      return "IllegalGeneration";
+    case ErrorCode::kInconsistentGroupProtocol:
+      return "InconsistentGroupProtocol";
+    case ErrorCode::kInvalidGroupId:
+      return "InvalidGroupId";
+    case ErrorCode::kUnknownMemberId:
+      return "UnknownMemberId";
+    case ErrorCode::kRebalanceInProgress:
+      return "RebalanceInProgress";
+    case ErrorCode::kTopicAlreadyExists:
+      return "TopicAlreadyExists";
+    case ErrorCode::kInvalidPartitions:
+      return "InvalidPartitions";
+    case ErrorCode::kInvalidRequest:
+      return "InvalidRequest";
+    case ErrorCode::kInvalidTopic:
+      return "InvalidTopic";
+    case ErrorCode::kInvalidConfig:
+      return "InvalidConfig";
+    case ErrorCode::kRecordListTooLarge:
+      return "RecordListTooLarge";
+    case ErrorCode::kInvalidTimestamp:
+      return "InvalidTimestamp";
+    case ErrorCode::kProducerFenced:
+      return "ProducerFenced";
+    case ErrorCode::kInvalidTxnState:
+      return "InvalidTxnState";
+    case ErrorCode::kTimeout:
+      return "Timeout";
+    case ErrorCode::kWakeup:
+      return "Wakeup";
+    case ErrorCode::kSerialization:
+      return "Serialization";
+    case ErrorCode::kConcurrentModification:
+      return "ConcurrentModification";
+    case ErrorCode::kIllegalState:
+      return "IllegalState";
+    case ErrorCode::kNoOffsetForPartition:
+      return "NoOffsetForPartition";
+    case ErrorCode::kCommitFailed:
+      return "CommitFailed";
+    case ErrorCode::kDirectoryInUse:
+      return "DirectoryInUse";
+    case ErrorCode::kClosed:
+      return "Closed";
+    case ErrorCode::kInterrupted:
+      return "Interrupted";
   }
   return "Unknown";
 }
@@ -120,7 +150,6 @@ bool IsRetriable(const absl::Status& status) {
     case ErrorCode::kUnknownTopicOrPartition:
     case ErrorCode::kRebalanceInProgress:
     case ErrorCode::kTimeout:
-    case ErrorCode::kCorruptMessage:
     case ErrorCode::kOffsetOutOfRange:
       return true;
     default:

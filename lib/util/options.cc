@@ -22,17 +22,17 @@ constexpr int64_t kMaxInt32 = INT32_MAX;
 absl::StatusOr<EngineOptions> EngineOptions::FromProperties(
     const Properties& props) {
   EngineOptions o;
-  absl::Status s = ApplyProperties(
-      "engine", props,
-      {{"auto.create.topics.enable",
-        [&](absl::string_view v) {
-          return ParseBool("auto.create.topics.enable", v,
-                           &o.auto_create_topics);
-        }},
-       {"num.partitions", [&](absl::string_view v) {
-          return ParseInt32("num.partitions", v, 1, kMaxInt32,
-                            &o.default_partitions);
-        }}});
+  absl::Status s =
+      ApplyProperties("engine", props,
+                      {{"auto.create.topics.enable",
+                        [&](absl::string_view v) {
+                          return ParseBool("auto.create.topics.enable", v,
+                                           &o.auto_create_topics);
+                        }},
+                       {"num.partitions", [&](absl::string_view v) {
+                          return ParseInt32("num.partitions", v, 1, kMaxInt32,
+                                            &o.default_partitions);
+                        }}});
   if (!s.ok()) return s;
   return o;
 }
@@ -44,10 +44,10 @@ absl::StatusOr<TopicConfig> TopicConfig::FromProperties(
       "topic", props,
       {{"compression.type",
         [&](absl::string_view v) {
-          return ParseEnum(
-              "compression.type", v,
-              {"producer", "uncompressed", "none", "gzip", "snappy", "lz4", "zstd"},
-              &c.compression_type);
+          return ParseEnum("compression.type", v,
+                           {"producer", "uncompressed", "none", "gzip",
+                            "snappy", "lz4", "zstd"},
+                           &c.compression_type);
         }},
        {"message.timestamp.type",
         [&](absl::string_view v) {
@@ -70,10 +70,10 @@ absl::StatusOr<TopicConfig> TopicConfig::FromProperties(
                             &c.retention_bytes);
         }},
        {"cleanup.policy", [&](absl::string_view v) {
-          return ParseEnum("cleanup.policy", v,
-                           {"delete", "compact", "compact,delete",
-                            "delete,compact"},
-                           &c.cleanup_policy);
+          return ParseEnum(
+              "cleanup.policy", v,
+              {"delete", "compact", "compact,delete", "delete,compact"},
+              &c.cleanup_policy);
         }}});
   if (!s.ok()) return s;
   return c;
@@ -103,7 +103,9 @@ absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
           std::string a;
           absl::Status st = ParseEnum("acks", v, {"0", "1", "all", "-1"}, &a);
           if (!st.ok()) return st;
-          o.acks = a == "0" ? Acks::kNone : a == "1" ? Acks::kLeader : Acks::kAll;
+          o.acks = a == "0"   ? Acks::kNone
+                   : a == "1" ? Acks::kLeader
+                              : Acks::kAll;
           return absl::OkStatus();
         }},
        {"delivery.timeout.ms",
@@ -119,8 +121,7 @@ absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
                "org.apache.kafka.clients.producer.RoundRobinPartitioner"},
               &p);
           if (!st.ok()) return st;
-          o.partitioner =
-              p == "default" ? nullptr : NewRoundRobinPartitioner();
+          o.partitioner = p == "default" ? nullptr : NewRoundRobinPartitioner();
           return absl::OkStatus();
         }},
        {"partitioner.ignore.keys",
@@ -158,13 +159,8 @@ absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
         [&](absl::string_view v) {
           return ParseInt32("max.request.size", v, 0, kMaxInt32,
                             &o.max_request_size);
-        }},
-       {"key.serializer", Ignored()},
-       {"value.serializer", Ignored()},
-       {"retries", Ignored()},
-       {"request.timeout.ms", Ignored()},
-       {"max.in.flight.requests.per.connection", Ignored()},
-       {"bootstrap.servers", Ignored()}});
+        }}},
+      /*client=*/true);
   if (!s.ok()) return s;
   return o;
 }
@@ -238,10 +234,8 @@ absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
        {"fetch.max.bytes", Ignored()},
        {"max.partition.fetch.bytes", Ignored()},
        {"fetch.max.wait.ms", Ignored()},
-       {"key.deserializer", Ignored()},
-       {"value.deserializer", Ignored()},
-       {"bootstrap.servers", Ignored()},
-       {"partition.assignment.strategy", Ignored()}});
+       {"partition.assignment.strategy", Ignored()}},
+      /*client=*/true);
   if (!s.ok()) return s;
   return o;
 }

@@ -21,8 +21,8 @@
   BROOK_ASSIGN_OR_RETURN_IMPL_(           \
       BROOK_STATUS_CONCAT_(brook_statusor_, __LINE__), lhs, expr)
 
-#define BROOK_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                                 \
+#define BROOK_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)  \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = *std::move(statusor)
 

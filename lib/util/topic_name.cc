@@ -14,10 +14,10 @@ absl::Status ValidateTopicName(absl::string_view name) {
                  absl::StrCat("topic name cannot be \"", name, "\""));
   }
   if (name.size() > kMaxTopicNameLength) {
-    return Error(ErrorCode::kInvalidTopic,
-                 absl::StrCat("topic name is ", name.size(),
-                              " characters long; the limit is ",
-                              kMaxTopicNameLength));
+    return Error(
+        ErrorCode::kInvalidTopic,
+        absl::StrCat("topic name is ", name.size(),
+                     " characters long; the limit is ", kMaxTopicNameLength));
   }
   for (char c : name) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

@@ -22,10 +22,10 @@ const absl::Status& GetStatus(const absl::StatusOr<T>& s) {
 
 }  // namespace testing_internal
 
-#define EXPECT_OK(expr) \
+#define EXPECT_OK(expr)                                        \
   EXPECT_TRUE(::brook::testing_internal::GetStatus(expr).ok()) \
       << ::brook::testing_internal::GetStatus(expr)
-#define ASSERT_OK(expr) \
+#define ASSERT_OK(expr)                                        \
   ASSERT_TRUE(::brook::testing_internal::GetStatus(expr).ok()) \
       << ::brook::testing_internal::GetStatus(expr)
 

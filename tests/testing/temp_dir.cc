@@ -10,7 +10,8 @@ namespace brook {
 
 TempDir::TempDir() {
   const char* base = std::getenv("TEST_TMPDIR");
-  std::string templ = std::string(base != nullptr ? base : "/tmp") + "/brook-test-XXXXXX";
+  std::string templ =
+      std::string(base != nullptr ? base : "/tmp") + "/brook-test-XXXXXX";
   char* made = mkdtemp(templ.data());
   if (made == nullptr) {
     ADD_FAILURE() << "mkdtemp failed for " << templ;

@@ -1,0 +1,498 @@
+#include "brook_workloads.h"
+
+#include <sys/prctl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "brook/engine.h"
+#include "brook/error.h"
+
+namespace brook {
+namespace bench {
+namespace {
+
+constexpr char kTopic[] = "bench";
+constexpr char kGroup[] = "brook-bench";
+// A consumer that sees nothing for this long while records are outstanding
+// is reported as stalled (a library problem, not a slow machine).
+constexpr double kStallSeconds = 30;
+
+// Keeps the compiler from dropping the loops that touch consumed values.
+std::atomic<uint64_t> g_sink{0};
+
+// `status` with `context` in front of its message, same code.
+absl::Status Annotate(const absl::Status& status, absl::string_view context) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(),
+                      absl::StrCat(context, ": ", status.ToString()));
+}
+
+// Collects the first error seen by any thread.
+class FirstError {
+ public:
+  void Set(const absl::Status& status) {
+    absl::MutexLock lock(&mu_);
+    if (status_.ok()) status_ = status;
+  }
+  absl::Status Get() {
+    absl::MutexLock lock(&mu_);
+    return status_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+};
+
+// A fresh on-disk engine in the run's directory with the benchmark topic.
+absl::StatusOr<std::unique_ptr<Engine>> OpenWithTopic(const RunEnv& env) {
+  EngineOptions options;  // On disk: in_memory stays false.
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      Engine::Open(options, env.dir);
+  if (!engine.ok()) return Annotate(engine.status(), "Engine::Open");
+  absl::Status s =
+      (*engine)->admin().CreateTopic(kTopic, env.config->partitions);
+  if (!s.ok()) return Annotate(s, "CreateTopic");
+  return engine;
+}
+
+std::vector<TopicPartition> AllPartitions(const RunEnv& env) {
+  std::vector<TopicPartition> out;
+  for (int p = 0; p < env.config->partitions; ++p) out.emplace_back(kTopic, p);
+  return out;
+}
+
+// Record i of the data set. The strings are copied here because
+// ProducerRecord owns its bytes: that copy is part of what a Send costs.
+ProducerRecord MakeRecord(const Dataset& data, int64_t i) {
+  const int64_t k = i % data.records();
+  return ProducerRecord(kTopic, std::string(data.key(k)),
+                        std::string(data.value(i)));
+}
+
+// For fire-and-forget sends: reports errors found at Send (which complete the
+// future at once) without waiting for anything.
+void CheckImmediate(const SendFuture& f, FirstError* errors) {
+  if (!f.ready()) return;
+  absl::StatusOr<RecordMetadata> r = f.Get();
+  if (!r.ok()) errors->Set(Annotate(r.status(), "Send"));
+}
+
+// Checks, after the timed region, that the topic holds exactly `expected`
+// records (the sum of the partitions' log end offsets).
+absl::Status CheckStored(Engine& engine, int64_t expected) {
+  absl::StatusOr<TopicDescription> topic = engine.admin().DescribeTopic(kTopic);
+  if (!topic.ok()) return Annotate(topic.status(), "DescribeTopic");
+  int64_t stored = 0;
+  for (const PartitionDescription& p : topic->partitions) {
+    stored += p.log_end_offset - p.log_start_offset;
+  }
+  if (stored != expected) {
+    return absl::InternalError(absl::StrCat("topic ", kTopic, " holds ", stored,
+                                            " records after sending ",
+                                            expected));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CloseEngine(std::unique_ptr<Engine> engine) {
+  return Annotate(engine->Close(), "Engine::Close");
+}
+
+// Sends records [begin, end) fire-and-forget with `producer`.
+void SendRange(Producer* producer, const Dataset& data, int64_t begin,
+               int64_t end, FirstError* errors) {
+  for (int64_t i = begin; i < end; ++i) {
+    CheckImmediate(producer->Send(MakeRecord(data, i)), errors);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Metric>> RunProduce(const RunEnv& env, Acks acks,
+                                               int threads) {
+  const Dataset& data = *env.data;
+  const int64_t n = data.records();
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenWithTopic(env);
+  if (!engine.ok()) return engine.status();
+  ProducerOptions options;  // The defaults (linger.ms=5, ...) except acks.
+  options.acks = acks;
+  absl::StatusOr<std::unique_ptr<Producer>> producer =
+      (*engine)->CreateProducer(options);
+  if (!producer.ok()) return Annotate(producer.status(), "CreateProducer");
+  Producer* p = producer->get();
+
+  FirstError errors;
+  absl::Notification go;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      go.WaitForNotification();
+      SendRange(p, data, n * t / threads, n * (t + 1) / threads, &errors);
+    });
+  }
+  const Clock::time_point start = Clock::now();
+  go.Notify();
+  for (std::thread& w : workers) w.join();
+  const absl::Status flushed = p->Flush();
+  const double seconds = SecondsSince(start);
+
+  if (!flushed.ok()) return Annotate(flushed, "Flush");
+  if (absl::Status s = errors.Get(); !s.ok()) return s;
+  if (absl::Status s = Annotate((*producer)->Close(), "Producer::Close");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckStored(**engine, n); !s.ok()) return s;
+  if (absl::Status s = CloseEngine(*std::move(engine)); !s.ok()) return s;
+
+  const bool all = acks == Acks::kAll;
+  Metric m;
+  m.id = absl::StrFormat("produce_acks%s_%dt", all ? "all" : "1", threads);
+  m.label = absl::StrFormat("produce acks=%s, %d thread%s", all ? "all" : "1",
+                            threads, threads == 1 ? "" : "s");
+  m.unit = "records/s";
+  m.value = n / seconds;
+  m.record_bytes = data.record_bytes();
+  return std::vector<Metric>{m};
+}
+
+absl::StatusOr<std::vector<Metric>> RunSyncSends(const RunEnv& env,
+                                                 int threads) {
+  const Dataset& data = *env.data;
+  const int64_t per_thread = env.config->sync_sends;
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenWithTopic(env);
+  if (!engine.ok()) return engine.status();
+  ProducerOptions options;
+  options.acks = Acks::kAll;
+  options.linger = absl::ZeroDuration();
+  absl::StatusOr<std::unique_ptr<Producer>> producer =
+      (*engine)->CreateProducer(options);
+  if (!producer.ok()) return Annotate(producer.status(), "CreateProducer");
+  Producer* p = producer->get();
+
+  FirstError errors;
+  std::atomic<bool> failed{false};
+  absl::Notification go;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      go.WaitForNotification();
+      for (int64_t j = 0; j < per_thread && !failed.load(); ++j) {
+        absl::StatusOr<RecordMetadata> r =
+            p->Send(MakeRecord(data, t * per_thread + j)).Get();
+        if (!r.ok()) {
+          errors.Set(Annotate(r.status(), "Send(...).Get()"));
+          failed.store(true);
+        }
+      }
+    });
+  }
+  const Clock::time_point start = Clock::now();
+  go.Notify();
+  for (std::thread& w : workers) w.join();
+  const double seconds = SecondsSince(start);
+
+  if (absl::Status s = errors.Get(); !s.ok()) return s;
+  if (absl::Status s = Annotate((*producer)->Close(), "Producer::Close");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckStored(**engine, per_thread * threads); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CloseEngine(*std::move(engine)); !s.ok()) return s;
+
+  Metric m;
+  m.id = absl::StrFormat("sync_acksall_%dt", threads);
+  m.label = absl::StrFormat("sync acks=all, %d thread%s", threads,
+                            threads == 1 ? "" : "s");
+  m.unit = "sends/s";
+  m.value = per_thread * threads / seconds;
+  return std::vector<Metric>{m};
+}
+
+absl::StatusOr<std::vector<Metric>> RunConsume(const RunEnv& env) {
+  const Dataset& data = *env.data;
+  const int64_t n = data.records();
+  const int partitions = env.config->partitions;
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenWithTopic(env);
+  if (!engine.ok()) return engine.status();
+
+  // Fill the topic (untimed) with an acks=1 producer.
+  {
+    ProducerOptions options;
+    options.acks = Acks::kLeader;
+    absl::StatusOr<std::unique_ptr<Producer>> producer =
+        (*engine)->CreateProducer(options);
+    if (!producer.ok()) return Annotate(producer.status(), "CreateProducer");
+    FirstError errors;
+    SendRange(producer->get(), data, 0, n, &errors);
+    if (absl::Status s = Annotate((*producer)->Close(), "Producer::Close");
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = errors.Get(); !s.ok()) return s;
+    if (absl::Status s = CheckStored(**engine, n); !s.ok()) return s;
+  }
+
+  ConsumerOptions options;
+  options.group_id = kGroup;
+  options.auto_offset_reset = OffsetReset::kEarliest;
+  options.enable_auto_commit = false;
+  absl::StatusOr<std::unique_ptr<Consumer>> consumer =
+      (*engine)->CreateConsumer(options);
+  if (!consumer.ok()) return Annotate(consumer.status(), "CreateConsumer");
+  Consumer* c = consumer->get();
+  const std::vector<TopicPartition> all = AllPartitions(env);
+  if (absl::Status s = c->Assign(all); !s.ok()) return Annotate(s, "Assign");
+
+  // Offsets must come back in order and without gaps, partition by
+  // partition; anything else is a library bug worth reporting.
+  std::vector<int64_t> next(partitions, 0);
+  int64_t count = 0;
+  uint64_t touched = 0;
+  const Clock::time_point start = Clock::now();
+  Clock::time_point last_data = start;
+  while (count < n) {
+    absl::StatusOr<std::vector<ConsumerRecord>> records =
+        c->Poll(absl::Seconds(1));
+    if (!records.ok()) return Annotate(records.status(), "Poll");
+    if (records->empty()) {
+      if (SecondsSince(last_data) > kStallSeconds) {
+        return absl::DeadlineExceededError(absl::StrCat(
+            "consumer stalled: Poll returned nothing for ", kStallSeconds,
+            "s after ", count, " of ", n, " records"));
+      }
+      continue;
+    }
+    last_data = Clock::now();
+    for (const ConsumerRecord& r : *records) {
+      if (r.partition < 0 || r.partition >= partitions ||
+          r.offset != next[r.partition]) {
+        return absl::InternalError(absl::StrCat(
+            "Poll returned ", r.topic, "-", r.partition, " offset ", r.offset,
+            "; expected offset ",
+            r.partition >= 0 && r.partition < partitions ? next[r.partition]
+                                                         : -1));
+      }
+      next[r.partition] = r.offset + 1;
+      if (r.value && !r.value->empty()) {
+        touched += r.value->size() + static_cast<unsigned char>((*r.value)[0]);
+      }
+      ++count;
+    }
+    if (absl::Status s = c->CommitSync(); !s.ok()) {
+      return Annotate(s, "CommitSync");
+    }
+  }
+  const double seconds = SecondsSince(start);
+  g_sink.fetch_add(touched, std::memory_order_relaxed);
+
+  // Untimed checks: nothing more to read, and the commits landed.
+  absl::StatusOr<std::vector<ConsumerRecord>> extra =
+      c->Poll(absl::ZeroDuration());
+  if (!extra.ok()) return Annotate(extra.status(), "final Poll");
+  if (!extra->empty()) {
+    return absl::InternalError(absl::StrCat(
+        "Poll returned ", extra->size(), " records beyond the ", n, " sent"));
+  }
+  absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> committed =
+      c->Committed(all);
+  if (!committed.ok()) return Annotate(committed.status(), "Committed");
+  for (const TopicPartition& tp : all) {
+    auto it = committed->find(tp);
+    const int64_t got = it == committed->end() ? -1 : it->second.offset;
+    if (got != next[tp.partition]) {
+      return absl::InternalError(
+          absl::StrCat("committed offset of ", tp.ToString(), " is ", got,
+                       ", expected ", next[tp.partition]));
+    }
+  }
+  if (absl::Status s = Annotate(c->Close(), "Consumer::Close"); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CloseEngine(*std::move(engine)); !s.ok()) return s;
+
+  Metric m;
+  m.id = "consume";
+  m.label = "consume, CommitSync per Poll";
+  m.unit = "records/s";
+  m.value = n / seconds;
+  m.record_bytes = data.record_bytes();
+  return std::vector<Metric>{m};
+}
+
+absl::StatusOr<std::vector<Metric>> RunEndToEnd(const RunEnv& env) {
+  const Dataset& data = *env.data;
+  const Config& config = *env.config;
+  const int64_t total =
+      std::max<int64_t>(1, std::llround(config.e2e_rate * config.e2e_seconds));
+  // The first records pay for first-touch costs (allocations, the
+  // consumer's first position lookup); they are sent but not counted.
+  const int64_t warmup = std::min<int64_t>(100, total / 10);
+
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenWithTopic(env);
+  if (!engine.ok()) return engine.status();
+  ProducerOptions producer_options;
+  producer_options.acks = Acks::kLeader;
+  producer_options.linger = absl::ZeroDuration();
+  absl::StatusOr<std::unique_ptr<Producer>> producer =
+      (*engine)->CreateProducer(producer_options);
+  if (!producer.ok()) return Annotate(producer.status(), "CreateProducer");
+  ConsumerOptions consumer_options;
+  consumer_options.auto_offset_reset = OffsetReset::kEarliest;
+  absl::StatusOr<std::unique_ptr<Consumer>> consumer =
+      (*engine)->CreateConsumer(consumer_options);
+  if (!consumer.ok()) return Annotate(consumer.status(), "CreateConsumer");
+  if (absl::Status s = (*consumer)->Assign(AllPartitions(env)); !s.ok()) {
+    return Annotate(s, "Assign");
+  }
+
+  FirstError errors;
+  std::atomic<bool> producer_failed{false};
+  std::vector<double> latencies_us;
+  latencies_us.reserve(total);
+  int64_t received = 0;
+  // Every send must arrive exactly once, in offset order per partition.
+  std::vector<bool> seen(total, false);
+  std::vector<int64_t> next(config.partitions, 0);
+
+  // Each value starts with the steady_clock time (ns) taken just before its
+  // Send, then its sequence number.
+  std::thread consumer_thread([&] {
+    Consumer* c = consumer->get();
+    Clock::time_point last_data = Clock::now();
+    while (received < total) {
+      absl::StatusOr<std::vector<ConsumerRecord>> records =
+          c->Poll(absl::Milliseconds(100));
+      const int64_t now_ns =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(
+              Clock::now().time_since_epoch())
+              .count();
+      if (!records.ok()) {
+        errors.Set(Annotate(records.status(), "Poll"));
+        return;
+      }
+      if (records->empty()) {
+        if (producer_failed.load()) return;
+        if (SecondsSince(last_data) > kStallSeconds) {
+          errors.Set(absl::DeadlineExceededError(absl::StrCat(
+              "consumer stalled: Poll returned nothing for ", kStallSeconds,
+              "s after ", received, " of ", total, " records")));
+          return;
+        }
+        continue;
+      }
+      last_data = Clock::now();
+      for (const ConsumerRecord& r : *records) {
+        if (!r.value || r.value->size() < 16) {
+          errors.Set(absl::InternalError("Poll returned a truncated value"));
+          return;
+        }
+        int64_t sent_ns;
+        int64_t seq;
+        std::memcpy(&sent_ns, r.value->data(), 8);
+        std::memcpy(&seq, r.value->data() + 8, 8);
+        if (seq < 0 || seq >= total || seen[seq] || r.partition < 0 ||
+            r.partition >= config.partitions || r.offset != next[r.partition]) {
+          errors.Set(absl::InternalError(absl::StrCat(
+              "Poll returned send #", seq, " as ", r.topic, "-", r.partition,
+              " offset ", r.offset,
+              seq >= 0 && seq < total && seen[seq] ? " a second time" : "",
+              "; expected offset ",
+              r.partition >= 0 && r.partition < config.partitions
+                  ? next[r.partition]
+                  : -1)));
+          return;
+        }
+        seen[seq] = true;
+        next[r.partition] = r.offset + 1;
+        if (seq >= warmup) latencies_us.push_back((now_ns - sent_ns) / 1e3);
+        ++received;
+      }
+    }
+  });
+
+  // Paced by an absolute schedule: send i is due at start + i / rate, so a
+  // late wake-up is caught up on, never accumulated as drift.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // 1 ns slack for this thread.
+  Producer* p = producer->get();
+  const Clock::time_point start = Clock::now() + std::chrono::milliseconds(20);
+  Clock::time_point last_send = start;
+  double max_lag_us = 0;
+  for (int64_t i = 0; i < total; ++i) {
+    const Clock::time_point due =
+        start + std::chrono::nanoseconds(std::llround(static_cast<double>(i) *
+                                                      1e9 / config.e2e_rate));
+    std::this_thread::sleep_until(due);
+    ProducerRecord record = MakeRecord(data, i);
+    last_send = Clock::now();
+    const int64_t sent_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(
+            last_send.time_since_epoch())
+            .count();
+    std::memcpy(record.value->data(), &sent_ns, 8);
+    std::memcpy(record.value->data() + 8, &i, 8);
+    SendFuture f = p->Send(std::move(record));
+    CheckImmediate(f, &errors);
+    max_lag_us = std::max(
+        max_lag_us,
+        std::chrono::duration<double, std::micro>(last_send - due).count());
+    if (!errors.Get().ok()) {
+      producer_failed.store(true);
+      break;
+    }
+  }
+  const double send_seconds =
+      std::chrono::duration<double>(last_send - start).count();
+  consumer_thread.join();
+
+  if (absl::Status s = errors.Get(); !s.ok()) return s;
+  if (absl::Status s = Annotate((*producer)->Close(), "Producer::Close");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = Annotate((*consumer)->Close(), "Consumer::Close");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CloseEngine(*std::move(engine)); !s.ok()) return s;
+
+  std::sort(latencies_us.begin(), latencies_us.end());
+  std::vector<Metric> out;
+  auto add = [&out](std::string id, std::string label, std::string unit,
+                    double value) {
+    Metric m;
+    m.id = std::move(id);
+    m.label = std::move(label);
+    m.unit = std::move(unit);
+    m.value = value;
+    out.push_back(std::move(m));
+  };
+  add("e2e_p50_us", "e2e latency p50", "us", Quantile(latencies_us, 0.50));
+  add("e2e_p99_us", "e2e latency p99", "us", Quantile(latencies_us, 0.99));
+  add("e2e_p999_us", "e2e latency p99.9", "us", Quantile(latencies_us, 0.999));
+  add("e2e_max_us", "e2e latency max", "us",
+      latencies_us.empty() ? 0 : latencies_us.back());
+  add("e2e_send_rate", "e2e achieved send rate", "records/s",
+      send_seconds > 0 ? (total - 1) / send_seconds : 0);
+  add("e2e_max_lag_us", "e2e worst send lateness vs schedule", "us",
+      max_lag_us);
+  return out;
+}
+
+}  // namespace bench
+}  // namespace brook

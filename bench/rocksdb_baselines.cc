@@ -1,0 +1,188 @@
+// The one file of brook outside lib/storage that includes RocksDB: these
+// baselines measure RocksDB itself, so they must bypass brook.
+
+#include "rocksdb_baselines.h"
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "rocksdb/db.h"
+#include "rocksdb/iterator.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+
+namespace brook {
+namespace bench {
+namespace {
+
+constexpr int64_t kRecordsPerWriteBatch = 1000;
+constexpr int64_t kRecordsPerPackedPut = 100;
+
+std::atomic<uint64_t> g_sink{0};
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(context, ": ", s.ToString()));
+}
+
+// A fresh database with RocksDB's defaults: WAL on, no tuning.
+absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenFresh(const RunEnv& env) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.error_if_exists = true;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, env.dir, &raw);
+  if (!s.ok()) return FromRocks(s, "rocksdb::DB::Open");
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+absl::Status CloseDb(std::unique_ptr<rocksdb::DB> db) {
+  absl::Status s = FromRocks(db->Close(), "rocksdb::DB::Close");
+  db.reset();
+  return s;
+}
+
+// [partition u32 BE][offset u64 BE], the layout brook's topic families use.
+void EncodeKey(int32_t partition, int64_t offset, char out[12]) {
+  const uint32_t p = static_cast<uint32_t>(partition);
+  const uint64_t o = static_cast<uint64_t>(offset);
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(p >> (24 - 8 * i));
+  for (int i = 0; i < 8; ++i) out[4 + i] = static_cast<char>(o >> (56 - 8 * i));
+}
+
+// Writes every record with one Put each, WriteBatches of 1,000 records.
+// Record i goes to partition i % P at offset i / P.
+absl::Status WritePerRecord(rocksdb::DB* db, const RunEnv& env) {
+  const Dataset& data = *env.data;
+  const int partitions = env.config->partitions;
+  const rocksdb::WriteOptions write_options;  // sync=false, WAL on.
+  rocksdb::WriteBatch batch;
+  std::string value;
+  char key[12];
+  for (int64_t i = 0; i < data.records(); ++i) {
+    EncodeKey(static_cast<int32_t>(i % partitions), i / partitions, key);
+    value.assign(data.value(i).data(), data.value(i).size());
+    value.append(data.key(i).data(), data.key(i).size());
+    rocksdb::Status s = batch.Put(rocksdb::Slice(key, sizeof(key)), value);
+    if (!s.ok()) return FromRocks(s, "WriteBatch::Put");
+    if ((i + 1) % kRecordsPerWriteBatch == 0 || i + 1 == data.records()) {
+      s = db->Write(write_options, &batch);
+      if (!s.ok()) return FromRocks(s, "DB::Write");
+      batch.Clear();
+    }
+  }
+  return absl::OkStatus();
+}
+
+Metric RateMetric(std::string id, std::string label, double records,
+                  double seconds, int64_t record_bytes) {
+  Metric m;
+  m.id = std::move(id);
+  m.label = std::move(label);
+  m.unit = "records/s";
+  m.value = records / seconds;
+  m.record_bytes = record_bytes;
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Metric>> RunBaselinePutPerRecord(const RunEnv& env) {
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenFresh(env);
+  if (!db.ok()) return db.status();
+  const Clock::time_point start = Clock::now();
+  absl::Status s = WritePerRecord(db->get(), env);
+  const double seconds = SecondsSince(start);
+  if (!s.ok()) return s;
+  if (s = CloseDb(*std::move(db)); !s.ok()) return s;
+  return std::vector<Metric>{
+      RateMetric("baseline_a_put", "RocksDB (a) Put per record, 1k/WriteBatch",
+                 env.data->records(), seconds, env.data->record_bytes())};
+}
+
+absl::StatusOr<std::vector<Metric>> RunBaselinePacked(const RunEnv& env) {
+  const Dataset& data = *env.data;
+  const int partitions = env.config->partitions;
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenFresh(env);
+  if (!db.ok()) return db.status();
+  const rocksdb::WriteOptions write_options;  // sync=false, WAL on.
+
+  const Clock::time_point start = Clock::now();
+  rocksdb::WriteBatch batch;
+  std::string packed;
+  packed.reserve(kRecordsPerPackedPut * data.record_bytes());
+  char key[12];
+  absl::Status status;
+  const int64_t n = data.records();
+  // Group g (records [100g, 100g+100)) goes to partition g % P, at base
+  // offset 100 * (g / P): each partition's offsets stay contiguous.
+  for (int64_t first = 0, group = 0; first < n;
+       first += kRecordsPerPackedPut, ++group) {
+    const int64_t end = std::min(n, first + kRecordsPerPackedPut);
+    packed.clear();
+    for (int64_t i = first; i < end; ++i) {
+      packed.append(data.key(i).data(), data.key(i).size());
+      packed.append(data.value(i).data(), data.value(i).size());
+    }
+    EncodeKey(static_cast<int32_t>(group % partitions),
+              kRecordsPerPackedPut * (group / partitions), key);
+    rocksdb::Status s = batch.Put(rocksdb::Slice(key, sizeof(key)), packed);
+    if (!s.ok()) {
+      status = FromRocks(s, "WriteBatch::Put");
+      break;
+    }
+    if (end % kRecordsPerWriteBatch == 0 || end == n) {
+      s = (*db)->Write(write_options, &batch);
+      if (!s.ok()) {
+        status = FromRocks(s, "DB::Write");
+        break;
+      }
+      batch.Clear();
+    }
+  }
+  const double seconds = SecondsSince(start);
+  if (!status.ok()) return status;
+  if (status = CloseDb(*std::move(db)); !status.ok()) return status;
+  return std::vector<Metric>{RateMetric("baseline_b_packed",
+                                        "RocksDB (b) Put per 100 records", n,
+                                        seconds, data.record_bytes())};
+}
+
+absl::StatusOr<std::vector<Metric>> RunBaselineScan(const RunEnv& env) {
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenFresh(env);
+  if (!db.ok()) return db.status();
+  if (absl::Status s = WritePerRecord(db->get(), env); !s.ok()) return s;
+
+  const Clock::time_point start = Clock::now();
+  int64_t count = 0;
+  uint64_t touched = 0;
+  rocksdb::Status iter_status;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(
+        (*db)->NewIterator(rocksdb::ReadOptions()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const rocksdb::Slice v = it->value();
+      if (!v.empty()) touched += v.size() + static_cast<unsigned char>(v[0]);
+      ++count;
+    }
+    iter_status = it->status();
+  }
+  const double seconds = SecondsSince(start);
+  g_sink.fetch_add(touched, std::memory_order_relaxed);
+  if (!iter_status.ok()) return FromRocks(iter_status, "Iterator");
+  if (count != env.data->records()) {
+    return absl::InternalError(absl::StrCat(
+        "the scan saw ", count, " records, expected ", env.data->records()));
+  }
+  if (absl::Status s = CloseDb(*std::move(db)); !s.ok()) return s;
+  return std::vector<Metric>{RateMetric("baseline_a_scan",
+                                        "RocksDB (a) full scan", count, seconds,
+                                        env.data->record_bytes())};
+}
+
+}  // namespace bench
+}  // namespace brook

@@ -1,0 +1,31 @@
+// Baselines for brook-bench: the same records written straight to RocksDB
+// (DB::Open on a fresh directory, default options, WAL on, default
+// WriteOptions so no fsync), to show what brook adds over its storage.
+#ifndef BROOK_BENCH_ROCKSDB_BASELINES_H_
+#define BROOK_BENCH_ROCKSDB_BASELINES_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "bench_util.h"
+
+namespace brook {
+namespace bench {
+
+// (a) One Put per record, WriteBatches of 1,000 records. Key: 4-byte
+// partition + 8-byte offset, big-endian; value: the record's value then its
+// key. Reports records/s.
+absl::StatusOr<std::vector<Metric>> RunBaselinePutPerRecord(const RunEnv& env);
+
+// (b) One Put per 100 records (their key+value pairs concatenated, keyed by
+// partition + base offset), WriteBatches of 1,000 records (10 Puts).
+absl::StatusOr<std::vector<Metric>> RunBaselinePacked(const RunEnv& env);
+
+// Writes the records as in (a) (untimed), then iterates the whole database
+// touching every value. Reports records/s.
+absl::StatusOr<std::vector<Metric>> RunBaselineScan(const RunEnv& env);
+
+}  // namespace bench
+}  // namespace brook
+
+#endif  // BROOK_BENCH_ROCKSDB_BASELINES_H_

@@ -1,0 +1,352 @@
+#!/usr/bin/env bash
+# End-to-end test of the brook command-line tool: topics, produce, consume
+# (JSON output, --max, groups), partition, help, usage and runtime errors,
+# and a second process finding the data directory in use while a follower
+# holds it. Run by ctest as `cli_test`; needs bash and python3 (for reading
+# JSON output).
+#
+#   tests/cli_test.sh path/to/brook
+#
+# Prints one line per failed check and "N passed, M failed" last; exits 1 if
+# any check failed.
+set -u
+
+BROOK=${1:?usage: cli_test.sh path/to/brook}
+tmp=$(mktemp -d)
+data=$tmp/data
+follower=""
+cleanup() {
+  if [[ -n "$follower" ]] && kill -0 "$follower" 2>/dev/null; then
+    kill -KILL "$follower" 2>/dev/null
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); }
+fail() {
+  failed=$((failed + 1))
+  echo "FAIL $1: $2"
+}
+
+# run [ARGS...]: runs brook with stdin from $STDIN (empty by default) and
+# sets OUT, ERR and RC.
+STDIN=""
+run() {
+  OUT=$(printf '%s' "$STDIN" | "$BROOK" "$@" 2>"$tmp/stderr")
+  RC=$?
+  ERR=$(cat "$tmp/stderr")
+  STDIN=""
+}
+
+expect_rc() {  # NAME WANT
+  if [[ "$RC" -eq "$2" ]]; then pass; else
+    fail "$1" "exit status $RC, want $2 (stderr: $ERR)"
+  fi
+}
+expect_eq() {  # NAME GOT WANT
+  if [[ "$2" == "$3" ]]; then pass; else
+    fail "$1" "got [$2], want [$3]"
+  fi
+}
+expect_contains() {  # NAME HAYSTACK NEEDLE
+  if [[ "$2" == *"$3"* ]]; then pass; else
+    fail "$1" "[$2] does not contain [$3]"
+  fi
+}
+# An error is exactly one stderr line starting with "brook: error:".
+expect_error_line() {  # NAME
+  local lines
+  lines=$(printf '%s\n' "$ERR" | wc -l)
+  if [[ "$ERR" == "brook: error: "* && "$lines" -eq 1 ]]; then pass; else
+    fail "$1" "stderr is not one 'brook: error:' line: [$ERR]"
+  fi
+}
+# Runs a python3 check over a file of JSON lines; prints its complaint.
+check_json() {  # NAME FILE PYTHON_CODE (records in `recs`)
+  local msg
+  if msg=$(python3 -c "
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8') if l.strip()]
+$3
+" "$2" 2>&1); then pass; else
+    fail "$1" "$msg"
+  fi
+}
+
+# --- help -------------------------------------------------------------------
+run --help
+expect_rc "help exit" 0
+for cmd in topics produce consume partition; do
+  expect_contains "help lists $cmd" "$OUT" "$cmd"
+done
+run topics --help
+expect_rc "topics help exit" 0
+expect_contains "topics help" "$OUT" "--partitions"
+run produce --help
+expect_rc "produce help exit" 0
+for flag in --key-separator --partition --acks --header; do
+  expect_contains "produce help $flag" "$OUT" "$flag"
+done
+run consume --help
+expect_rc "consume help exit" 0
+for flag in --from-beginning --partition --offset --max --timeout-ms --group \
+  --format; do
+  expect_contains "consume help $flag" "$OUT" "$flag"
+done
+run partition --help
+expect_rc "partition help exit" 0
+expect_contains "partition help" "$OUT" "--key-hex"
+
+# --- topics -----------------------------------------------------------------
+run --data "$data" topics create orders --partitions 3 \
+  --config retention.ms=1000 --config cleanup.policy=compact
+expect_rc "create orders" 0
+run --data "$data" topics create audit --partitions 1
+expect_rc "create audit" 0
+run --data "$data" topics list
+expect_rc "list" 0
+expect_eq "list output" "$OUT" $'audit\norders'
+run --data "$data" topics describe orders
+expect_rc "describe" 0
+expect_contains "describe name" "$OUT" "Topic: orders"
+expect_contains "describe count" "$OUT" "PartitionCount: 3"
+expect_contains "describe config" "$OUT" "retention.ms=1000"
+expect_contains "describe config 2" "$OUT" "cleanup.policy=compact"
+rows=$(printf '%s\n' "$OUT" | grep -cE '^ *[0-9]+ +0 +0$')
+expect_eq "describe partition rows" "$rows" 3
+run --data "$data" topics create orders --partitions 1
+expect_rc "create existing" 1
+expect_error_line "create existing message"
+
+# --- bad input: runtime errors (1) ------------------------------------------
+run --data "$data" topics create 'bad name!' --partitions 1
+expect_rc "invalid topic name" 1
+expect_error_line "invalid topic name message"
+run --data "$data" topics describe nope
+expect_rc "describe unknown topic" 1
+expect_error_line "describe unknown topic message"
+expect_contains "unknown topic names it" "$ERR" "nope"
+run --data "$data" consume nope --timeout-ms 100
+expect_rc "consume unknown topic" 1
+expect_error_line "consume unknown topic message"
+STDIN=$'x\n'
+run --data "$data" produce nope
+expect_rc "produce unknown topic" 1
+expect_error_line "produce unknown topic message"
+run --data "$data" consume orders --partition 7 --timeout-ms 100
+expect_rc "consume unknown partition" 1
+run --data "$data" topics create cfg --partitions 1 --config no.such=1
+expect_rc "unknown topic config" 1
+
+# --- bad input: usage errors (2) --------------------------------------------
+run --data "$data" topics create x --partitions abc
+expect_rc "non-numeric partitions" 2
+expect_error_line "non-numeric partitions message"
+run --data "$data" topics create x
+expect_rc "missing --partitions" 2
+run --data "$data" consume orders --bogus
+expect_rc "unknown flag" 2
+expect_error_line "unknown flag message"
+run --data "$data" consume orders --max
+expect_rc "flag without value" 2
+run --data "$data" consume orders --offset 3
+expect_rc "--offset without --partition" 2
+run --data "$data" produce orders --acks 2
+expect_rc "bad --acks" 2
+run topics list
+expect_rc "missing --data" 2
+run frobnicate
+expect_rc "unknown command" 2
+run
+expect_rc "no command" 2
+
+# --- produce and consume ----------------------------------------------------
+# Keys and their partitions out of 3 come from the conformance sample
+# (murmur2 vectors "21", "foobar", "a-little-bit-long-string", "kafka").
+STDIN=$'kafka:v1\nfoobar:v2\na-little-bit-long-string:v3\n21:v4\nkafka:v5\nno key here\nk:a:b\n'
+run --data "$data" produce orders --key-separator : --header src=cli
+expect_rc "produce" 0
+expect_eq "produce prints nothing" "$OUT" ""
+run --data "$data" consume orders --from-beginning --format json \
+  --timeout-ms 500
+expect_rc "consume all" 0
+printf '%s\n' "$OUT" >"$tmp/all.json"
+check_json "consume all records" "$tmp/all.json" '
+want = {("kafka", "v1"), ("foobar", "v2"), ("a-little-bit-long-string", "v3"),
+        ("21", "v4"), ("kafka", "v5"), (None, "no key here"), ("k", "a:b")}
+got = [(r["key"], r["value"]) for r in recs]
+assert len(got) == 7 and set(got) == want, "records %r" % got
+expected_partition = {"kafka": 1, "foobar": 0, "a-little-bit-long-string": 2,
+                      "21": 0, "k": None}
+for r in recs:
+    assert r["topic"] == "orders", r
+    assert r["headers"] == [{"key": "src", "value": "cli"}], r
+    assert isinstance(r["timestamp"], int) and r["timestamp"] > 0, r
+    want_p = expected_partition.get(r["key"])
+    assert want_p is None or r["partition"] == want_p, "key %r in %d" % (r["key"], r["partition"])
+by_partition = {}
+for r in recs:
+    by_partition.setdefault(r["partition"], []).append(r["offset"])
+for p, offsets in by_partition.items():
+    assert offsets == list(range(len(offsets))), "partition %d offsets %r" % (p, offsets)
+v = [r["value"] for r in recs if r["key"] == "kafka"]
+assert v == ["v1", "v5"], "same-key order %r" % v
+'
+run --data "$data" topics describe orders
+ends=$(printf '%s\n' "$OUT" | awk '$1 ~ /^[0-9]+$/ {s += $3} END {print s}')
+expect_eq "log end offsets sum" "$ends" 7
+
+run --data "$data" consume orders --from-beginning --max 2 --timeout-ms 500
+expect_rc "consume --max" 0
+expect_eq "consume --max count" "$(printf '%s\n' "$OUT" | wc -l)" 2
+
+run --data "$data" consume orders --partition 2 --offset 0 --max 1 \
+  --timeout-ms 500
+expect_rc "consume --partition --offset" 0
+expect_eq "text format prints the value" "$OUT" "v3"
+
+run --data "$data" consume orders --timeout-ms 200
+expect_rc "consume latest" 0
+expect_eq "latest sees no old records" "$OUT" ""
+
+# JSON escaping: quotes, backslash, control characters, UTF-8 and a byte
+# that is not UTF-8.
+printf 'q"b\\s\tc\001\303\251\377\n' >"$tmp/odd.txt"
+"$BROOK" --data "$data" produce audit <"$tmp/odd.txt"
+RC=$?
+expect_rc "produce odd bytes" 0
+run --data "$data" consume audit --from-beginning --format json --timeout-ms 300
+expect_contains "json escaping" "$OUT" \
+  '"value":"q\"b\\s\u0009c\u0001é\u00ff"'
+expect_contains "json null key" "$OUT" '"key":null'
+
+# --- groups -----------------------------------------------------------------
+run --data "$data" consume orders --from-beginning --group g1 --max 4 \
+  --format json --timeout-ms 500
+expect_rc "group first run" 0
+printf '%s\n' "$OUT" >"$tmp/g1a.json"
+run --data "$data" consume orders --from-beginning --group g1 \
+  --format json --timeout-ms 500
+expect_rc "group second run" 0
+printf '%s\n' "$OUT" >"$tmp/g1b.json"
+check_json "group runs split the records" "$tmp/g1a.json" '
+second = [json.loads(l) for l in open(sys.argv[1].replace("g1a", "g1b")) if l.strip()]
+assert len(recs) == 4, "first run got %d records" % len(recs)
+assert len(second) == 3, "second run got %d records" % len(second)
+a = {(r["partition"], r["offset"]) for r in recs}
+b = {(r["partition"], r["offset"]) for r in second}
+assert not (a & b), "records seen twice: %r" % sorted(a & b)
+assert len(a | b) == 7, "records missed"
+for p in {x for x, _ in b}:
+    first_max = max([o for q, o in a if q == p], default=-1)
+    assert min(o for q, o in b if q == p) == first_max + 1, "partition %d gap" % p
+'
+run --data "$data" consume orders --from-beginning --group g1 --timeout-ms 300
+expect_rc "group third run" 0
+expect_eq "group fully committed" "$OUT" ""
+
+# --- partition --------------------------------------------------------------
+# Expected values from the conformance sample's murmur2 vectors.
+partition_case() {  # PARTITIONS FLAG VALUE WANT
+  run partition --partitions "$1" "$2" "$3"
+  expect_rc "partition $2 '$3' / $1" 0
+  expect_eq "partition $2 '$3' / $1" "$OUT" "$4"
+}
+partition_case 3 --key kafka 1
+partition_case 16 --key 21 12
+partition_case 10 --key foobar 6
+partition_case 2147483647 --key-hex "" 275646681
+partition_case 7 --key "" 2
+partition_case 1000 --key-hex ff 963
+partition_case 16 --key-hex 0c2a38186d6f 15
+partition_case 1000 --key-hex c3a974c3a9 73
+run partition --partitions 3 --key-hex zz
+expect_rc "partition bad hex" 2
+run partition --partitions 3 --key a --key-hex 61
+expect_rc "partition both keys" 2
+run partition --partitions 0 --key a
+expect_rc "partition zero partitions" 2
+
+# --- directory in use, and stopping a follower with signals -----------------
+# Monitor mode gives the background follower default SIGINT handling
+# (non-interactive bash starts background jobs with SIGINT ignored).
+start_follower() {  # GROUP
+  set -m
+  "$BROOK" --data "$data" consume orders --group "$1" \
+    >"$tmp/follow.out" 2>"$tmp/follow.err" &
+  follower=$!
+  set +m
+}
+# Waits until another command sees the directory in use; restarts the
+# follower if our own probe happened to hold the directory as it started.
+wait_until_held() {  # GROUP
+  for _ in $(seq 100); do
+    if ! kill -0 "$follower" 2>/dev/null; then
+      wait "$follower" 2>/dev/null
+      start_follower "$1"
+    fi
+    run --data "$data" topics list
+    [[ "$RC" -ne 0 ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+# Sends SIGNAL and waits (up to 10 s) for the follower's exit status.
+stop_follower() {  # SIGNAL
+  kill -"$1" "$follower"
+  for _ in $(seq 100); do
+    kill -0 "$follower" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$follower" 2>/dev/null; then
+    kill -KILL "$follower"
+    wait "$follower" 2>/dev/null
+    RC=124
+  else
+    wait "$follower"
+    RC=$?
+  fi
+  follower=""
+  ERR=$(cat "$tmp/follow.err")
+}
+
+start_follower follow
+if wait_until_held follow; then pass; else
+  fail "directory held" "the follower never held the data directory"
+fi
+expect_rc "directory in use exit" 1
+expect_error_line "directory in use message"
+expect_contains "directory in use says so" "$ERR" "in use"
+STDIN=$'late:1\n'
+run --data "$data" produce orders --key-separator :
+expect_rc "produce while in use" 1
+stop_follower INT
+expect_rc "follower exits 0 on SIGINT" 0
+expect_eq "follower stderr" "$ERR" ""
+# The follower started at the log end and committed it at exit, so the group
+# sees exactly what was produced after it stopped.
+STDIN=$'after:1\n'
+run --data "$data" produce orders --key-separator :
+expect_rc "produce after follower" 0
+run --data "$data" consume orders --group follow --timeout-ms 300
+expect_eq "follower group committed the end" "$OUT" "1"
+
+start_follower follow2
+wait_until_held follow2 || fail "directory held 2" "no follower"
+stop_follower TERM
+expect_rc "follower exits 0 on SIGTERM" 0
+
+# --- delete -----------------------------------------------------------------
+run --data "$data" topics delete audit
+expect_rc "delete" 0
+run --data "$data" topics list
+expect_eq "list after delete" "$OUT" "orders"
+run --data "$data" topics delete audit
+expect_rc "delete missing" 1
+expect_error_line "delete missing message"
+
+echo "$passed passed, $failed failed"
+[[ "$failed" -eq 0 ]]

@@ -1,0 +1,34 @@
+// The CLI's commands. Each takes the words after its name and the --data
+// directory given before it (if any), does its work through brook's public
+// API, and returns the status main turns into an exit code.
+#ifndef BROOK_TOOLS_BROOK_COMMANDS_H_
+#define BROOK_TOOLS_BROOK_COMMANDS_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+
+namespace brook {
+namespace cli {
+
+// brook topics create|list|describe|delete ...
+absl::Status RunTopics(absl::Span<const std::string> args,
+                       std::optional<std::string> data_dir);
+
+// brook produce TOPIC ...
+absl::Status RunProduce(absl::Span<const std::string> args,
+                        std::optional<std::string> data_dir);
+
+// brook consume TOPIC ...
+absl::Status RunConsume(absl::Span<const std::string> args,
+                        std::optional<std::string> data_dir);
+
+// brook partition --partitions N (--key TEXT | --key-hex HEX)
+absl::Status RunPartition(absl::Span<const std::string> args);
+
+}  // namespace cli
+}  // namespace brook
+
+#endif  // BROOK_TOOLS_BROOK_COMMANDS_H_

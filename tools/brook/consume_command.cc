@@ -1,0 +1,247 @@
+// brook consume: kafka-console-consumer over brook's assign-mode consumer.
+// Reads every partition (or one), prints records, and with --group starts
+// from and commits the group's offsets.
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "brook/brook.h"
+#include "cli_status.h"
+#include "commands.h"
+#include "engine_open.h"
+#include "flags.h"
+#include "group_committer.h"
+#include "record_format.h"
+#include "signal_wakeup.h"
+#include "stdout_writer.h"
+#include "usage.h"
+
+namespace brook {
+namespace cli {
+namespace {
+
+constexpr absl::string_view kCommand = "consume";
+
+// Where --offset puts the partition.
+struct StartOffset {
+  enum Kind { kEarliest, kLatest, kAt } kind = kAt;
+  int64_t offset = 0;
+};
+
+struct ConsumeRequest {
+  std::string topic;
+  bool from_beginning = false;
+  std::optional<int32_t> partition;
+  std::optional<StartOffset> offset;
+  std::optional<int64_t> max_records;
+  std::optional<absl::Duration> idle_timeout;
+  std::string group;
+  RecordFormat format = RecordFormat::kText;
+};
+
+absl::StatusOr<StartOffset> ParseOffset(absl::string_view text) {
+  if (text == "earliest") return StartOffset{StartOffset::kEarliest, 0};
+  if (text == "latest") return StartOffset{StartOffset::kLatest, 0};
+  absl::StatusOr<int64_t> v =
+      ParseIntFlag("offset", text, 0, INT64_MAX, kCommand);
+  if (!v.ok()) return v.status();
+  return StartOffset{StartOffset::kAt, *v};
+}
+
+absl::StatusOr<ConsumeRequest> ParseRequest(const ParsedFlags& flags) {
+  ConsumeRequest r;
+  if (flags.positional().size() != 1) {
+    return UsageError("'consume' takes exactly one topic name", kCommand);
+  }
+  r.topic = flags.positional()[0];
+  r.from_beginning = flags.Has("from-beginning");
+  if (std::optional<std::string> p = flags.Get("partition")) {
+    absl::StatusOr<int64_t> v =
+        ParseIntFlag("partition", *p, 0, INT32_MAX, kCommand);
+    if (!v.ok()) return v.status();
+    r.partition = static_cast<int32_t>(*v);
+  }
+  if (std::optional<std::string> o = flags.Get("offset")) {
+    // As kafka-console-consumer: an offset names one partition's position.
+    if (!r.partition) {
+      return UsageError("--offset requires --partition", kCommand);
+    }
+    if (r.from_beginning) {
+      return UsageError("--offset and --from-beginning cannot be combined",
+                        kCommand);
+    }
+    absl::StatusOr<StartOffset> offset = ParseOffset(*o);
+    if (!offset.ok()) return offset.status();
+    r.offset = *offset;
+  }
+  if (std::optional<std::string> m = flags.Get("max")) {
+    absl::StatusOr<int64_t> v = ParseIntFlag("max", *m, 1, INT64_MAX, kCommand);
+    if (!v.ok()) return v.status();
+    r.max_records = *v;
+  }
+  if (std::optional<std::string> t = flags.Get("timeout-ms")) {
+    absl::StatusOr<int64_t> v =
+        ParseIntFlag("timeout-ms", *t, 0, INT64_MAX, kCommand);
+    if (!v.ok()) return v.status();
+    r.idle_timeout = absl::Milliseconds(*v);
+  }
+  if (std::optional<std::string> g = flags.Get("group")) {
+    if (g->empty()) return UsageError("--group must not be empty", kCommand);
+    r.group = *g;
+  }
+  if (std::optional<std::string> f = flags.Get("format")) {
+    if (*f == "text") {
+      r.format = RecordFormat::kText;
+    } else if (*f == "json") {
+      r.format = RecordFormat::kJson;
+    } else {
+      return UsageError(
+          absl::StrCat("--format must be text or json, got \"", *f, "\""),
+          kCommand);
+    }
+  }
+  return r;
+}
+
+// Polls and prints until --max, --timeout-ms, a signal or a closed stdout.
+absl::Status PollLoop(const ConsumeRequest& r, Consumer& consumer,
+                      GroupCommitter* committer) {
+  const absl::Duration poll_timeout =
+      r.idle_timeout ? *r.idle_timeout : absl::InfiniteDuration();
+  int64_t printed = 0;
+  std::string out;
+  for (;;) {
+    if (r.max_records && printed >= *r.max_records) return absl::OkStatus();
+    absl::StatusOr<std::vector<ConsumerRecord>> batch =
+        consumer.Poll(poll_timeout);
+    if (!batch.ok()) {
+      // Wakeup comes from SIGINT/SIGTERM: a normal way to stop.
+      if (GetErrorCode(batch.status()) == ErrorCode::kWakeup) {
+        return absl::OkStatus();
+      }
+      return batch.status();
+    }
+    // Poll waits up to the timeout for a record, so an empty batch means
+    // none arrived for that long.
+    if (batch->empty()) {
+      if (r.idle_timeout) return absl::OkStatus();
+      continue;
+    }
+    out.clear();
+    OffsetMap batch_offsets;
+    for (const ConsumerRecord& record : *batch) {
+      if (r.max_records && printed >= *r.max_records) break;
+      AppendRecord(record, r.format, &out);
+      batch_offsets[TopicPartition(record.topic, record.partition)] =
+          OffsetAndMetadata(record.offset + 1);
+      ++printed;
+    }
+    absl::Status written = WriteStdout(out);
+    if (IsBrokenPipe(written)) return absl::OkStatus();  // As `| head`.
+    if (!written.ok()) return written;
+    if (committer != nullptr) {
+      absl::Status s = committer->CommitPrinted(batch_offsets);
+      if (!s.ok()) return s;
+    }
+  }
+}
+
+absl::Status Consume(const ConsumeRequest& r, Engine& engine,
+                     SignalWakeup& signals) {
+  // Admin gives the partition count and a clear error for an unknown topic.
+  absl::StatusOr<TopicDescription> topic =
+      engine.admin().DescribeTopic(r.topic);
+  if (!topic.ok()) return topic.status();
+  std::vector<TopicPartition> partitions;
+  if (r.partition) {
+    partitions.emplace_back(r.topic, *r.partition);
+  } else {
+    for (const PartitionDescription& p : topic->partitions) {
+      partitions.emplace_back(r.topic, p.partition);
+    }
+  }
+
+  ConsumerOptions options;
+  options.group_id = r.group;
+  options.auto_offset_reset =
+      r.from_beginning ? OffsetReset::kEarliest : OffsetReset::kLatest;
+  // Commits are explicit (GroupCommitter), so only printed records count.
+  options.enable_auto_commit = false;
+  if (r.max_records) {
+    options.max_poll_records = static_cast<int32_t>(
+        std::min<int64_t>(options.max_poll_records, *r.max_records));
+  }
+  absl::StatusOr<std::unique_ptr<Consumer>> consumer =
+      engine.CreateConsumer(options);
+  if (!consumer.ok()) return consumer.status();
+  WakeupTarget wakeup_target(&signals, consumer->get());
+
+  absl::Status s = (*consumer)->Assign(partitions);
+  if (!s.ok()) return s;
+  if (r.offset) {
+    const TopicPartition tp(r.topic, *r.partition);
+    switch (r.offset->kind) {
+      case StartOffset::kEarliest:
+        s = (*consumer)->SeekToBeginning({tp});
+        break;
+      case StartOffset::kLatest:
+        s = (*consumer)->SeekToEnd({tp});
+        break;
+      case StartOffset::kAt:
+        s = (*consumer)->Seek(tp, r.offset->offset);
+        break;
+    }
+    if (!s.ok()) return s;
+  }
+
+  std::optional<GroupCommitter> committer;
+  if (!r.group.empty()) {
+    committer.emplace(consumer->get());
+    s = committer->Start(partitions);
+    if (!s.ok()) return s;
+  }
+  absl::Status status =
+      PollLoop(r, **consumer, committer ? &*committer : nullptr);
+  // Commit at exit even after a failure: what was printed stays consumed.
+  if (committer) {
+    absl::Status committed = committer->CommitAll();
+    if (status.ok()) status = committed;
+  }
+  absl::Status closed = (*consumer)->Close();
+  return status.ok() ? closed : status;
+}
+
+}  // namespace
+
+absl::Status RunConsume(absl::Span<const std::string> args,
+                        std::optional<std::string> data_dir) {
+  static const FlagSpec kSpecs[] = {
+      {"data"},      {"from-beginning", /*takes_value=*/false},
+      {"partition"}, {"offset"},
+      {"max"},       {"timeout-ms"},
+      {"group"},     {"format"},
+  };
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kSpecs, kCommand);
+  if (!flags.ok()) return flags.status();
+  if (flags->help()) return WriteStdout(ConsumeHelp());
+  if (flags->Has("data")) data_dir = flags->Get("data");
+  absl::StatusOr<ConsumeRequest> request = ParseRequest(*flags);
+  if (!request.ok()) return request.status();
+
+  // Before the engine starts any thread: see SignalWakeup.
+  SignalWakeup signals;
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      OpenEngine(data_dir, kCommand);
+  if (!engine.ok()) return engine.status();
+  absl::Status status = Consume(*request, **engine, signals);
+  absl::Status closed = (*engine)->Close();
+  return status.ok() ? closed : status;
+}
+
+}  // namespace cli
+}  // namespace brook

@@ -1,0 +1,48 @@
+// The consume command's group commits: which offsets it commits and when,
+// so a later run with the same --group starts right after the last record
+// this one printed.
+#ifndef BROOK_TOOLS_BROOK_GROUP_COMMITTER_H_
+#define BROOK_TOOLS_BROOK_GROUP_COMMITTER_H_
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "brook/consumer.h"
+
+namespace brook {
+namespace cli {
+
+// Per partition, the offset after the last printed record, or the start
+// position if nothing was printed from it (so, as Kafka's auto commit at
+// close does, the next run starts where this one did rather than resolving
+// "latest" again). Records fetched but not printed (beyond --max, or lost to
+// a closed stdout) are never committed, which is why this does not use
+// CommitSync() with the consumer's positions. Single-threaded, like the
+// consumer it borrows; `consumer` must outlive it.
+class GroupCommitter {
+ public:
+  explicit GroupCommitter(Consumer* consumer) : consumer_(consumer) {}
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // Records the start position of every partition in `partitions` (the
+  // group's committed offset, else auto.offset.reset). REQUIRES: they are
+  // assigned and any seek is done.
+  absl::Status Start(const std::vector<TopicPartition>& partitions);
+
+  // Commits `printed` (partition -> next offset) once those records have
+  // been written out.
+  absl::Status CommitPrinted(const OffsetMap& printed);
+
+  // Commits every partition's offset; at exit.
+  absl::Status CommitAll();
+
+ private:
+  Consumer* const consumer_;
+  OffsetMap all_;
+};
+
+}  // namespace cli
+}  // namespace brook
+
+#endif  // BROOK_TOOLS_BROOK_GROUP_COMMITTER_H_

@@ -1,0 +1,67 @@
+// brook: the command-line tool. Parses the global flags, dispatches to one
+// command, and turns its status into one stderr line and an exit code.
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "cli_status.h"
+#include "commands.h"
+#include "stdout_writer.h"
+#include "usage.h"
+
+namespace brook {
+namespace cli {
+namespace {
+
+// Global flags come before the command: "brook --data DIR topics list".
+absl::Status Run(absl::Span<const std::string> args) {
+  std::optional<std::string> data_dir;
+  size_t i = 0;
+  while (i < args.size() && args[i].size() > 1 && args[i][0] == '-') {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") return WriteStdout(MainHelp());
+    if (arg == "--data") {
+      if (i + 1 >= args.size()) return UsageError("flag --data needs a value");
+      data_dir = args[i + 1];
+      i += 2;
+    } else if (arg.rfind("--data=", 0) == 0) {
+      data_dir = arg.substr(7);
+      ++i;
+    } else {
+      return UsageError(absl::StrCat("unknown flag ", arg));
+    }
+  }
+  if (i == args.size()) return UsageError("no command given");
+  const std::string& command = args[i];
+  absl::Span<const std::string> rest = args.subspan(i + 1);
+  if (command == "topics") return RunTopics(rest, data_dir);
+  if (command == "produce") return RunProduce(rest, data_dir);
+  if (command == "consume") return RunConsume(rest, data_dir);
+  if (command == "partition") return RunPartition(rest);
+  if (command == "help") return WriteStdout(MainHelp());
+  return UsageError(absl::StrCat("unknown command \"", command, "\""));
+}
+
+}  // namespace
+}  // namespace cli
+}  // namespace brook
+
+int main(int argc, char** argv) {
+  // A closed stdout is an error to handle (stdout_writer.h), not a kill.
+  signal(SIGPIPE, SIG_IGN);
+  // produce reads stdin line by line; C stdio sync would make that slow.
+  std::ios::sync_with_stdio(false);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const absl::Status status = brook::cli::Run(args);
+  if (!status.ok()) {
+    std::fprintf(stderr, "%s\n", brook::cli::ErrorLine(status).c_str());
+  }
+  return brook::cli::ExitCodeFor(status);
+}

@@ -1,0 +1,167 @@
+// brook topics: Admin's create, list, describe and delete, one subcommand
+// each, as kafka-topics.sh offers them.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "brook/brook.h"
+#include "cli_status.h"
+#include "commands.h"
+#include "engine_open.h"
+#include "flags.h"
+#include "stdout_writer.h"
+#include "usage.h"
+
+namespace brook {
+namespace cli {
+namespace {
+
+constexpr absl::string_view kCommand = "topics";
+
+// What 'topics create' needs besides the name, checked before the data
+// directory is opened so a usage error never touches it.
+struct CreateRequest {
+  int32_t partitions = 0;
+  Properties config;
+};
+
+absl::StatusOr<CreateRequest> ParseCreate(const ParsedFlags& flags) {
+  std::optional<std::string> partitions_text = flags.Get("partitions");
+  if (!partitions_text) {
+    return UsageError("'topics create' needs --partitions N", kCommand);
+  }
+  absl::StatusOr<int64_t> partitions =
+      ParseIntFlag("partitions", *partitions_text, 1, INT32_MAX, kCommand);
+  if (!partitions.ok()) return partitions.status();
+  CreateRequest request;
+  request.partitions = static_cast<int32_t>(*partitions);
+  for (const std::string& text : flags.GetAll("config")) {
+    auto kv = ParseKeyValueFlag("config", text, kCommand);
+    if (!kv.ok()) return kv.status();
+    request.config[kv->first] = kv->second;  // The last value of a key wins.
+  }
+  return request;
+}
+
+absl::Status Create(Admin& admin, const std::string& name,
+                    const CreateRequest& request) {
+  absl::Status s = admin.CreateTopic(name, request.partitions, request.config);
+  if (!s.ok()) return s;
+  return WriteStdout(absl::StrCat(
+      "Created topic ", name, " with ", request.partitions,
+      request.partitions == 1 ? " partition.\n" : " partitions.\n"));
+}
+
+absl::Status List(Admin& admin) {
+  absl::StatusOr<std::vector<std::string>> names = admin.ListTopics();
+  if (!names.ok()) return names.status();
+  std::string out;
+  for (const std::string& name : *names) absl::StrAppend(&out, name, "\n");
+  return WriteStdout(out);
+}
+
+// A header block, then one table row per partition, numbers right-aligned
+// under their column titles.
+std::string FormatDescription(const TopicDescription& d) {
+  std::vector<std::string> configs;
+  for (const auto& [key, value] : d.config.ToProperties()) {
+    configs.push_back(absl::StrCat(key, "=", value));
+  }
+  std::string out = absl::StrCat(
+      "Topic: ", d.name, "\n", "PartitionCount: ", d.partitions.size(), "\n",
+      "Configs: ", absl::StrJoin(configs, ", "), "\n");
+  absl::StrAppendFormat(&out, "%9s  %14s  %12s\n", "Partition",
+                        "LogStartOffset", "LogEndOffset");
+  for (const PartitionDescription& p : d.partitions) {
+    absl::StrAppendFormat(&out, "%9d  %14d  %12d\n", p.partition,
+                          p.log_start_offset, p.log_end_offset);
+  }
+  return out;
+}
+
+absl::Status Describe(Admin& admin, const std::string& name) {
+  absl::StatusOr<TopicDescription> d = admin.DescribeTopic(name);
+  if (!d.ok()) return d.status();
+  return WriteStdout(FormatDescription(*d));
+}
+
+absl::Status Delete(Admin& admin, const std::string& name) {
+  absl::Status s = admin.DeleteTopic(name);
+  if (!s.ok()) return s;
+  return WriteStdout(absl::StrCat("Deleted topic ", name, ".\n"));
+}
+
+}  // namespace
+
+absl::Status RunTopics(absl::Span<const std::string> args,
+                       std::optional<std::string> data_dir) {
+  static const FlagSpec kSpecs[] = {
+      {"data"},
+      {"partitions"},
+      {"config", /*takes_value=*/true, /*repeated=*/true},
+  };
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kSpecs, kCommand);
+  if (!flags.ok()) return flags.status();
+  if (flags->help()) return WriteStdout(TopicsHelp());
+  if (flags->Has("data")) data_dir = flags->Get("data");
+
+  const std::vector<std::string>& words = flags->positional();
+  if (words.empty()) {
+    return UsageError(
+        "'topics' needs a subcommand: create, list, describe "
+        "or delete",
+        kCommand);
+  }
+  const std::string& sub = words[0];
+  const bool is_create = sub == "create";
+  const bool needs_name = is_create || sub == "describe" || sub == "delete";
+  if (!needs_name && sub != "list") {
+    return UsageError(absl::StrCat("unknown topics subcommand \"", sub, "\""),
+                      kCommand);
+  }
+  const size_t want_words = needs_name ? 2 : 1;
+  if (words.size() != want_words) {
+    return UsageError(
+        needs_name ? absl::StrCat("'topics ", sub, "' takes one topic name")
+                   : std::string("'topics list' takes no arguments"),
+        kCommand);
+  }
+  // Flags only create understands are a mistake elsewhere, not ignored.
+  if (!is_create && (flags->Has("partitions") || flags->Has("config"))) {
+    return UsageError(absl::StrCat("--partitions and --config apply only to "
+                                   "'topics create', not 'topics ",
+                                   sub, "'"),
+                      kCommand);
+  }
+
+  CreateRequest create;
+  if (is_create) {
+    absl::StatusOr<CreateRequest> parsed = ParseCreate(*flags);
+    if (!parsed.ok()) return parsed.status();
+    create = *std::move(parsed);
+  }
+
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      OpenEngine(data_dir, kCommand);
+  if (!engine.ok()) return engine.status();
+  Admin& admin = (*engine)->admin();
+  absl::Status status;
+  if (is_create) {
+    status = Create(admin, words[1], create);
+  } else if (sub == "list") {
+    status = List(admin);
+  } else if (sub == "describe") {
+    status = Describe(admin, words[1]);
+  } else {
+    status = Delete(admin, words[1]);
+  }
+  absl::Status closed = (*engine)->Close();
+  return status.ok() ? closed : status;
+}
+
+}  // namespace cli
+}  // namespace brook

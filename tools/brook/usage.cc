@@ -1,0 +1,144 @@
+#include "usage.h"
+
+namespace brook {
+namespace cli {
+
+absl::string_view MainHelp() {
+  return R"(Usage: brook [--data DIR] COMMAND [ARGS...]
+
+Kafka-style topics, producers and consumers stored in a local data directory
+(RocksDB), without a broker.
+
+Commands:
+  topics      create, list, describe and delete topics
+  produce     send one record per stdin line to a topic
+  consume     print records of a topic
+  partition   print the partition Kafka's default partitioner picks for a key
+
+Global flags:
+  --data DIR  the data directory (created if missing). Required by topics,
+              produce and consume; it may also be given after the command.
+              Only one process may use a directory at a time.
+  --help, -h  show this help; 'brook COMMAND --help' shows a command's help.
+
+Exit status: 0 on success, 1 when the operation fails, 2 for a malformed
+command line. Errors are reported as one line on stderr:
+"brook: error: ...".
+)";
+}
+
+absl::string_view TopicsHelp() {
+  return R"(Usage:
+  brook --data DIR topics create NAME --partitions N [--config KEY=VALUE]...
+  brook --data DIR topics list
+  brook --data DIR topics describe NAME
+  brook --data DIR topics delete NAME
+
+create    creates topic NAME. Topic names use Kafka's rules: 1 to 249 ASCII
+          letters, digits, '.', '_' or '-', and not "." or "..".
+  --partitions N       number of partitions, 1 to 2147483647 (required).
+  --config KEY=VALUE   a topic configuration by its Kafka name; repeatable.
+                       Known: cleanup.policy, compression.type,
+                       max.message.bytes, message.timestamp.type,
+                       retention.bytes, retention.ms.
+list      prints every topic name, one per line, sorted.
+describe  prints the topic's partition count, its configuration and, per
+          partition, the log start offset (first stored offset) and the log
+          end offset (next offset to be written).
+delete    deletes topic NAME, its records and its committed offsets.
+
+Errors (exit 1): an invalid topic name, an existing topic (create), an
+unknown topic (describe, delete), an unknown configuration or value.
+)";
+}
+
+absl::string_view ProduceHelp() {
+  return R"(Usage: brook --data DIR produce TOPIC [flags] < records
+
+Sends one record per line of stdin to TOPIC. Lines end at '\n' (the '\n' is
+not part of the record; any other byte, '\r' included, is kept). An empty
+line is a record with an empty value. Records without a key and without
+--partition are spread by Kafka's sticky partitioner; keyed records go to
+murmur2(key) % partitions, as Kafka's default partitioner does.
+
+Flags:
+  --key-separator SEP  split each line at the first SEP into key and value;
+                       a line without SEP is sent with a null key and the
+                       whole line as its value. Without this flag every
+                       record has a null key.
+  --partition P        send every record to partition P.
+  --acks 0|1|all       when a record counts as written: 0 = when queued,
+                       1 = after the write-ahead log write (survives a crash
+                       of this process), all (or -1) = after the write-ahead
+                       log is fsynced (survives power loss). Default: all,
+                       Kafka's producer default.
+  --header KEY=VALUE   add this header to every record; repeatable.
+
+Records are batched (linger.ms 5). The command exits 0 only after every
+record has been acknowledged; if any send fails it prints one error line and
+exits 1 (records acknowledged before the failure stay written). Ctrl-C
+stops it at once; records read but not yet acknowledged may then be lost.
+)";
+}
+
+absl::string_view ConsumeHelp() {
+  return R"(Usage: brook --data DIR consume TOPIC [flags]
+
+Prints records of TOPIC, from every partition unless --partition is given.
+
+Where to start:
+  --from-beginning   start at the log start offset when there is no committed
+                     offset (auto.offset.reset=earliest). Without it, start
+                     at the log end (latest): only new records are printed.
+  --partition P      read only partition P.
+  --offset O         start partition P at offset O (requires --partition;
+                     "earliest" and "latest" are accepted too). An offset
+                     outside the log falls back to auto.offset.reset.
+  --group G          consumer group G (Kafka's group.id): start from G's
+                     committed offsets where there are any; commit the
+                     offsets of printed records after each batch, and at
+                     exit every partition's position (a partition nothing
+                     was printed from keeps its start position), so the next
+                     run with G continues where this one stopped.
+
+When to stop (without either flag, follow the topic until interrupted):
+  --max N            exit after N records.
+  --timeout-ms T     exit once no new record has arrived for T milliseconds.
+Ctrl-C (SIGINT) or SIGTERM stops cleanly: offsets are committed (with
+--group) and the exit status is 0.
+
+Output:
+  --format text      (default) the value of each record on its own line, as
+                     kafka-console-consumer prints it; a null value prints
+                     "null". Keys, offsets and headers are not shown.
+  --format json      one JSON object per line:
+                     {"topic":..,"partition":..,"offset":..,"timestamp":MS,
+                      "key":STRING|null,"value":STRING|null,
+                      "headers":[{"key":..,"value":STRING|null},...]}
+                     timestamp is in milliseconds since the Unix epoch.
+                     Strings are escaped per JSON: '"' and '\' with a
+                     backslash, control characters as \u00XX. Valid UTF-8 is
+                     copied as is; a byte that is not part of valid UTF-8 is
+                     written as \u00XX with XX its value (so such bytes read
+                     back as the Latin-1 character of that value).
+)";
+}
+
+absl::string_view PartitionHelp() {
+  return R"(Usage: brook partition --partitions N (--key TEXT | --key-hex HEX)
+
+Prints the partition Kafka's default partitioner picks for a key:
+(murmur2(key) & 0x7fffffff) % N, with Kafka's Utils.murmur2. Needs no data
+directory.
+
+Flags:
+  --partitions N   number of partitions, 1 to 2147483647 (required).
+  --key TEXT       the key's bytes are the bytes of TEXT (UTF-8 as given).
+  --key-hex HEX    the key's bytes in hex, two digits per byte (lower or
+                   upper case); may be empty for an empty key.
+Exactly one of --key and --key-hex is required.
+)";
+}
+
+}  // namespace cli
+}  // namespace brook
