@@ -35,6 +35,7 @@
 #include "brook/options.h"
 #include "brook_workloads.h"
 #include "rocksdb_baselines.h"
+#include "rss_run.h"
 
 namespace brook {
 namespace bench {
@@ -233,6 +234,9 @@ std::vector<Measurement> AllMeasurements() {
   m.push_back(
       {"consume", "consume", "consume (produce untimed first)", RunConsume});
   m.push_back({"e2e", "e2e", "end-to-end latency", RunEndToEnd});
+  m.push_back({"rss", "rss",
+               "peak RSS of a produce+consume run in its own process",
+               RunIsolatedRss});
   m.push_back({"baseline_a_put", "baseline", "RocksDB (a) Put per record",
                RunBaselinePutPerRecord, false});
   m.push_back({"baseline_b_packed", "baseline",
@@ -492,7 +496,10 @@ std::vector<Comparison> Compare(const Results& results) {
         "sync_acksall_4t", "sync_acksall_1t", 3.0);
   below("e2e_p50", "e2e latency p50", "e2e_p50_us", 30, "us");
   below("e2e_p99", "e2e latency p99", "e2e_p99_us", 150, "us");
-  below("peak_rss", "peak RSS (whole run)", "peak_rss_mib", 200, "MiB");
+  // The target is about one 1M-record run; the whole benchmark process also
+  // keeps what the allocator held for earlier measurements.
+  below("peak_rss", "peak RSS, 1M-record run in its own process",
+        "peak_rss_1m_run_mib", 200, "MiB");
   return out;
 }
 
@@ -642,6 +649,9 @@ void PrintJson(const Config& c, int64_t data_bytes, const Results& results,
 // ---------------------------------------------------------------------------
 
 int Main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], kRssChildFlag) == 0) {
+    return RssChildMain(argc - 1, argv + 1);
+  }
   absl::StatusOr<Flags> flags = ParseFlags(argc, argv);
   if (!flags.ok()) {
     std::fprintf(stderr, "brook-bench: %s\n",

@@ -11,6 +11,13 @@
 #include "log/topic_registry.h"
 
 namespace brook {
+namespace {
+
+// Most bytes of batches one round writes: bounds the WriteBatch copy and how
+// long one round delays the next.
+constexpr int64_t kMaxRoundBytes = 4 << 20;
+
+}  // namespace
 
 Appender::Appender(Store* store, Clock* clock, DataNotifier* notifier)
     : store_(store), clock_(clock), notifier_(notifier) {
@@ -85,16 +92,23 @@ void Appender::Run() {
     next_ready = absl::InfiniteFuture();
     batches.clear();
     drained.clear();
+    int64_t round_bytes = 0;
     for (const auto& source : sources) {
       const size_t begin = batches.size();
-      next_ready = std::min(next_ready, source->Drain(now, stopping, &batches));
+      next_ready = std::min(
+          next_ready,
+          source->Drain(now, stopping, kMaxRoundBytes - round_bytes, &batches));
+      for (size_t i = begin; i < batches.size(); ++i) {
+        round_bytes += static_cast<int64_t>(batches[i].value.size());
+      }
       if (batches.size() > begin) {
         drained.push_back(Drained{source, begin, batches.size()});
       }
     }
+    bool synced = false;
     if (!batches.empty()) {
       absl::MutexLock lock(&write_mu_);
-      WriteRound(&batches);
+      synced = WriteRound(&batches);
     }
     // Callbacks run before futures complete and before Flush sees the
     // batches done, as in Kafka.
@@ -108,12 +122,16 @@ void Appender::Run() {
       busy_.clear();
     }
     sources.clear();
+    // After an fsync, let the senders it released run before draining
+    // again: on few cores they would otherwise miss the next round, and
+    // each fsync would carry one of them (group commit needs the group).
+    if (synced) std::this_thread::yield();
     if (stopping && batches.empty()) return;
     if (stopping) next_ready = absl::InfinitePast();  // Drain again at once.
   }
 }
 
-void Appender::WriteRound(std::vector<ReadyBatch>* batches) {
+bool Appender::WriteRound(std::vector<ReadyBatch>* batches) {
   const absl::Time now = clock_->Now();
   const int64_t now_ms = absl::ToUnixMillis(now);
   StoreWriteBatch write;
@@ -142,7 +160,7 @@ void Appender::WriteRound(std::vector<ReadyBatch>* batches) {
     sync |= b.sync;
     written.emplace_back(&b, base);
   }
-  if (written.empty()) return;
+  if (written.empty()) return false;
 
   absl::Status status = store_->Write(&write, sync);
   if (!status.ok()) {
@@ -152,7 +170,7 @@ void Appender::WriteRound(std::vector<ReadyBatch>* batches) {
           it->second;
       it->first->result->SetError(status);
     }
-    return;
+    return false;
   }
   for (auto& [b, base] : written) {
     b->topic->partition(b->partition)
@@ -163,6 +181,7 @@ void Appender::WriteRound(std::vector<ReadyBatch>* batches) {
     b->result->SetOffsets(base, b->topic->log_append_time() ? now_ms : -1,
                           b->offsets_known);
   }
+  return sync;
 }
 
 }  // namespace brook

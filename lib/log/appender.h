@@ -47,9 +47,10 @@ class BatchSource {
  public:
   virtual ~BatchSource() = default;
   // Moves the batches ready at `now` (every non-empty one when `force`) into
-  // `out`, and returns when the next batch it holds becomes ready
-  // (absl::InfiniteFuture() when none).
-  virtual absl::Time Drain(absl::Time now, bool force,
+  // `out`, stopping once about `max_bytes` were moved, and returns when the
+  // next batch it holds becomes ready (absl::InfinitePast() when ready ones
+  // are left behind, absl::InfiniteFuture() when it holds none).
+  virtual absl::Time Drain(absl::Time now, bool force, int64_t max_bytes,
                            std::vector<ReadyBatch>* out) = 0;
   // Batches handed out by Drain, now completed (or failed).
   virtual void Completed(absl::Span<const ReadyBatch> batches) = 0;
@@ -90,7 +91,8 @@ class Appender {
 
   void Run();
   // Assigns offsets and writes `batches`; fails the ones it cannot write.
-  void WriteRound(std::vector<ReadyBatch>* batches)
+  // Returns whether the write was fsynced.
+  bool WriteRound(std::vector<ReadyBatch>* batches)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   Store* const store_;

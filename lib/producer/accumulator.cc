@@ -133,22 +133,31 @@ absl::StatusOr<SendFuture> Accumulator::Append(
   return future;
 }
 
-absl::Time Accumulator::Drain(absl::Time now, bool force,
+absl::Time Accumulator::Drain(absl::Time now, bool force, int64_t max_bytes,
                               std::vector<ReadyBatch>* out) {
   absl::MutexLock lock(&mu_);
-  for (ReadyBatch& b : ready_) out->push_back(std::move(b));
-  ready_.clear();
+  int64_t bytes = 0;
+  while (!ready_.empty() && bytes < max_bytes) {
+    bytes += static_cast<int64_t>(ready_.front().value.size());
+    out->push_back(std::move(ready_.front()));
+    ready_.pop_front();
+  }
+  if (!ready_.empty()) return absl::InfinitePast();
   const bool all = force || closed_ || flushing_ > 0 ||
                    config_.linger <= absl::ZeroDuration();
   absl::Time next = absl::InfiniteFuture();
   for (auto it = open_.begin(); it != open_.end();) {
     const absl::Time ready_at = it->second.created + config_.linger;
-    if (all || now >= ready_at) {
-      out->push_back(Seal(std::move(it->second)));
-      open_.erase(it++);
-    } else {
+    if (!(all || now >= ready_at)) {
       next = std::min(next, ready_at);
       ++it;
+    } else if (bytes >= max_bytes) {
+      next = absl::InfinitePast();  // Ready, but for the next round.
+      ++it;
+    } else {
+      bytes += static_cast<int64_t>(it->second.builder.size_bytes());
+      out->push_back(Seal(std::move(it->second)));
+      open_.erase(it++);
     }
   }
   return next;

@@ -52,7 +52,7 @@ class Accumulator : public BatchSource {
                                     SendCallback* callback)
       ABSL_LOCKS_EXCLUDED(mu_);
 
-  absl::Time Drain(absl::Time now, bool force,
+  absl::Time Drain(absl::Time now, bool force, int64_t max_bytes,
                    std::vector<ReadyBatch>* out) override
       ABSL_LOCKS_EXCLUDED(mu_);
   void Completed(absl::Span<const ReadyBatch> batches) override

@@ -277,8 +277,15 @@ absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
   if (cf.db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
   std::unique_ptr<rocksdb::Iterator> it(
       cf.db_->db->NewIterator(ro, cf.handle_));
-  it->SeekForPrev(rocksdb::Slice(target, kBatchKeySize));
-  if (!it->Valid()) it->Seek(rocksdb::Slice(target, kBatchKeySize));
+  // A consumer that keeps up asks for the first offset of the next batch:
+  // a forward Seek finds it exactly. Otherwise the batch holding `from`
+  // starts before it, and the slower SeekForPrev finds that one.
+  const rocksdb::Slice target_slice(target, kBatchKeySize);
+  it->Seek(target_slice);
+  if (!it->Valid() || it->key() != target_slice) {
+    it->SeekForPrev(target_slice);
+    if (!it->Valid()) it->Seek(target_slice);
+  }
   size_t bytes = 0;
   for (; it->Valid() && bytes < max_bytes; it->Next()) {
     int32_t p;
