@@ -24,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "brook/brook.h"
+#include "example_main.h"
 
 namespace {
 
@@ -44,11 +45,6 @@ const brook::Properties kConsumerConfig = {
     {"value.deserializer",
      "org.apache.kafka.common.serialization.StringDeserializer"},
 };
-
-std::string Describe(const absl::Status& status) {
-  return absl::StrCat(brook::ErrorCodeName(brook::GetErrorCode(status)), ": ",
-                      status.message());
-}
 
 absl::Status Produce(brook::Engine& engine, int count) {
   absl::StatusOr<std::unique_ptr<brook::Producer>> producer =
@@ -110,7 +106,8 @@ absl::Status Run(const std::string& dir) {
   absl::StatusOr<brook::ConsumerOptions> typo =
       brook::ConsumerOptions::FromProperties({{"enable.auto.comit", "true"}});
   if (typo.ok()) return absl::InternalError("a typo was accepted");
-  absl::PrintF("misspelled property refused: %s\n", Describe(typo.status()));
+  absl::PrintF("misspelled property refused: %s\n",
+               example::Describe(typo.status()));
 
   // The first consumer handles two polls' worth (max.poll.records is 4) and
   // stops. With auto-commit there is no commit call: each Poll commits the
@@ -163,29 +160,5 @@ absl::Status Run(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
-  if (argc > 1) {
-    dir = argv[1];
-  } else {
-    std::string path = (std::filesystem::temp_directory_path() /
-                        "brook-consume-auto-commit-XXXXXX")
-                           .string();
-    if (mkdtemp(path.data()) == nullptr) {
-      absl::FPrintF(stderr, "consume_auto_commit: cannot create %s\n", path);
-      return 1;
-    }
-    dir = path;
-  }
-  // Run() returns only after every brook object is gone, so the directory
-  // is no longer open when it is removed.
-  const absl::Status status = Run(dir);
-  if (argc <= 1) {
-    std::error_code ignored;  // Best effort: a leftover temp dir is harmless.
-    std::filesystem::remove_all(dir, ignored);
-  }
-  if (!status.ok()) {
-    absl::FPrintF(stderr, "consume_auto_commit: %s\n", Describe(status));
-    return 1;
-  }
-  return 0;
+  return example::RunInDataDir(argc, argv, "consume_auto_commit", Run);
 }

@@ -27,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "brook/brook.h"
+#include "example_main.h"
 
 namespace {
 
@@ -34,11 +35,6 @@ constexpr char kTopic[] = "payments";
 constexpr int32_t kPartitions = 2;
 constexpr char kPerRecordGroup[] = "ledger";
 constexpr char kPerBatchGroup[] = "audit";
-
-std::string Describe(const absl::Status& status) {
-  return absl::StrCat(brook::ErrorCodeName(brook::GetErrorCode(status)), ": ",
-                      status.message());
-}
 
 std::vector<brook::TopicPartition> AllPartitions() {
   std::vector<brook::TopicPartition> all;
@@ -220,29 +216,5 @@ absl::Status Run(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
-  if (argc > 1) {
-    dir = argv[1];
-  } else {
-    std::string path = (std::filesystem::temp_directory_path() /
-                        "brook-consume-manual-commit-XXXXXX")
-                           .string();
-    if (mkdtemp(path.data()) == nullptr) {
-      absl::FPrintF(stderr, "consume_manual_commit: cannot create %s\n", path);
-      return 1;
-    }
-    dir = path;
-  }
-  // Run() returns only after every brook object is gone, so the directory
-  // is no longer open when it is removed.
-  const absl::Status status = Run(dir);
-  if (argc <= 1) {
-    std::error_code ignored;  // Best effort: a leftover temp dir is harmless.
-    std::filesystem::remove_all(dir, ignored);
-  }
-  if (!status.ok()) {
-    absl::FPrintF(stderr, "consume_manual_commit: %s\n", Describe(status));
-    return 1;
-  }
-  return 0;
+  return example::RunInDataDir(argc, argv, "consume_manual_commit", Run);
 }

@@ -24,6 +24,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "brook/brook.h"
+#include "example_main.h"
 
 namespace {
 
@@ -48,11 +49,6 @@ constexpr Person kPeople[] = {
 };
 
 // brook statuses carry a Kafka error name; print it rather than the payload.
-std::string Describe(const absl::Status& status) {
-  return absl::StrCat(brook::ErrorCodeName(brook::GetErrorCode(status)), ": ",
-                      status.message());
-}
-
 absl::Status Produce(brook::Engine& engine) {
   absl::StatusOr<std::unique_ptr<brook::Producer>> producer =
       engine.CreateProducer({});
@@ -177,30 +173,5 @@ absl::Status Run(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
-  if (argc > 1) {
-    dir = argv[1];
-  } else {
-    std::string path =
-        (std::filesystem::temp_directory_path() / "brook-quickstart-XXXXXX")
-            .string();
-    if (mkdtemp(path.data()) == nullptr) {
-      absl::FPrintF(stderr, "quickstart: cannot create %s\n", path);
-      return 1;
-    }
-    dir = path;
-  }
-  absl::PrintF("brook quickstart, data in %s\n", dir);
-  // Run() returns only after every brook object is gone, so the directory
-  // is no longer open when it is removed.
-  const absl::Status status = Run(dir);
-  if (argc <= 1) {
-    std::error_code ignored;  // Best effort: a leftover temp dir is harmless.
-    std::filesystem::remove_all(dir, ignored);
-  }
-  if (!status.ok()) {
-    absl::FPrintF(stderr, "quickstart: %s\n", Describe(status));
-    return 1;
-  }
-  return 0;
+  return example::RunInDataDir(argc, argv, "quickstart", Run);
 }

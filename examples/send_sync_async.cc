@@ -23,16 +23,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "brook/brook.h"
+#include "example_main.h"
 
 namespace {
 
 constexpr char kTopic[] = "orders";
 constexpr int32_t kPartitions = 3;
-
-std::string Describe(const absl::Status& status) {
-  return absl::StrCat(brook::ErrorCodeName(brook::GetErrorCode(status)), ": ",
-                      status.message());
-}
 
 std::string Order(int id) {
   return absl::StrFormat(R"({"order":%d,"total":%d.50})", id, 10 + id);
@@ -80,7 +76,7 @@ absl::Status SendAsync(brook::Producer& producer) {
                     } else {
                       ++failed;
                       absl::PrintF("   %s: failed, %s\n", what,
-                                   Describe(md.status()));
+                                   example::Describe(md.status()));
                     }
                   });
   };
@@ -166,29 +162,5 @@ absl::Status Run(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
-  if (argc > 1) {
-    dir = argv[1];
-  } else {
-    std::string path = (std::filesystem::temp_directory_path() /
-                        "brook-send-sync-async-XXXXXX")
-                           .string();
-    if (mkdtemp(path.data()) == nullptr) {
-      absl::FPrintF(stderr, "send_sync_async: cannot create %s\n", path);
-      return 1;
-    }
-    dir = path;
-  }
-  // Run() returns only after every brook object is gone, so the directory
-  // is no longer open when it is removed.
-  const absl::Status status = Run(dir);
-  if (argc <= 1) {
-    std::error_code ignored;  // Best effort: a leftover temp dir is harmless.
-    std::filesystem::remove_all(dir, ignored);
-  }
-  if (!status.ok()) {
-    absl::FPrintF(stderr, "send_sync_async: %s\n", Describe(status));
-    return 1;
-  }
-  return 0;
+  return example::RunInDataDir(argc, argv, "send_sync_async", Run);
 }

@@ -25,6 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "brook/brook.h"
+#include "example_main.h"
 
 namespace {
 
@@ -61,11 +62,6 @@ class PersonSerde : public brook::Serializer<Person>,
   }
 };
 
-std::string Describe(const absl::Status& status) {
-  return absl::StrCat(brook::ErrorCodeName(brook::GetErrorCode(status)), ": ",
-                      status.message());
-}
-
 absl::Status Produce(brook::Engine& engine,
                      std::shared_ptr<PersonSerde> serde) {
   absl::StatusOr<std::unique_ptr<brook::Producer>> raw =
@@ -88,7 +84,8 @@ absl::Status Produce(brook::Engine& engine,
   // A serializer failure sends nothing; the future (and a callback, had we
   // passed one) reports it as a Serialization error.
   absl::Status refused = send({"Eve|Mallory", "intruder"}).Get().status();
-  absl::PrintF("send of an unserializable Person: %s\n", Describe(refused));
+  absl::PrintF("send of an unserializable Person: %s\n",
+               example::Describe(refused));
   if (brook::GetErrorCode(refused) != brook::ErrorCode::kSerialization) {
     return absl::InternalError("expected a Serialization error");
   }
@@ -137,7 +134,7 @@ absl::Status Consume(brook::Engine& engine,
       // As in Kafka, the position stays at the bad record, so polling again
       // would fail again. This topic has one partition, so the bad record is
       // at its position: log it and seek past it.
-      absl::PrintF("  Poll failed: %s\n", Describe(records.status()));
+      absl::PrintF("  Poll failed: %s\n", example::Describe(records.status()));
       absl::PrintF("  skipping offset %d\n", *position);
       if (absl::Status s = consumer.raw().Seek(tp, *position + 1); !s.ok()) {
         return s;
@@ -175,29 +172,5 @@ absl::Status Run(const std::string& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
-  if (argc > 1) {
-    dir = argv[1];
-  } else {
-    std::string path =
-        (std::filesystem::temp_directory_path() / "brook-typed-serde-XXXXXX")
-            .string();
-    if (mkdtemp(path.data()) == nullptr) {
-      absl::FPrintF(stderr, "typed_serde: cannot create %s\n", path);
-      return 1;
-    }
-    dir = path;
-  }
-  // Run() returns only after every brook object is gone, so the directory
-  // is no longer open when it is removed.
-  const absl::Status status = Run(dir);
-  if (argc <= 1) {
-    std::error_code ignored;  // Best effort: a leftover temp dir is harmless.
-    std::filesystem::remove_all(dir, ignored);
-  }
-  if (!status.ok()) {
-    absl::FPrintF(stderr, "typed_serde: %s\n", Describe(status));
-    return 1;
-  }
-  return 0;
+  return example::RunInDataDir(argc, argv, "typed_serde", Run);
 }
