@@ -48,8 +48,8 @@ class EngineImpl : public Engine {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options,
-                                                     absl::string_view dir) {
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
+    const EngineOptions& options, absl::string_view dir) {
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<EngineCore> core,
                          EngineCore::Open(options, std::string(dir)));
   return std::unique_ptr<Engine>(new EngineImpl(std::move(core)));

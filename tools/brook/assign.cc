@@ -35,8 +35,8 @@ constexpr char kUsage[] =
     "\n"
     "input:  {\"topics\": {\"t1\": 3},\n"
     "         \"members\": [{\"id\": \"c1\", \"topics\": [\"t1\"],\n"
-    "                      \"owned\": [{\"topic\": \"t1\", \"partition\": 0}],\n"
-    "                      \"generation\": 3, \"instance_id\": \"i-1\"}]}\n"
+    "           \"owned\": [{\"topic\": \"t1\", \"partition\": 0}],\n"
+    "           \"generation\": 3, \"instance_id\": \"i-1\"}]}\n"
     "        (owned, generation and instance_id are optional)\n"
     "output: {\"c1\": [{\"topic\": \"t1\", \"partition\": 0}, ...]}\n";
 
@@ -77,7 +77,8 @@ absl::StatusOr<GroupMember> ParseMember(const JsonValue& json, size_t index) {
   member.member_id = id->string_value();
 
   if (const JsonValue* topics = Field(json, "topics")) {
-    s = Expect(*topics, JsonValue::Type::kArray, absl::StrCat(where, ".topics"));
+    s = Expect(*topics, JsonValue::Type::kArray,
+               absl::StrCat(where, ".topics"));
     if (!s.ok()) return s;
     for (const JsonValue& topic : topics->array()) {
       s = Expect(topic, JsonValue::Type::kString,
@@ -121,8 +122,8 @@ absl::StatusOr<GroupMember> ParseMember(const JsonValue& json, size_t index) {
     if (!s.ok()) return s;
     const int64_t g = generation->int_value();
     if (g < INT32_MIN || g > INT32_MAX) {
-      return BadInput(absl::StrCat(where, ".generation ", g,
-                                   " does not fit in 32 bits"));
+      return BadInput(
+          absl::StrCat(where, ".generation ", g, " does not fit in 32 bits"));
     }
     member.generation = static_cast<int32_t>(g);
   }
@@ -151,8 +152,8 @@ absl::StatusOr<GroupSubscription> ParseInput(absl::string_view text) {
                  absl::StrCat("the partition count of topic ", name));
       if (!s.ok()) return s;
       if (count.int_value() < 0 || count.int_value() > INT32_MAX) {
-        return BadInput(absl::StrCat("topic ", name, " has ",
-                                     count.int_value(), " partitions"));
+        return BadInput(absl::StrCat("topic ", name, " has ", count.int_value(),
+                                     " partitions"));
       }
       group.partitions_per_topic[name] =
           static_cast<int32_t>(count.int_value());

@@ -95,7 +95,8 @@ class JsonParser {
       absl::Status s = ParseString(&key);
       if (!s.ok()) return s;
       SkipSpace();
-      if (pos_ >= text_.size() || text_[pos_] != ':') return Fail("expected ':'");
+      if (pos_ >= text_.size() || text_[pos_] != ':')
+        return Fail("expected ':'");
       ++pos_;
       JsonValue value;
       s = ParseValue(&value, depth + 1);
@@ -242,14 +243,30 @@ class JsonParser {
       if (pos_ >= text_.size()) return Fail("unterminated string");
       const char e = text_[pos_++];
       switch (e) {
-        case '"': out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/': out->push_back('/'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
+        case '"':
+          out->push_back('"');
+          break;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '/':
+          out->push_back('/');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
         case 'u': {
           uint32_t cp;
           if (!Hex4(&cp)) return Fail("bad \\u escape");
@@ -292,12 +309,18 @@ const JsonValue* JsonValue::Find(absl::string_view key) const {
 
 absl::string_view JsonValue::TypeName(Type type) {
   switch (type) {
-    case Type::kNull: return "null";
-    case Type::kBool: return "a boolean";
-    case Type::kInt: return "an integer";
-    case Type::kString: return "a string";
-    case Type::kArray: return "an array";
-    case Type::kObject: return "an object";
+    case Type::kNull:
+      return "null";
+    case Type::kBool:
+      return "a boolean";
+    case Type::kInt:
+      return "an integer";
+    case Type::kString:
+      return "a string";
+    case Type::kArray:
+      return "an array";
+    case Type::kObject:
+      return "an object";
   }
   return "a value";
 }
@@ -319,8 +342,10 @@ std::string JsonQuote(absl::string_view text) {
       ++i;
     } else {
       // Decode one UTF-8 sequence (surrogates allowed); bad bytes -> U+FFFD.
-      size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                 : (c & 0xF8) == 0xF0 ? 4 : 0;
+      size_t len = (c & 0xE0) == 0xC0   ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
       uint32_t cp = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
       bool ok = len != 0 && i + len <= text.size();
       for (size_t k = 1; ok && k < len; ++k) {

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+#include "assign.h"
 #include "cli_status.h"
 #include "commands.h"
 #include "stdout_writer.h"
@@ -58,6 +59,10 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   // produce reads stdin line by line; C stdio sync would make that slow.
   std::ios::sync_with_stdio(false);
+  // assign reads JSON and writes JSON, reporting its own errors.
+  if (argc > 1 && std::string(argv[1]) == "assign") {
+    return brook::cli::RunAssignCommand(argc - 1, argv + 1);
+  }
   std::vector<std::string> args(argv + 1, argv + argc);
   const absl::Status status = brook::cli::Run(args);
   if (!status.ok()) {

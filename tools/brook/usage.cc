@@ -14,6 +14,7 @@ Commands:
   produce     send one record per stdin line to a topic
   consume     print records of a topic
   partition   print the partition Kafka's default partitioner picks for a key
+  assign      print what one of Kafka's assignors gives a group (JSON in/out)
 
 Global flags:
   --data DIR  the data directory (created if missing). Required by topics,
