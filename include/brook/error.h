@@ -58,8 +58,10 @@ absl::Status Error(ErrorCode code, absl::string_view message);
 // did not come from brook.
 ErrorCode GetErrorCode(const absl::Status& status);
 
-// True where Kafka marks the error retriable (Timeout, RebalanceInProgress,
-// UnknownTopicOrPartition, ...).
+// True where Kafka marks the error retriable: Timeout, RebalanceInProgress,
+// UnknownTopicOrPartition. CorruptMessage is not: in brook it means local
+// storage corruption, which a retry cannot cure (Kafka retries it because a
+// network may corrupt one transfer).
 bool IsRetriable(const absl::Status& status);
 
 }  // namespace brook

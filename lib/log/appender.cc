@@ -134,7 +134,10 @@ void Appender::Run() {
 bool Appender::WriteRound(std::vector<ReadyBatch>* batches) {
   const absl::Time now = clock_->Now();
   const int64_t now_ms = absl::ToUnixMillis(now);
-  StoreWriteBatch write;
+  // Reused across rounds: a fresh WriteBatch would regrow (copying) and
+  // fault in new pages every round.
+  StoreWriteBatch& write = write_batch_;
+  write.Clear();
   bool sync = false;
   // Batches that made it into `write`, with their base offsets.
   std::vector<std::pair<ReadyBatch*, int64_t>> written;

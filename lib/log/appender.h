@@ -102,6 +102,7 @@ class Appender {
   std::atomic<bool> wake_pending_{false};
 
   absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  StoreWriteBatch write_batch_ ABSL_GUARDED_BY(write_mu_);
 
   absl::Mutex mu_;
   std::vector<std::shared_ptr<BatchSource>> sources_ ABSL_GUARDED_BY(mu_);

@@ -150,7 +150,6 @@ bool IsRetriable(const absl::Status& status) {
     case ErrorCode::kUnknownTopicOrPartition:
     case ErrorCode::kRebalanceInProgress:
     case ErrorCode::kTimeout:
-    case ErrorCode::kOffsetOutOfRange:
       return true;
     default:
       return false;
