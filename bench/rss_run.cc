@@ -1,12 +1,13 @@
 #include "rss_run.h"
 
 #include <spawn.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/numbers.h"
@@ -17,6 +18,29 @@ extern char** environ;
 
 namespace brook {
 namespace bench {
+
+namespace {
+
+// Where the child leaves its peak RSS. The child measures itself: getrusage
+// and wait4 carry the parent's high-water mark across exec on Linux, while
+// /proc/self/status's VmHWM belongs to the new address space alone.
+std::string ResultPath(const std::string& dir) { return dir + ".rss-kib"; }
+
+// VmHWM of this process in KiB, or -1.
+double PeakRssKib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) {
+      double kib = -1;
+      std::istringstream(line.substr(6)) >> kib;
+      return kib;
+    }
+  }
+  return -1;
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<Metric>> RunIsolatedRss(const RunEnv& env) {
   const Config& c = *env.config;
@@ -38,19 +62,26 @@ absl::StatusOr<std::vector<Metric>> RunIsolatedRss(const RunEnv& env) {
         absl::StrCat("posix_spawn: ", std::strerror(err)));
   }
   int status = 0;
-  struct rusage usage {};
-  if (wait4(pid, &status, 0, &usage) != pid) {
-    return absl::InternalError(absl::StrCat("wait4: ", std::strerror(errno)));
+  if (waitpid(pid, &status, 0) != pid) {
+    return absl::InternalError(absl::StrCat("waitpid: ", std::strerror(errno)));
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return absl::InternalError(
         absl::StrCat("the RSS child failed (wait status ", status, ")"));
   }
+  double kib = 0;
+  {
+    std::ifstream in(ResultPath(env.dir));
+    if (!(in >> kib) || kib <= 0) {
+      return absl::InternalError("the RSS child wrote no result");
+    }
+  }
+  std::remove(ResultPath(env.dir).c_str());
   Metric m;
   m.id = "peak_rss_1m_run_mib";
   m.label = "peak RSS, produce+consume run in its own process";
   m.unit = "MiB";
-  m.value = usage.ru_maxrss / 1024.0;  // Linux reports KiB.
+  m.value = kib / 1024.0;
   return std::vector<Metric>{m};
 }
 
@@ -73,7 +104,9 @@ int RssChildMain(int argc, char** argv) {
                  result.status().ToString().c_str());
     return 1;
   }
-  return 0;
+  std::ofstream out(ResultPath(argv[1]));
+  out << PeakRssKib() << "\n";
+  return out.good() ? 0 : 1;
 }
 
 }  // namespace bench
