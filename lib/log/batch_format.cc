@@ -1,5 +1,7 @@
 #include "log/batch_format.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "brook/error.h"
 #include "util/coding.h"
@@ -58,7 +60,10 @@ size_t EncodedRecordSize(int64_t timestamp_ms, int64_t first_ts_ms,
   return VarintLength32(static_cast<int32_t>(body)) + body;
 }
 
-BatchBuilder::BatchBuilder() { buffer_.resize(kBatchHeaderSize); }
+BatchBuilder::BatchBuilder(size_t capacity) {
+  buffer_.reserve(std::max(capacity, kBatchHeaderSize));
+  buffer_.resize(kBatchHeaderSize);
+}
 
 void BatchBuilder::Add(int64_t timestamp_ms, const Bytes& key,
                        const Bytes& value, const std::vector<Header>& headers) {

@@ -48,7 +48,9 @@ size_t EncodedRecordSize(int64_t timestamp_ms, int64_t first_ts_ms,
 // Builds one batch. Thread-compatible.
 class BatchBuilder {
  public:
-  BatchBuilder();
+  // `capacity`: bytes to reserve, so that appends do not regrow (and copy)
+  // the buffer; the producer passes batch.size.
+  explicit BatchBuilder(size_t capacity = 0);
 
   // Appends a record; its offset delta is the current count.
   void Add(int64_t timestamp_ms, const Bytes& key, const Bytes& value,

@@ -87,7 +87,10 @@ absl::StatusOr<SendFuture> Accumulator::Append(
       wake = true;
     }
     if (it == open_.end()) {
-      OpenBatch batch;
+      // Reserve the whole batch up front (or the one record, when larger):
+      // a growing buffer would copy each batch about twice.
+      OpenBatch batch(std::max(size + kBatchHeaderSize,
+                               static_cast<size_t>(config_.batch_size)));
       batch.topic = topic;
       batch.partition = partition;
       batch.result =

@@ -69,6 +69,7 @@ class Accumulator : public BatchSource {
 
  private:
   struct OpenBatch {
+    explicit OpenBatch(size_t capacity) : builder(capacity) {}
     std::shared_ptr<Topic> topic;
     int32_t partition = 0;
     BatchBuilder builder;

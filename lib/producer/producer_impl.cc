@@ -1,5 +1,6 @@
 #include "producer/producer_impl.h"
 
+#include <atomic>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +26,11 @@ absl::Status ValidateOptions(const ProducerOptions& o) {
   return absl::OkStatus();
 }
 
+uint64_t NextProducerId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Producer>> ProducerImpl::Create(
@@ -47,7 +53,8 @@ ProducerImpl::ProducerImpl(std::shared_ptr<EngineCore> core,
           Accumulator::Config{options.batch_size, options.linger,
                               options.buffer_memory, options.max_block,
                               options.delivery_timeout, options.acks},
-          core_->clock(), &core_->appender())) {}
+          core_->clock(), &core_->appender())),
+      id_(NextProducerId()) {}
 
 ProducerImpl::~ProducerImpl() {
   Close(absl::InfiniteDuration()).IgnoreError();  // Nobody to report to.
@@ -58,18 +65,36 @@ SendFuture ProducerImpl::Fail(absl::Status status, SendCallback& callback) {
   return SendFuture(absl::StatusOr<RecordMetadata>(std::move(status)));
 }
 
-absl::StatusOr<std::shared_ptr<Topic>> ProducerImpl::ResolveTopic(
+absl::StatusOr<const std::shared_ptr<Topic>*> ProducerImpl::ResolveTopic(
     absl::string_view name) {
+  // A thread's last topic. It may keep a deleted topic's memory until the
+  // thread sends again or exits; the topic's storage is released by the
+  // engine regardless (ColumnFamily handles die with the store).
+  struct Cached {
+    uint64_t producer_id = 0;
+    std::shared_ptr<Topic> topic;
+  };
+  thread_local Cached cached;
+  if (cached.producer_id == id_ && cached.topic != nullptr &&
+      cached.topic->name() == name && !cached.topic->deleted()) {
+    return &cached.topic;
+  }
+  std::shared_ptr<Topic> found;
   {
     absl::ReaderMutexLock lock(&topics_mu_);
     auto it = topics_.find(name);
-    if (it != topics_.end() && !it->second->deleted()) return it->second;
+    if (it != topics_.end() && !it->second->deleted()) found = it->second;
   }
-  absl::StatusOr<std::shared_ptr<Topic>> topic = core_->GetTopic(name);
-  if (!topic.ok()) return topic;
-  absl::MutexLock lock(&topics_mu_);
-  topics_[name] = *topic;
-  return topic;
+  if (found == nullptr) {
+    absl::StatusOr<std::shared_ptr<Topic>> topic = core_->GetTopic(name);
+    if (!topic.ok()) return topic.status();
+    found = *std::move(topic);
+    absl::MutexLock lock(&topics_mu_);
+    topics_[name] = found;
+  }
+  cached.producer_id = id_;
+  cached.topic = std::move(found);
+  return &cached.topic;
 }
 
 SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
@@ -77,9 +102,10 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
     return Fail(Error(ErrorCode::kClosed, "the producer is closed"), callback);
   }
   if (core_->closed()) return Fail(EngineCore::ClosedError(), callback);
-  absl::StatusOr<std::shared_ptr<Topic>> topic = ResolveTopic(record.topic);
+  absl::StatusOr<const std::shared_ptr<Topic>*> topic =
+      ResolveTopic(record.topic);
   if (!topic.ok()) return Fail(topic.status(), callback);
-  const Topic& t = **topic;
+  const Topic& t = ***topic;
 
   int32_t partition;
   if (record.partition.has_value()) {
@@ -135,7 +161,7 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
                 callback);
   }
   absl::StatusOr<SendFuture> future = accumulator_->Append(
-      *topic, partition, timestamp_ms, record, size, &callback);
+      **topic, partition, timestamp_ms, record, size, &callback);
   if (!future.ok()) return Fail(future.status(), callback);
   return *std::move(future);
 }
@@ -153,9 +179,9 @@ absl::Status ProducerImpl::Flush() {
 }
 
 absl::StatusOr<int32_t> ProducerImpl::PartitionsFor(absl::string_view topic) {
-  absl::StatusOr<std::shared_ptr<Topic>> t = ResolveTopic(topic);
+  absl::StatusOr<const std::shared_ptr<Topic>*> t = ResolveTopic(topic);
   if (!t.ok()) return t.status();
-  return (*t)->num_partitions();
+  return (**t)->num_partitions();
 }
 
 absl::Status ProducerImpl::Close(absl::Duration timeout) {
