@@ -17,6 +17,18 @@ namespace {
 // long one round delays the next.
 constexpr int64_t kMaxRoundBytes = 4 << 20;
 
+// Longest a round waits to gather the next group of synchronous senders.
+constexpr absl::Duration kMaxGroupCommitWait = absl::Microseconds(200);
+
+// Records in `batches` that asked for an fsync (acks=all).
+int64_t SyncRecords(const std::vector<ReadyBatch>& batches) {
+  int64_t n = 0;
+  for (const ReadyBatch& b : batches) {
+    if (b.sync) n += b.count;
+  }
+  return n;
+}
+
 }  // namespace
 
 Appender::Appender(Store* store, Clock* clock, DataNotifier* notifier)
@@ -73,6 +85,10 @@ void Appender::Run() {
   std::vector<ReadyBatch> batches;
   std::vector<Drained> drained;
   std::vector<std::shared_ptr<BatchSource>> sources;
+  // Group commit state (real time: a performance heuristic, never logic).
+  int64_t released_sync_records = 0;  // Acknowledged by the last fsync.
+  absl::Time released_at;
+  absl::Duration last_fsync;
   for (;;) {
     bool stopping;
     {
@@ -88,27 +104,56 @@ void Appender::Run() {
       for (const auto& s : sources) busy_.push_back(s.get());
     }
 
-    const absl::Time now = clock_->Now();
     next_ready = absl::InfiniteFuture();
     batches.clear();
     drained.clear();
     int64_t round_bytes = 0;
-    for (const auto& source : sources) {
-      const size_t begin = batches.size();
-      next_ready = std::min(
-          next_ready,
-          source->Drain(now, stopping, kMaxRoundBytes - round_bytes, &batches));
-      for (size_t i = begin; i < batches.size(); ++i) {
-        round_bytes += static_cast<int64_t>(batches[i].value.size());
+    auto drain_all = [&] {
+      const absl::Time now = clock_->Now();
+      for (const auto& source : sources) {
+        const size_t begin = batches.size();
+        next_ready = std::min(
+            next_ready, source->Drain(now, stopping,
+                                      kMaxRoundBytes - round_bytes, &batches));
+        for (size_t i = begin; i < batches.size(); ++i) {
+          round_bytes += static_cast<int64_t>(batches[i].value.size());
+        }
+        if (batches.size() > begin) {
+          drained.push_back(Drained{source, begin, batches.size()});
+        }
       }
-      if (batches.size() > begin) {
-        drained.push_back(Drained{source, begin, batches.size()});
+    };
+    drain_all();
+    // Group commit: the senders the last fsync released (synchronous acks=all
+    // senders) usually send again at once. Wait a little for them, at most half
+    // an fsync, so one fsync carries the whole group instead of
+    // whoever was scheduled first.
+    if (released_sync_records > 0 && !stopping) {
+      const absl::Time give_up =
+          released_at + std::min(last_fsync / 2, kMaxGroupCommitWait);
+      while (SyncRecords(batches) < released_sync_records &&
+             round_bytes < kMaxRoundBytes && absl::Now() < give_up) {
+        // Sleep until a sender queues something (Wake), not in a spin that
+        // would take the CPU those senders need.
+        {
+          absl::MutexLock lock(&mu_);
+          auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+            return wake_ || stop_;
+          };
+          mu_.AwaitWithDeadline(absl::Condition(&woken), give_up);
+          wake_ = false;
+          wake_pending_.store(false, std::memory_order_release);
+        }
+        drain_all();
       }
     }
     bool synced = false;
+    absl::Duration write_time;
     if (!batches.empty()) {
+      const absl::Time start = absl::Now();
       absl::MutexLock lock(&write_mu_);
       synced = WriteRound(&batches);
+      write_time = absl::Now() - start;
     }
     // Callbacks run before futures complete and before Flush sees the
     // batches done, as in Kafka.
@@ -122,10 +167,9 @@ void Appender::Run() {
       busy_.clear();
     }
     sources.clear();
-    // After an fsync, let the senders it released run before draining
-    // again: on few cores they would otherwise miss the next round, and
-    // each fsync would carry one of them (group commit needs the group).
-    if (synced) std::this_thread::yield();
+    released_sync_records = synced ? SyncRecords(batches) : 0;
+    released_at = absl::Now();
+    last_fsync = write_time;
     if (stopping && batches.empty()) return;
     if (stopping) next_ready = absl::InfinitePast();  // Drain again at once.
   }
