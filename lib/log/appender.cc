@@ -80,6 +80,21 @@ void Appender::RunExclusive(absl::FunctionRef<void()> fn) {
   fn();
 }
 
+void Appender::AwaitWake(absl::Time deadline, bool real_time) {
+  auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return wake_ || stop_;
+  };
+  if (real_time) {
+    mu_.AwaitWithDeadline(absl::Condition(&woken), deadline);
+  } else {
+    clock_->AwaitWithDeadline(&mu_, absl::Condition(&woken), deadline);
+  }
+  wake_ = false;
+  // Reset before the caller drains: a Wake after this point sets wake_
+  // again, so no queued batch is missed.
+  wake_pending_.store(false, std::memory_order_release);
+}
+
 void Appender::Run() {
   absl::Time next_ready = absl::InfiniteFuture();
   std::vector<ReadyBatch> batches;
@@ -93,12 +108,7 @@ void Appender::Run() {
     bool stopping;
     {
       absl::MutexLock lock(&mu_);
-      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return wake_ || stop_;
-      };
-      clock_->AwaitWithDeadline(&mu_, absl::Condition(&woken), next_ready);
-      wake_ = false;
-      wake_pending_.store(false, std::memory_order_release);
+      AwaitWake(next_ready, /*real_time=*/false);
       stopping = stop_;
       sources = sources_;
       for (const auto& s : sources) busy_.push_back(s.get());
@@ -137,12 +147,7 @@ void Appender::Run() {
         // would take the CPU those senders need.
         {
           absl::MutexLock lock(&mu_);
-          auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-            return wake_ || stop_;
-          };
-          mu_.AwaitWithDeadline(absl::Condition(&woken), give_up);
-          wake_ = false;
-          wake_pending_.store(false, std::memory_order_release);
+          AwaitWake(give_up, /*real_time=*/true);
         }
         drain_all();
       }

@@ -90,6 +90,11 @@ class Appender {
   };
 
   void Run();
+  // Sleeps until Wake(), Stop() or `deadline` (on the engine clock, or in
+  // real time for the group-commit wait, which must not depend on a manual
+  // clock), then consumes the wake-up.
+  void AwaitWake(absl::Time deadline, bool real_time)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Assigns offsets and writes `batches`; fails the ones it cannot write.
   // Returns whether the write was fsynced.
   bool WriteRound(std::vector<ReadyBatch>* batches)
