@@ -55,6 +55,11 @@ absl::Status EngineCore::ClosedError() {
 }
 
 absl::Status EngineCore::Close() {
+  if (OnAppenderThread()) {
+    // Closing waits for the appender thread, which is running this callback.
+    return Error(ErrorCode::kIllegalState,
+                 "the engine cannot be closed from a send callback");
+  }
   if (closed_.exchange(true, std::memory_order_acq_rel)) {
     return absl::OkStatus();
   }

@@ -29,12 +29,17 @@ int64_t SyncRecords(const std::vector<ReadyBatch>& batches) {
   return n;
 }
 
+thread_local bool on_appender_thread = false;
+
 }  // namespace
+
+bool OnAppenderThread() { return on_appender_thread; }
 
 Appender::Appender(Store* store, Clock* clock, DataNotifier* notifier)
     : store_(store), clock_(clock), notifier_(notifier) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "brook-appender");
+    on_appender_thread = true;
     Run();
   });
 }
@@ -53,6 +58,9 @@ void Appender::Unregister(const BatchSource* source) {
                                   return s.get() == source;
                                 }),
                  sources_.end());
+  // From a callback the current round holds the source (its snapshot keeps
+  // it alive) and would never end if we waited for it.
+  if (OnAppenderThread()) return;
   auto not_busy = [this, source]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return std::find(busy_.begin(), busy_.end(), source) == busy_.end();
   };
@@ -66,6 +74,8 @@ void Appender::Wake() {
 }
 
 void Appender::Stop() {
+  stopping_.store(true, std::memory_order_release);
+  std::vector<std::shared_ptr<BatchSource>> sources;
   {
     absl::MutexLock lock(&mu_);
     if (stopped_) return;
@@ -73,6 +83,15 @@ void Appender::Stop() {
     stop_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  {
+    absl::MutexLock lock(&mu_);
+    sources = sources_;
+  }
+  // Sources check stopping() under their lock, so this finds nothing unless
+  // a source misbehaves; never leave a future unanswered regardless.
+  for (const auto& source : sources) {
+    source->AbortHeld(Error(ErrorCode::kClosed, "the engine is closed"));
+  }
 }
 
 void Appender::RunExclusive(absl::FunctionRef<void()> fn) {
@@ -110,7 +129,13 @@ void Appender::Run() {
       absl::MutexLock lock(&mu_);
       AwaitWake(next_ready, /*real_time=*/false);
       stopping = stop_;
-      sources = sources_;
+      // Start each round at the next source, so the shared byte budget
+      // cannot go to the first one every time.
+      const size_t n = sources_.size();
+      for (size_t i = 0; i < n; ++i) {
+        sources.push_back(sources_[(next_source_ + i) % n]);
+      }
+      if (n > 0) next_source_ = (next_source_ + 1) % n;
       for (const auto& s : sources) busy_.push_back(s.get());
     }
 

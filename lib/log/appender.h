@@ -46,6 +46,8 @@ struct ReadyBatch {
 class BatchSource {
  public:
   virtual ~BatchSource() = default;
+  // Fails every batch not yet handed to the appender with `status`.
+  virtual void AbortHeld(const absl::Status& status) = 0;
   // Moves the batches ready at `now` (every non-empty one when `force`) into
   // `out`, stopping once about `max_bytes` were moved, and returns when the
   // next batch it holds becomes ready (absl::InfinitePast() when ready ones
@@ -55,6 +57,12 @@ class BatchSource {
   // Batches handed out by Drain, now completed (or failed).
   virtual void Completed(absl::Span<const ReadyBatch> batches) = 0;
 };
+
+// True on the appender thread, where send callbacks run: calls that would
+// wait for the appender (Flush, SendFuture::Get on an unfinished send,
+// Close with a timeout, Engine::Close, a Send waiting for buffer memory)
+// must not block there.
+bool OnAppenderThread();
 
 // Thread-safe. Owns one thread, started by the constructor and joined by
 // Stop() or the destructor. Lock order: write_mu_, then a source's own lock
@@ -75,8 +83,14 @@ class Appender {
   // appender was already told.
   void Wake() ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Writes what every source holds, then stops the thread. Idempotent.
+  // Writes what every source holds, then stops the thread; batches a source
+  // still holds after that (none, unless one was added racing with Stop)
+  // fail with Closed. Idempotent. REQUIRES: not on the appender thread.
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // True once Stop() began: sources refuse new records from then on (under
+  // their own lock, so the final rounds see every record accepted before).
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
   // Runs `fn` while no write is in progress (topic deletion uses it to fence
   // writers before dropping the topic's column family).
@@ -105,6 +119,7 @@ class Appender {
   DataNotifier* const notifier_;
 
   std::atomic<bool> wake_pending_{false};
+  std::atomic<bool> stopping_{false};
 
   absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   StoreWriteBatch write_batch_ ABSL_GUARDED_BY(write_mu_);
@@ -113,6 +128,9 @@ class Appender {
   std::vector<std::shared_ptr<BatchSource>> sources_ ABSL_GUARDED_BY(mu_);
   // Sources being drained by the current round (Unregister waits on it).
   std::vector<const BatchSource*> busy_ ABSL_GUARDED_BY(mu_);
+  // Where the next round starts among sources_, so that one busy producer
+  // cannot take every round's byte budget (Kafka's drain index).
+  size_t next_source_ ABSL_GUARDED_BY(mu_) = 0;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;

@@ -71,8 +71,16 @@ absl::Status RecoverPartitions(Store* store, Topic* topic) {
                            store->GetPartitionEnds(topic->cf(), p));
     PartitionState& state = topic->partition(p);
     if (!ends) continue;
-    const int64_t end =
-        ends->last.base_offset + BatchRecordCount(ends->last.value);
+    const int32_t count = BatchRecordCount(ends->last.value);
+    if (count <= 0) {
+      // Never resume behind a batch we cannot read: the next append would
+      // overwrite it under the same key.
+      return Error(ErrorCode::kCorruptMessage,
+                   absl::StrCat("topic ", topic->name(), " partition ", p,
+                                ": the last batch (base offset ",
+                                ends->last.base_offset, ") is malformed"));
+    }
+    const int64_t end = ends->last.base_offset + count;
     state.log_start.store(ends->first_base_offset);
     state.next_offset = end;
     state.high_watermark.store(end);

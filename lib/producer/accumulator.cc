@@ -47,6 +47,17 @@ absl::StatusOr<SendFuture> Accumulator::Append(
   {
     absl::MutexLock lock(&mu_);
     if (closed_) return Error(ErrorCode::kClosed, "the producer is closed");
+    // Checked under mu_: the appender's final rounds drain under it too, so
+    // every record accepted here is written before the engine closes.
+    if (appender_->stopping()) {
+      return Error(ErrorCode::kClosed, "the engine is closed");
+    }
+    if (used_memory_ + charge > config_.buffer_memory && OnAppenderThread()) {
+      // Memory is freed by the appender, which is running this callback.
+      return Error(ErrorCode::kTimeout,
+                   "buffer.memory is full and a send callback cannot wait "
+                   "for it (the appender frees it after the callback)");
+    }
     if (used_memory_ + charge > config_.buffer_memory) {
       const absl::Time deadline = clock_->Now() + config_.max_block;
       auto has_room = [this, charge]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -140,25 +151,34 @@ absl::Time Accumulator::Drain(absl::Time now, bool force, int64_t max_bytes,
                               std::vector<ReadyBatch>* out) {
   absl::MutexLock lock(&mu_);
   int64_t bytes = 0;
-  while (!ready_.empty() && bytes < max_bytes) {
-    bytes += static_cast<int64_t>(ready_.front().value.size());
-    out->push_back(std::move(ready_.front()));
-    ready_.pop_front();
+  bool left_behind = false;
+  // Full batches first, in order, within the round's budget; past it only
+  // expired ones go (they are failed, not written, so they cost nothing).
+  for (auto it = ready_.begin(); it != ready_.end();) {
+    if (bytes < max_bytes || now > it->deadline) {
+      if (now <= it->deadline) bytes += static_cast<int64_t>(it->value.size());
+      out->push_back(std::move(*it));
+      it = ready_.erase(it);
+    } else {
+      left_behind = true;
+      ++it;
+    }
   }
-  if (!ready_.empty()) return absl::InfinitePast();
   const bool all = force || closed_ || flushing_ > 0 ||
                    config_.linger <= absl::ZeroDuration();
-  absl::Time next = absl::InfiniteFuture();
+  absl::Time next = left_behind ? absl::InfinitePast() : absl::InfiniteFuture();
   for (auto it = open_.begin(); it != open_.end();) {
     const absl::Time ready_at = it->second.created + config_.linger;
+    const bool expired = now > it->second.created + config_.delivery_timeout;
     if (!(all || now >= ready_at)) {
       next = std::min(next, ready_at);
       ++it;
-    } else if (bytes >= max_bytes) {
+    } else if (bytes >= max_bytes && !expired) {
       next = absl::InfinitePast();  // Ready, but for the next round.
       ++it;
     } else {
-      bytes += static_cast<int64_t>(it->second.builder.size_bytes());
+      if (!expired)
+        bytes += static_cast<int64_t>(it->second.builder.size_bytes());
       out->push_back(Seal(std::move(it->second)));
       open_.erase(it++);
     }
@@ -175,6 +195,7 @@ void Accumulator::Completed(absl::Span<const ReadyBatch> batches) {
 }
 
 bool Accumulator::Flush(absl::Time deadline) {
+  if (OnAppenderThread()) deadline = absl::InfinitePast();
   uint64_t target;
   {
     absl::MutexLock lock(&mu_);

@@ -59,13 +59,14 @@ class Accumulator : public BatchSource {
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Makes every batch ready and waits until those created before the call
-  // complete, or `deadline` (then false).
+  // complete, or `deadline` (then false). On the appender thread (a send
+  // callback) it cannot wait: it returns whether they are complete already.
   bool Flush(absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Refuses further appends; held batches become ready at once.
   void Close() ABSL_LOCKS_EXCLUDED(mu_);
   // Fails every batch not yet handed to the appender with `status`.
-  void AbortHeld(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_);
+  void AbortHeld(const absl::Status& status) override ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct OpenBatch {

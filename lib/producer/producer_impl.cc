@@ -106,6 +106,7 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
       ResolveTopic(record.topic);
   if (!topic.ok()) return Fail(topic.status(), callback);
   const Topic& t = ***topic;
+  std::shared_ptr<Topic> held;  // Set when user code runs before Append.
 
   int32_t partition;
   if (record.partition.has_value()) {
@@ -114,6 +115,9 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
       return Fail(UnknownPartition(t, partition), callback);
     }
   } else if (partitioner_ != nullptr) {
+    // User code may send or look up other topics on this thread, which
+    // reuses the thread-local slot `topic` points to: hold our own reference.
+    held = **topic;
     partition = partitioner_->Partition(t.name(), record.key, record.value,
                                         t.num_partitions());
     if (partition != Partitioner::kUseSticky &&
@@ -160,8 +164,9 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
                                    options_.buffer_memory, ")")),
                 callback);
   }
-  absl::StatusOr<SendFuture> future = accumulator_->Append(
-      **topic, partition, timestamp_ms, record, size, &callback);
+  absl::StatusOr<SendFuture> future =
+      accumulator_->Append(held != nullptr ? held : **topic, partition,
+                           timestamp_ms, record, size, &callback);
   if (!future.ok()) return Fail(future.status(), callback);
   return *std::move(future);
 }
@@ -174,6 +179,11 @@ absl::Status ProducerImpl::Flush() {
     accumulator_->AbortHeld(EngineCore::ClosedError());
     return EngineCore::ClosedError();
   }
+  if (OnAppenderThread()) {
+    // The records to wait for are completed by this very thread.
+    return Error(ErrorCode::kIllegalState,
+                 "Flush cannot be called from a send callback");
+  }
   accumulator_->Flush(absl::InfiniteFuture());
   return absl::OkStatus();
 }
@@ -185,6 +195,9 @@ absl::StatusOr<int32_t> ProducerImpl::PartitionsFor(absl::string_view topic) {
 }
 
 absl::Status ProducerImpl::Close(absl::Duration timeout) {
+  // From a send callback, waiting would wait for this very thread: close
+  // at once, failing what is still held, as Kafka's close() does there.
+  if (OnAppenderThread()) timeout = absl::ZeroDuration();
   absl::MutexLock lock(&close_mu_);
   if (close_done_) return absl::OkStatus();
   close_done_ = true;

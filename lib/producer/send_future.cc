@@ -1,5 +1,6 @@
 #include "brook/error.h"
 #include "brook/producer.h"
+#include "log/appender.h"
 #include "log/batch_result.h"
 
 namespace brook {
@@ -28,6 +29,12 @@ absl::StatusOr<RecordMetadata> SendFuture::Get(absl::Duration timeout) const {
   if (immediate_) return *immediate_;
   if (batch_ == nullptr) {
     return Error(ErrorCode::kIllegalState, "Get() on an invalid SendFuture");
+  }
+  if (!batch_->done() && OnAppenderThread()) {
+    // Send callbacks run on the appender thread, which completes this send.
+    return Error(ErrorCode::kIllegalState,
+                 "Get() on an unfinished send from a send callback would "
+                 "deadlock");
   }
   if (!batch_->Wait(timeout)) {
     return Error(ErrorCode::kTimeout,

@@ -54,8 +54,14 @@ bool ManualClock::AwaitWithDeadline(absl::Mutex* mu,
     absl::MutexLock l(&waiters_mu_);
     waiters_.push_back(mu);
   }
-  // Advance() re-evaluates this condition by touching `mu` (see WakeWaiters).
-  mu->Await(absl::Condition(&ManualWaitDone, &wait));
+  // Advance() re-evaluates this condition by touching `mu` (see
+  // WakeWaiters). That can miss a waiter in the instant between its last
+  // check and its sleep (TryLock fails on the mutex it still holds), so the
+  // wait also re-checks every few milliseconds of real time; the manual
+  // clock still decides every deadline.
+  while (!mu->AwaitWithTimeout(absl::Condition(&ManualWaitDone, &wait),
+                               absl::Milliseconds(5))) {
+  }
   {
     absl::MutexLock l(&waiters_mu_);
     auto it = std::find(waiters_.begin(), waiters_.end(), mu);
@@ -76,11 +82,12 @@ void ManualClock::SetTime(absl::Time t) {
 }
 
 void ManualClock::WakeWaiters() {
-  // A waiter holds its mutex while it registers and unregisters, and absl
-  // re-evaluates a waiter's condition whenever its mutex is released. So a
-  // successful TryLock/Unlock wakes it, and a failed TryLock means another
-  // thread holds the mutex and will re-evaluate on release. Never blocking
-  // here avoids any lock-order cycle with the waiters' mutexes.
+  // absl re-evaluates a waiter's condition whenever its mutex is released,
+  // so a successful TryLock/Unlock wakes it. A failed TryLock means another
+  // thread holds the mutex and will re-evaluate on release -- unless that
+  // thread is the waiter itself on its way to sleep, which the waiter's
+  // periodic re-check covers. Never blocking here avoids any lock-order
+  // cycle with the waiters' mutexes.
   absl::MutexLock l(&waiters_mu_);
   for (absl::Mutex* mu : waiters_) {
     if (mu->TryLock()) mu->Unlock();

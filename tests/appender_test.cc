@@ -1,0 +1,160 @@
+// Tests of the appender's edges: calls back into brook from send callbacks
+// (which run on the appender thread), sends racing with Engine::Close, a
+// partitioner that uses other topics, and ManualClock wake-ups under races.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "brook/brook.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/status_matchers.h"
+
+namespace brook {
+namespace {
+
+ProducerOptions Immediate() {
+  ProducerOptions o;
+  o.acks = Acks::kLeader;
+  o.linger = absl::ZeroDuration();
+  return o;
+}
+
+std::unique_ptr<Engine> OpenInMemory(const std::string& label) {
+  EngineOptions options;
+  options.in_memory = true;
+  auto engine = Engine::Open(options, label);
+  EXPECT_OK(engine);
+  return *std::move(engine);
+}
+
+TEST(AppenderTest, CallbacksCannotBlockOnTheAppender) {
+  auto engine = OpenInMemory("callbacks");
+  ASSERT_OK(engine->admin().CreateTopic("t", 1));
+  auto producer = engine->CreateProducer(Immediate());
+  ASSERT_OK(producer);
+  absl::Status flush, get, engine_close;
+  absl::Notification done;
+  SendFuture inner;
+  (*producer)->Send({"t", "k", "v"}, [&](const absl::StatusOr<RecordMetadata>& md) {
+    ASSERT_OK(md);
+    // A second send is fine; waiting for it from here is not.
+    inner = (*producer)->Send({"t", "k", "w"});
+    get = inner.Get().status();
+    flush = (*producer)->Flush();
+    engine_close = engine->Close();
+    done.Notify();
+  });
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_THAT(get, StatusIs(ErrorCode::kIllegalState));
+  EXPECT_THAT(flush, StatusIs(ErrorCode::kIllegalState));
+  EXPECT_THAT(engine_close, StatusIs(ErrorCode::kIllegalState));
+  // Outside the callback the same calls work.
+  EXPECT_OK(inner.Get());
+  EXPECT_OK((*producer)->Flush());
+}
+
+TEST(AppenderTest, ProducerCloseFromACallbackDoesNotHang) {
+  auto engine = OpenInMemory("close-in-callback");
+  ASSERT_OK(engine->admin().CreateTopic("t", 1));
+  auto producer = engine->CreateProducer(Immediate());
+  ASSERT_OK(producer);
+  absl::Notification closed;
+  (*producer)->Send({"t", "k", "v"}, [&](const absl::StatusOr<RecordMetadata>&) {
+    (*producer)->Close(absl::Seconds(10)).IgnoreError();  // Acts as Close(0).
+    closed.Notify();
+  });
+  ASSERT_TRUE(closed.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_THAT((*producer)->Send({"t", "k", "v"}).Get(),
+              StatusIs(ErrorCode::kClosed));
+  // The engine still serves other producers.
+  auto other = engine->CreateProducer(Immediate());
+  ASSERT_OK(other);
+  EXPECT_OK((*other)->Send({"t", "k", "v"}).Get());
+}
+
+TEST(AppenderTest, EverySendRacingWithEngineCloseCompletes) {
+  for (int round = 0; round < 20; ++round) {
+    auto engine = OpenInMemory("race");
+    ASSERT_OK(engine->admin().CreateTopic("t", 4));
+    auto producer = engine->CreateProducer(Immediate());
+    ASSERT_OK(producer);
+    std::atomic<bool> go{true};
+    std::vector<std::thread> senders;
+    std::atomic<int> unfinished{0};
+    for (int i = 0; i < 4; ++i) {
+      senders.emplace_back([&] {
+        while (go.load()) {
+          SendFuture f = (*producer)->Send({"t", "k", "v"});
+          auto md = f.Get(absl::Seconds(20));
+          if (GetErrorCode(md.status()) == ErrorCode::kTimeout) ++unfinished;
+          if (!md.ok()) return;  // Closed: the engine went away.
+        }
+      });
+    }
+    absl::SleepFor(absl::Milliseconds(2));
+    ASSERT_OK(engine->Close());
+    go.store(false);
+    for (std::thread& t : senders) t.join();
+    EXPECT_EQ(unfinished.load(), 0) << "round " << round;
+  }
+}
+
+// Sends to "a" with a partitioner that looks up topic "b" first.
+class CuriousPartitioner : public Partitioner {
+ public:
+  explicit CuriousPartitioner(Producer** other) : other_(other) {}
+  int32_t Partition(absl::string_view, const Bytes&, const Bytes&,
+                    int32_t) override {
+    (*other_)->PartitionsFor("b").IgnoreError();
+    return 0;
+  }
+
+ private:
+  Producer** other_;
+};
+
+TEST(AppenderTest, PartitionerUsingAnotherTopicDoesNotRedirectTheRecord) {
+  auto engine = OpenInMemory("partitioner");
+  ASSERT_OK(engine->admin().CreateTopic("a", 3));
+  ASSERT_OK(engine->admin().CreateTopic("b", 1));
+  auto other = engine->CreateProducer(Immediate());
+  ASSERT_OK(other);
+  Producer* other_raw = other->get();
+  ProducerOptions o = Immediate();
+  o.partitioner = std::make_shared<CuriousPartitioner>(&other_raw);
+  auto producer = engine->CreateProducer(o);
+  ASSERT_OK(producer);
+  auto md = (*producer)->Send({"a", "k", "v"}).Get();
+  ASSERT_OK(md);
+  EXPECT_EQ(md->topic, "a");
+  auto a = engine->admin().DescribeTopic("a");
+  auto b = engine->admin().DescribeTopic("b");
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  EXPECT_EQ(a->partitions[0].log_end_offset, 1);
+  EXPECT_EQ(b->partitions[0].log_end_offset, 0);
+}
+
+// Advance() racing with a waiter going to sleep must never leave it asleep.
+TEST(AppenderTest, ManualClockNeverMissesAWakeUp) {
+  ManualClock clock;
+  absl::Mutex mu;
+  for (int i = 0; i < 2000; ++i) {
+    const absl::Time deadline = clock.Now() + absl::Milliseconds(1);
+    std::thread waiter([&] {
+      absl::MutexLock lock(&mu);
+      bool never = false;
+      clock.AwaitWithDeadline(&mu, absl::Condition(&never), deadline);
+    });
+    clock.Advance(absl::Milliseconds(1));
+    waiter.join();  // Hangs (and the test times out) on a missed wake-up.
+  }
+}
+
+}  // namespace
+}  // namespace brook
