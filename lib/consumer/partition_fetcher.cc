@@ -46,8 +46,19 @@ bool PartitionFetcher::HasData() const {
 
 absl::Status PartitionFetcher::Read(Store* store, int max,
                                     std::vector<ConsumerRecord>* out) {
-  const int64_t hw = high_watermark();
   int64_t pos = *position_;
+  absl::Status status = ReadFrom(store, max, &pos, out);
+  // The position always matches what was appended to `out`; after an error
+  // the cached batches may be ahead of it, so they are dropped.
+  position_ = pos;
+  if (!status.ok()) ResetCache();
+  return status;
+}
+
+absl::Status PartitionFetcher::ReadFrom(Store* store, int max, int64_t* pos_io,
+                                        std::vector<ConsumerRecord>* out) {
+  const int64_t hw = high_watermark();
+  int64_t& pos = *pos_io;
   int taken = 0;
   while (taken < max && pos < hw) {
     if (!reader_valid_ || reader_.done()) {
@@ -89,7 +100,6 @@ absl::Status PartitionFetcher::Read(Store* store, int max,
     pos = r.offset + 1;
     ++taken;
   }
-  position_ = pos;
   return absl::OkStatus();
 }
 

@@ -38,10 +38,14 @@ class PartitionFetcher {
   // Records are waiting: resolved, unpaused, live topic, position < HW.
   bool HasData() const;
 
-  // Appends up to `max` records to `out`, advancing the position.
+  // Appends up to `max` records to `out`, advancing the position past
+  // them. On an error the position still covers exactly the records
+  // appended, so the caller can deliver those and report the error after.
   absl::Status Read(Store* store, int max, std::vector<ConsumerRecord>* out);
 
  private:
+  absl::Status ReadFrom(Store* store, int max, int64_t* pos,
+                        std::vector<ConsumerRecord>* out);
   void ResetCache();
 
   const std::shared_ptr<Topic> topic_;

@@ -92,12 +92,17 @@ absl::Status EngineCore::CreateTopic(absl::string_view name, int32_t partitions,
 
 absl::Status EngineCore::DeleteTopic(absl::string_view name) {
   if (closed()) return ClosedError();
-  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic, topics_->Remove(name));
+  // The topic's committed offsets go in the same write as its record, so a
+  // topic re-created under the name never inherits them.
+  StoreWriteBatch removal;
+  BROOK_RETURN_IF_ERROR(offsets_.AddTopicDeletes(name, &removal));
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
+                         topics_->Remove(name, &removal));
   // Fence the appender: after this no write names the topic's family.
   appender_->RunExclusive([&] { topic->MarkDeleted(); });
-  BROOK_RETURN_IF_ERROR(store_->DropFamily(topic->cf()));
   notifier_.Notify();  // Consumers stop waiting on the deleted partitions.
-  return offsets_.DeleteTopic(name);
+  // A failure here leaves only an orphan family, dropped at the next open.
+  return store_->DropFamily(topic->cf());
 }
 
 }  // namespace brook

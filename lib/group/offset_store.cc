@@ -116,20 +116,14 @@ OffsetStore::FetchAll(absl::string_view group) {
   return out;
 }
 
-absl::Status OffsetStore::DeleteTopic(absl::string_view topic) {
-  std::vector<std::string> keys;
-  BROOK_RETURN_IF_ERROR(
-      store_->ScanMeta(kPrefix, [&](absl::string_view key, absl::string_view) {
+absl::Status OffsetStore::AddTopicDeletes(absl::string_view topic,
+                                          StoreWriteBatch* batch) {
+  return store_->ScanMeta(
+      kPrefix, [&](absl::string_view key, absl::string_view) {
         std::string g;
         TopicPartition tp;
-        if (ParseKey(key, &g, &tp) && tp.topic == topic) {
-          keys.emplace_back(key);
-        }
-      }));
-  if (keys.empty()) return absl::OkStatus();
-  StoreWriteBatch batch;
-  for (const std::string& key : keys) batch.DeleteMeta(key);
-  return store_->Write(&batch, /*sync=*/true);
+        if (ParseKey(key, &g, &tp) && tp.topic == topic) batch->DeleteMeta(key);
+      });
 }
 
 }  // namespace brook

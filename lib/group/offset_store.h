@@ -43,8 +43,9 @@ class OffsetStore {
   absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> FetchAll(
       absl::string_view group);
 
-  // Removes the offsets of `topic` in every group (topic deletion).
-  absl::Status DeleteTopic(absl::string_view topic);
+  // Adds to `batch` the deletion of `topic`'s offsets in every group, so
+  // topic deletion removes them in the same write as the topic's record.
+  absl::Status AddTopicDeletes(absl::string_view topic, StoreWriteBatch* batch);
 
  private:
   Store* const store_;

@@ -197,13 +197,12 @@ absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::Create(
 }
 
 absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::Remove(
-    absl::string_view name) {
+    absl::string_view name, StoreWriteBatch* also) {
   absl::MutexLock lock(&mu_);
   auto it = topics_.find(name);
   if (it == topics_.end()) return UnknownTopic(name);
-  StoreWriteBatch batch;
-  batch.DeleteMeta(MetaKey(name));
-  BROOK_RETURN_IF_ERROR(store_->Write(&batch, /*sync=*/true));
+  also->DeleteMeta(MetaKey(name));
+  BROOK_RETURN_IF_ERROR(store_->Write(also, /*sync=*/true));
   std::shared_ptr<Topic> topic = std::move(it->second);
   topics_.erase(it);
   return topic;

@@ -38,9 +38,12 @@ class TopicRegistry {
                                                 const TopicConfig& config)
       ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Removes `name` from the registry and its meta record; the caller then
-  // fences writers and drops the column family. UnknownTopicOrPartition.
-  absl::StatusOr<std::shared_ptr<Topic>> Remove(absl::string_view name)
+  // Removes `name` from the registry and its meta record, in one fsynced
+  // write with whatever `also` holds (the topic's committed offsets); the
+  // caller then fences writers and drops the column family.
+  // UnknownTopicOrPartition.
+  absl::StatusOr<std::shared_ptr<Topic>> Remove(absl::string_view name,
+                                                StoreWriteBatch* also)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // nullptr when missing.
