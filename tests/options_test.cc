@@ -355,6 +355,8 @@ void ExpectDefaultConsumerOptions(const ConsumerOptions& o) {
   EXPECT_EQ(o.max_poll_interval, absl::Seconds(300));
   EXPECT_EQ(o.heartbeat_interval, absl::Seconds(3));
   EXPECT_EQ(o.max_poll_records, 500);
+  EXPECT_EQ(o.assignment_strategies,
+            (std::vector<std::string>{"range", "cooperative-sticky"}));
 }
 
 TEST(ConsumerOptionsTest, Defaults) {
@@ -388,6 +390,25 @@ TEST(ConsumerOptionsTest, EveryKey) {
   EXPECT_EQ(o->max_poll_records, 42);
 }
 
+TEST(ConsumerOptionsTest, PartitionAssignmentStrategy) {
+  auto o = ConsumerOptions::FromProperties(
+      {{"partition.assignment.strategy",
+        " roundrobin, org.apache.kafka.clients.consumer."
+        "CooperativeStickyAssignor,sticky,range,roundrobin"}});
+  ASSERT_OK(o);
+  EXPECT_EQ(o->assignment_strategies,
+            (std::vector<std::string>{"roundrobin", "cooperative-sticky",
+                                      "sticky", "range"}));
+  EXPECT_THAT(ConsumerOptions::FromProperties(
+                  {{"partition.assignment.strategy", "fastest"}})
+                  .status(),
+              StatusIs(ErrorCode::kInvalidConfig));
+  EXPECT_THAT(
+      ConsumerOptions::FromProperties({{"partition.assignment.strategy", ""}})
+          .status(),
+      StatusIs(ErrorCode::kInvalidConfig));
+}
+
 TEST(ConsumerOptionsTest, AutoOffsetReset) {
   const std::vector<std::pair<std::string, OffsetReset>> cases = {
       {"earliest", OffsetReset::kEarliest},
@@ -416,9 +437,7 @@ TEST(ConsumerOptionsTest, AcceptedAndIgnoredKeys) {
         "org.apache.kafka.common.serialization.StringDeserializer"},
        {"value.deserializer",
         "org.apache.kafka.common.serialization.StringDeserializer"},
-       {"bootstrap.servers", "localhost:9092"},
-       {"partition.assignment.strategy",
-        "org.apache.kafka.clients.consumer.RangeAssignor"}});
+       {"bootstrap.servers", "localhost:9092"}});
   ASSERT_OK(o);
   ExpectDefaultConsumerOptions(*o);
   ASSERT_OK(ConsumerOptions::FromProperties(

@@ -1,4 +1,5 @@
-// The consumer: reads records from assigned partitions, tracks positions and
+// The consumer: reads records from assigned partitions, or from the
+// partitions its group gives it when it subscribes, tracks positions and
 // commits offsets (durable, keyed by group.id) as Kafka's KafkaConsumer does.
 #ifndef BROOK_CONSUMER_H_
 #define BROOK_CONSUMER_H_
@@ -6,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -13,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "brook/rebalance_listener.h"
 #include "brook/record.h"
 
 namespace brook {
@@ -34,15 +37,41 @@ class Consumer {
 
   // Replaces the assignment with `partitions` (duplicates ignored). Positions
   // of partitions that stay assigned are kept. UnknownTopicOrPartition when a
-  // topic or partition does not exist.
+  // topic or partition does not exist; IllegalState while subscribed.
   virtual absl::Status Assign(absl::Span<const TopicPartition> partitions) = 0;
+  // The partitions assigned by Assign, or by the group when subscribed.
   virtual absl::StatusOr<std::vector<TopicPartition>> Assignment() = 0;
+
+  // Joins the consumer's group (group.id) with a subscription to `topics`;
+  // Poll then runs the group protocol and the group splits the topics'
+  // partitions among its members. Replaces an earlier subscription; empty
+  // `topics` unsubscribes. Topics that do not exist yet are simply not
+  // assigned. `listener` (optional) must outlive the subscription. Errors:
+  // InvalidGroupId without a group.id, IllegalState after Assign.
+  virtual absl::Status Subscribe(absl::Span<const std::string> topics,
+                                 ConsumerRebalanceListener* listener) = 0;
+  absl::Status Subscribe(absl::Span<const std::string> topics) {
+    return Subscribe(topics, nullptr);
+  }
+  // Leaves the group at once (OnPartitionsRevoked for the assignment; no
+  // auto commit, as in Kafka) and drops the subscription. OK when not
+  // subscribed.
+  virtual absl::Status Unsubscribe() = 0;
+  // The subscribed topics, sorted; empty when not subscribed.
+  virtual absl::StatusOr<std::vector<std::string>> Subscription() = 0;
+  // The consumer's group id, generation, member id and group.instance.id.
+  virtual absl::StatusOr<ConsumerGroupMetadata> GroupMetadata() = 0;
+  // Makes the next Poll rejoin the group, triggering a rebalance.
+  // IllegalState when not subscribed.
+  virtual absl::Status EnforceRebalance() = 0;
 
   // Returns up to max.poll.records records, shared fairly between the
   // assigned, unpaused partitions. Blocks until a record arrives or `timeout`
-  // passes (then returns an empty vector). Errors: Wakeup,
-  // NoOffsetForPartition (auto.offset.reset=none), IllegalState (nothing
-  // assigned), Closed, ConcurrentModification.
+  // passes (then returns an empty vector). When subscribed it also runs the
+  // group protocol: joins, rebalances and calls the rebalance listener.
+  // Errors: Wakeup, NoOffsetForPartition (auto.offset.reset=none),
+  // IllegalState (neither assigned nor subscribed), InconsistentGroupProtocol,
+  // Closed, ConcurrentModification.
   virtual absl::StatusOr<std::vector<ConsumerRecord>> Poll(
       absl::Duration timeout) = 0;
 
@@ -71,7 +100,10 @@ class Consumer {
   virtual absl::StatusOr<std::vector<TopicPartition>> Paused() = 0;
 
   // Commits the positions of every assigned partition (the offsets after the
-  // records Poll returned). InvalidGroupId without a group.id.
+  // records Poll returned). InvalidGroupId without a group.id. When
+  // subscribed: CommitFailed when the consumer is no longer in the group's
+  // current generation (removed, or the group rebalanced without it),
+  // RebalanceInProgress while its own rejoin is under way.
   virtual absl::Status CommitSync() = 0;
   // Commits explicit offsets, each with a metadata string.
   virtual absl::Status CommitSync(const OffsetMap& offsets) = 0;
@@ -90,8 +122,9 @@ class Consumer {
   // a thread (e.g. one blocked in sigwait) that calls it.
   virtual void Wakeup() = 0;
 
-  // Commits positions when enable.auto.commit is on, then releases the
-  // consumer. Later calls return OK.
+  // Commits positions when enable.auto.commit is on, leaves the group at once
+  // (OnPartitionsRevoked first) when subscribed, then releases the consumer.
+  // Later calls return OK.
   virtual absl::Status Close() = 0;
 };
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -133,7 +134,7 @@ enum class OffsetReset : int8_t {
 };
 
 struct ConsumerOptions {
-  // group.id: needed to commit offsets (and, later, to subscribe).
+  // group.id: needed to commit offsets and to subscribe.
   // Default: empty (no group).
   std::string group_id;
   // client.id. Default: "consumer-N".
@@ -155,18 +156,27 @@ struct ConsumerOptions {
   absl::Duration max_poll_interval = absl::Seconds(300);
   // heartbeat.interval.ms (groups). Default: 3 s.
   absl::Duration heartbeat_interval = absl::Seconds(3);
+  // partition.assignment.strategy: assignor names in preference order
+  // ("range", "roundrobin", "sticky", "cooperative-sticky"; Kafka's class
+  // names such as org.apache.kafka.clients.consumer.RangeAssignor are
+  // accepted when parsing). The group uses the strategy its members agree
+  // on; the consumer rebalances cooperatively only when every listed
+  // strategy supports it, as in Kafka. Default: {"range",
+  // "cooperative-sticky"}.
+  std::vector<std::string> assignment_strategies = {"range",
+                                                    "cooperative-sticky"};
 
   // max.poll.records: most records one Poll returns. Default: 500.
   int32_t max_poll_records = 500;
 
   // Properties: group.id, client.id, group.instance.id, auto.offset.reset,
   // enable.auto.commit, auto.commit.interval.ms, session.timeout.ms,
-  // max.poll.interval.ms, heartbeat.interval.ms, max.poll.records;
-  // isolation.level (read_uncommitted or read_committed, identical until
-  // transactions exist), fetch.min.bytes, fetch.max.bytes,
-  // max.partition.fetch.bytes, fetch.max.wait.ms, key.deserializer,
-  // value.deserializer, bootstrap.servers and
-  // partition.assignment.strategy are accepted and ignored for now.
+  // max.poll.interval.ms, heartbeat.interval.ms, max.poll.records,
+  // partition.assignment.strategy (comma-separated); isolation.level
+  // (read_uncommitted or read_committed, identical until transactions
+  // exist), fetch.min.bytes, fetch.max.bytes, max.partition.fetch.bytes,
+  // fetch.max.wait.ms, key.deserializer, value.deserializer and
+  // bootstrap.servers are accepted and ignored for now.
   static absl::StatusOr<ConsumerOptions> FromProperties(
       const Properties& props);
 };

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "brook/assignor.h"
 #include "brook/error.h"
 #include "log/topic_registry.h"
 #include "util/status_macros.h"
@@ -17,6 +18,21 @@ absl::Status NoGroup() {
       "committing offsets needs a group.id (ConsumerOptions::group_id)");
 }
 
+// As Kafka's ConsumerCoordinator: the consumer rebalances cooperatively only
+// when every configured assignor supports it.
+bool AllCooperative(const std::vector<std::string>& strategies) {
+  for (const std::string& name : strategies) {
+    std::shared_ptr<Assignor> a = AssignorByName(name);
+    if (a == nullptr) return false;
+    std::vector<RebalanceProtocol> p = a->supported_protocols();
+    if (std::find(p.begin(), p.end(), RebalanceProtocol::kCooperative) ==
+        p.end()) {
+      return false;
+    }
+  }
+  return !strategies.empty();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Consumer>> ConsumerImpl::Create(
@@ -26,6 +42,18 @@ absl::StatusOr<std::unique_ptr<Consumer>> ConsumerImpl::Create(
     return Error(ErrorCode::kInvalidConfig,
                  "max.poll.records must be positive");
   }
+  if (options.assignment_strategies.empty()) {
+    return Error(ErrorCode::kInvalidConfig,
+                 "partition.assignment.strategy must name an assignor");
+  }
+  for (const std::string& name : options.assignment_strategies) {
+    if (AssignorByName(name) == nullptr) {
+      return Error(ErrorCode::kInvalidConfig,
+                   absl::StrCat("partition.assignment.strategy: unknown "
+                                "assignor '",
+                                name, "'"));
+    }
+  }
   return std::unique_ptr<Consumer>(new ConsumerImpl(std::move(core), options));
 }
 
@@ -34,6 +62,7 @@ ConsumerImpl::ConsumerImpl(std::shared_ptr<EngineCore> core,
     : core_(std::move(core)),
       options_(options),
       auto_commit_(options.enable_auto_commit && !options.group_id.empty()),
+      cooperative_(AllCooperative(options.assignment_strategies)),
       next_auto_commit_(core_->clock()->Now() + options.auto_commit_interval) {}
 
 ConsumerImpl::~ConsumerImpl() { Close().IgnoreError(); }  // Best effort.
@@ -64,6 +93,11 @@ absl::StatusOr<PartitionFetcher*> ConsumerImpl::FindAssigned(
 absl::Status ConsumerImpl::Assign(absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (subscribed()) {
+    return Error(ErrorCode::kIllegalState,
+                 "Assign and Subscribe are mutually exclusive: the consumer "
+                 "is subscribed (call Unsubscribe first)");
+  }
   std::map<TopicPartition, std::unique_ptr<PartitionFetcher>> next;
   for (const TopicPartition& tp : partitions) {
     if (next.count(tp)) continue;
@@ -87,7 +121,35 @@ absl::Status ConsumerImpl::Assign(absl::Span<const TopicPartition> partitions) {
   order_.clear();
   for (auto& [tp, f] : assigned_) order_.push_back(f.get());
   next_start_ = 0;
+  mode_ = assigned_.empty() ? Mode::kNone : Mode::kAssigned;
   return absl::OkStatus();
+}
+
+void ConsumerImpl::InstallAssignment(
+    const std::vector<TopicPartition>& partitions) {
+  std::map<TopicPartition, std::unique_ptr<PartitionFetcher>> next;
+  for (const TopicPartition& tp : partitions) {
+    auto old = assigned_.find(tp);
+    if (old != assigned_.end()) {
+      next.emplace(tp, std::move(old->second));
+      continue;
+    }
+    absl::StatusOr<std::shared_ptr<Topic>> topic = core_->GetTopic(tp.topic);
+    // A topic deleted since the assignment was computed is skipped; the
+    // group's next rebalance drops it.
+    if (!topic.ok() || tp.partition >= (*topic)->num_partitions()) continue;
+    next.emplace(tp, std::make_unique<PartitionFetcher>(*topic, tp.partition));
+  }
+  assigned_ = std::move(next);
+  order_.clear();
+  for (auto& [tp, f] : assigned_) order_.push_back(f.get());
+  next_start_ = 0;
+}
+
+std::vector<TopicPartition> ConsumerImpl::AssignedList() const {
+  std::vector<TopicPartition> out;
+  for (const auto& [tp, f] : assigned_) out.push_back(tp);
+  return out;
 }
 
 absl::StatusOr<std::vector<TopicPartition>> ConsumerImpl::Assignment() {
@@ -189,7 +251,7 @@ absl::StatusOr<std::vector<ConsumerRecord>> ConsumerImpl::Poll(
   if (wakeup_.exchange(false, std::memory_order_acq_rel)) {
     return Error(ErrorCode::kWakeup, "the consumer was woken up");
   }
-  if (assigned_.empty()) {
+  if (assigned_.empty() && !subscribed()) {
     return Error(ErrorCode::kIllegalState,
                  "the consumer is not subscribed to any topics or assigned "
                  "any partitions");
@@ -198,14 +260,31 @@ absl::StatusOr<std::vector<ConsumerRecord>> ConsumerImpl::Poll(
   Clock* clock = core_->clock();
   const absl::Time deadline = clock->Now() + timeout;
   std::vector<ConsumerRecord> records;
+  // A member is alive while inside Poll; its max.poll.interval.ms starts
+  // when Poll returns.
+  struct EndPoll {
+    ConsumerImpl* self;
+    ~EndPoll() {
+      if (self->subscribed() && !self->member_id_.empty()) {
+        self->core_->coordinator().EndPoll(self->options_.group_id,
+                                           self->member_id_);
+      }
+    }
+  } end_poll{this};
   for (;;) {
     const uint64_t seen = core_->notifier().version();
+    if (subscribed()) {
+      BROOK_RETURN_IF_ERROR(GroupStep());
+      // A listener may have closed the consumer or unsubscribed.
+      if (closed_) return Error(ErrorCode::kClosed, "the consumer is closed");
+    }
     BROOK_RETURN_IF_ERROR(ResolvePositions());
     BROOK_RETURN_IF_ERROR(Fetch(&records));
     if (!records.empty()) return records;
     if (core_->closed()) return EngineCore::ClosedError();
     if (clock->Now() >= deadline) return records;
-    core_->notifier().Wait(seen, &wakeup_, deadline);
+    core_->notifier().Wait(
+        seen, &wakeup_, subscribed() ? GroupWaitDeadline(deadline) : deadline);
     if (wakeup_.exchange(false, std::memory_order_acq_rel)) {
       return Error(ErrorCode::kWakeup, "the consumer was woken up");
     }
@@ -339,6 +418,13 @@ OffsetMap ConsumerImpl::ConsumedOffsets() const {
 
 absl::Status ConsumerImpl::DoCommit(const OffsetMap& offsets) {
   if (options_.group_id.empty()) return NoGroup();
+  if (subscribed() && join_state_ == JoinState::kJoining) {
+    // Kafka's client-side check: no stable generation while rejoining.
+    return Error(ErrorCode::kRebalanceInProgress,
+                 absl::StrCat("group ", options_.group_id,
+                              " is rebalancing; commit after the next Poll "
+                              "completes it"));
+  }
   for (const auto& [tp, o] : offsets) {
     if (o.offset < 0) {
       return Error(ErrorCode::kInvalidRequest,
@@ -351,6 +437,12 @@ absl::Status ConsumerImpl::DoCommit(const OffsetMap& offsets) {
       return UnknownPartition(*topic, tp.partition);
     }
   }
+  if (subscribed()) {
+    if (offsets.empty()) return absl::OkStatus();
+    // Group members commit through the coordinator's generation check.
+    return core_->coordinator().CommitOffsets(options_.group_id, member_id_,
+                                              generation_, offsets);
+  }
   return core_->offsets().Commit(options_.group_id, offsets,
                                  core_->clock()->Now());
 }
@@ -360,7 +452,15 @@ absl::Status ConsumerImpl::MaybeAutoCommit() {
   const absl::Time now = core_->clock()->Now();
   if (now < next_auto_commit_) return absl::OkStatus();
   next_auto_commit_ = now + options_.auto_commit_interval;
-  return DoCommit(ConsumedOffsets());
+  absl::Status s = DoCommit(ConsumedOffsets());
+  const ErrorCode code = GetErrorCode(s);
+  if (subscribed() && (code == ErrorCode::kCommitFailed ||
+                       code == ErrorCode::kRebalanceInProgress)) {
+    // As Kafka's asynchronous auto commit: the group protocol in this Poll
+    // handles the rebalance; the records are re-read, not lost.
+    return absl::OkStatus();
+  }
+  return s;
 }
 
 void ConsumerImpl::RunCommitCallbacks() {
@@ -435,6 +535,17 @@ absl::Status ConsumerImpl::Close() {
   if (closed_) return absl::OkStatus();
   absl::Status status;
   if (auto_commit_ && !core_->closed()) status = DoCommit(ConsumedOffsets());
+  if (subscribed()) {
+    // The group rebalances without this member at once.
+    const ErrorCode code = GetErrorCode(status);
+    LeaveGroup(/*lost=*/code == ErrorCode::kCommitFailed);
+    // As Kafka's close, a failed final auto commit of a member that already
+    // lost its partitions (or is mid-rejoin) is not an error of Close.
+    if (code == ErrorCode::kCommitFailed ||
+        code == ErrorCode::kRebalanceInProgress) {
+      status = absl::OkStatus();
+    }
+  }
   RunCommitCallbacks();
   closed_ = true;
   assigned_.clear();

@@ -1,12 +1,14 @@
-// ConsumerImpl: the Consumer behind Engine::CreateConsumer (assign mode):
-// positions, fair fetching across partitions, blocking Poll, commits and
-// auto-commit.
+// ConsumerImpl: the Consumer behind Engine::CreateConsumer: positions, fair
+// fetching across partitions, blocking Poll, commits and auto-commit, in
+// assign mode or as a group member (subscribe mode; the group protocol's
+// client side is in consumer_group.cc).
 #ifndef BROOK_LIB_CONSUMER_CONSUMER_IMPL_H_
 #define BROOK_LIB_CONSUMER_CONSUMER_IMPL_H_
 
 #include <atomic>
 #include <map>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "consumer/partition_fetcher.h"
 #include "consumer/thread_guard.h"
 #include "core/core.h"
+#include "group/group.h"
 
 namespace brook {
 
@@ -27,6 +30,12 @@ class ConsumerImpl : public Consumer {
 
   absl::Status Assign(absl::Span<const TopicPartition> partitions) override;
   absl::StatusOr<std::vector<TopicPartition>> Assignment() override;
+  absl::Status Subscribe(absl::Span<const std::string> topics,
+                         ConsumerRebalanceListener* listener) override;
+  absl::Status Unsubscribe() override;
+  absl::StatusOr<std::vector<std::string>> Subscription() override;
+  absl::StatusOr<ConsumerGroupMetadata> GroupMetadata() override;
+  absl::Status EnforceRebalance() override;
   absl::StatusOr<std::vector<ConsumerRecord>> Poll(
       absl::Duration timeout) override;
   absl::Status Seek(const TopicPartition& partition, int64_t offset) override;
@@ -51,6 +60,14 @@ class ConsumerImpl : public Consumer {
   absl::Status Close() override;
 
  private:
+  enum class Mode { kNone, kAssigned, kSubscribed };
+  // The client side of the group protocol (Kafka's MemberState, simplified).
+  enum class JoinState {
+    kNeedJoin,  // Must (re)join before the next assignment.
+    kJoining,   // Joined; waiting for the rebalance to complete.
+    kStable,    // Holds the assignment of generation_.
+  };
+
   ConsumerImpl(std::shared_ptr<EngineCore> core,
                const ConsumerOptions& options);
 
@@ -72,10 +89,31 @@ class ConsumerImpl : public Consumer {
   // when `entered` (the entry check) failed.
   void FinishAsyncCommit(const absl::Status& entered, const OffsetMap& offsets,
                          CommitCallback callback);
+  // Replaces assigned_ with `partitions`, keeping the fetchers (positions)
+  // of partitions that stay.
+  void InstallAssignment(const std::vector<TopicPartition>& partitions);
+  std::vector<TopicPartition> AssignedList() const;
+
+  // Group protocol (consumer_group.cc). Each runs listeners with no lock.
+  // One round of the protocol inside Poll: heartbeat, join, collect.
+  absl::Status GroupStep();
+  // Before (re)joining: auto commit; eager revokes everything.
+  void PrepareJoin();
+  absl::Status SendJoin();
+  void ApplyJoinResult(const JoinResult& result);
+  // The member was removed: OnPartitionsLost, forget member id/generation.
+  void LosePartitions();
+  // Close / Unsubscribe: revoke (or lose) the assignment and leave.
+  void LeaveGroup(bool lost);
+  // The deadline Poll may wait until: `deadline` capped by the group's.
+  absl::Time GroupWaitDeadline(absl::Time deadline);
+  bool subscribed() const { return mode_ == Mode::kSubscribed; }
 
   const std::shared_ptr<EngineCore> core_;
   const ConsumerOptions options_;
   const bool auto_commit_;
+  // Every configured assignor supports the cooperative protocol.
+  const bool cooperative_;
 
   ThreadGuard guard_;
   std::atomic<bool> wakeup_{false};
@@ -88,6 +126,14 @@ class ConsumerImpl : public Consumer {
   absl::Time next_auto_commit_;
   std::vector<std::pair<CommitCallback, std::pair<absl::Status, OffsetMap>>>
       pending_callbacks_;
+  // Group membership (subscribe mode).
+  Mode mode_ = Mode::kNone;
+  std::vector<std::string> subscription_;          // Sorted, unique.
+  ConsumerRebalanceListener* listener_ = nullptr;  // Not owned.
+  JoinState join_state_ = JoinState::kNeedJoin;
+  bool rejoin_requested_ = false;  // Rejoin after the rebalance under way.
+  std::string member_id_;
+  int32_t generation_ = -1;
 };
 
 }  // namespace brook

@@ -46,6 +46,7 @@ EngineCore::EngineCore(const EngineOptions& options,
       topics_(std::move(topics)),
       notifier_(clock_),
       offsets_(store_.get()),
+      coordinator_(clock_, topics_.get(), &offsets_, &notifier_),
       appender_(std::make_unique<Appender>(store_.get(), clock_, &notifier_)) {}
 
 EngineCore::~EngineCore() { Close().IgnoreError(); }  // Nobody to report to.

@@ -1,7 +1,7 @@
-// The engine's shared core: the store, topics, appender, consumer wake-ups
-// and committed offsets of one open data directory. Producers, consumers and
-// the Engine handle each hold a shared_ptr to it, so it lives as long as any
-// of them.
+// The engine's shared core: the store, topics, appender, consumer wake-ups,
+// committed offsets and the group coordinator of one open data directory.
+// Producers, consumers and the Engine handle each hold a shared_ptr to it, so
+// it lives as long as any of them.
 #ifndef BROOK_LIB_CORE_CORE_H_
 #define BROOK_LIB_CORE_CORE_H_
 
@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "brook/options.h"
+#include "group/coordinator.h"
 #include "group/offset_store.h"
 #include "log/appender.h"
 #include "log/data_notifier.h"
@@ -42,6 +43,7 @@ class EngineCore {
   Appender& appender() { return *appender_; }
   DataNotifier& notifier() { return notifier_; }
   OffsetStore& offsets() { return offsets_; }
+  GroupCoordinator& coordinator() { return coordinator_; }
 
   // The topic `name`; created with the default partition count when missing
   // and the engine auto-creates topics. UnknownTopicOrPartition otherwise.
@@ -67,6 +69,7 @@ class EngineCore {
   std::unique_ptr<TopicRegistry> topics_;
   DataNotifier notifier_;
   OffsetStore offsets_;
+  GroupCoordinator coordinator_;
   std::unique_ptr<Appender> appender_;
   std::atomic<bool> closed_{false};
   std::atomic<int64_t> client_numbers_{0};

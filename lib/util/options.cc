@@ -1,9 +1,14 @@
 // FromProperties for every option struct: Kafka property names in one place.
 #include "brook/options.h"
 
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "brook/error.h"
 #include "brook/partitioner.h"
 #include "util/config.h"
@@ -16,6 +21,51 @@ PropertySetter Ignored() {
 }
 
 constexpr int64_t kMaxInt32 = INT32_MAX;
+
+// partition.assignment.strategy: a comma-separated list of assignor names or
+// Kafka's class names for them.
+absl::Status ParseAssignmentStrategies(absl::string_view value,
+                                       std::vector<std::string>* out) {
+  static constexpr std::pair<absl::string_view, absl::string_view> kNames[] = {
+      {"range", "range"},
+      {"roundrobin", "roundrobin"},
+      {"sticky", "sticky"},
+      {"cooperative-sticky", "cooperative-sticky"},
+      {"org.apache.kafka.clients.consumer.RangeAssignor", "range"},
+      {"org.apache.kafka.clients.consumer.RoundRobinAssignor", "roundrobin"},
+      {"org.apache.kafka.clients.consumer.StickyAssignor", "sticky"},
+      {"org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
+       "cooperative-sticky"},
+  };
+  std::vector<std::string> names;
+  for (absl::string_view part : absl::StrSplit(value, ',')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (part.empty()) continue;
+    const std::pair<absl::string_view, absl::string_view>* found = nullptr;
+    for (const auto& n : kNames) {
+      if (n.first == part) found = &n;
+    }
+    if (found == nullptr) {
+      return Error(ErrorCode::kInvalidConfig,
+                   absl::StrCat("partition.assignment.strategy: unknown "
+                                "assignor '",
+                                part,
+                                "'; allowed: range, roundrobin, sticky, "
+                                "cooperative-sticky (or Kafka's class names)"));
+    }
+    std::string name(found->second);
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(std::move(name));
+    }
+  }
+  if (names.empty()) {
+    return Error(ErrorCode::kInvalidConfig,
+                 "partition.assignment.strategy must name at least one "
+                 "assignor");
+  }
+  *out = std::move(names);
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -234,7 +284,10 @@ absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
        {"fetch.max.bytes", Ignored()},
        {"max.partition.fetch.bytes", Ignored()},
        {"fetch.max.wait.ms", Ignored()},
-       {"partition.assignment.strategy", Ignored()}},
+       {"partition.assignment.strategy",
+        [&](absl::string_view v) {
+          return ParseAssignmentStrategies(v, &o.assignment_strategies);
+        }}},
       /*client=*/true);
   if (!s.ok()) return s;
   return o;

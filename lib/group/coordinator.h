@@ -1,0 +1,141 @@
+// The in-memory group coordinator: the broker side of Kafka's consumer group
+// protocol (join, rebalance, liveness, generation-checked commits) for every
+// group of one engine. Consumers drive it from Poll; see DESIGN-NOTES.md
+// ("Consumer groups: coordinator and the protocol in Poll").
+#ifndef BROOK_LIB_GROUP_COORDINATOR_H_
+#define BROOK_LIB_GROUP_COORDINATOR_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "brook/clock.h"
+#include "brook/record.h"
+#include "group/group.h"
+#include "group/offset_store.h"
+#include "log/data_notifier.h"
+#include "log/topic_registry.h"
+
+namespace brook {
+
+// A member's JoinGroup request.
+struct JoinRequest {
+  std::string group_id;
+  std::string member_id;  // Empty for a new member.
+  std::string client_id;
+  std::string group_instance_id;
+  std::vector<std::string> topics;
+  std::vector<std::string> strategies;  // partition.assignment.strategy.
+  std::vector<TopicPartition> owned;
+  int32_t owned_generation = -1;
+  absl::Duration max_poll_interval = absl::Minutes(5);
+};
+
+// A snapshot of a group, for tests and (later) DescribeGroup.
+struct GroupDescription {
+  GroupState state = GroupState::kDead;
+  int32_t generation = 0;
+  std::string protocol;
+  std::string leader;
+  // Member id -> assignment of its current generation.
+  std::map<std::string, std::vector<TopicPartition>> members;
+};
+
+// Thread-safe. Lock order: mu_ comes before the topic registry's lock (read
+// while assigning) and the offset store (written under mu_ by CommitOffsets,
+// so a removal cannot slip between the generation check and the write). It
+// is released before the notifier is poked and never held while user code
+// runs.
+class GroupCoordinator {
+ public:
+  // Every pointer must outlive the coordinator.
+  GroupCoordinator(Clock* clock, TopicRegistry* topics, OffsetStore* offsets,
+                   DataNotifier* notifier);
+  GroupCoordinator(const GroupCoordinator&) = delete;
+  GroupCoordinator& operator=(const GroupCoordinator&) = delete;
+
+  // Joins (or rejoins) `request.group_id`, starting a rebalance unless one is
+  // under way. Counts as a poll (until EndPoll). Returns the member id (a new
+  // one when request.member_id is empty). Errors: UnknownMemberId (the member
+  // was removed; rejoin with an empty id), InconsistentGroupProtocol (no
+  // strategy in common).
+  absl::StatusOr<std::string> Join(const JoinRequest& request)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The result of the rebalance `member_id` joined, once it completed;
+  // nullopt while it is under way. Counts as a poll (until EndPoll). Errors:
+  // UnknownMemberId, or the assignor's error.
+  absl::StatusOr<std::optional<JoinResult>> TakeJoinResult(
+      absl::string_view group_id, absl::string_view member_id)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // A Poll of a member in `generation`: marks it polling (until EndPoll) and
+  // runs the group's deadline checks. OK while the group is Stable at that
+  // generation; RebalanceInProgress when the member must rejoin;
+  // IllegalGeneration when it missed a generation; UnknownMemberId when it
+  // was removed.
+  absl::Status Heartbeat(absl::string_view group_id,
+                         absl::string_view member_id, int32_t generation)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The member's Poll returned: its max.poll.interval runs from now.
+  void EndPoll(absl::string_view group_id, absl::string_view member_id)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Removes the member at once; the others rebalance.
+  void Leave(absl::string_view group_id, absl::string_view member_id)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Commits `offsets` for a member of `generation`. CommitFailed when the
+  // member is unknown or the generation is not the group's current one.
+  absl::Status CommitOffsets(
+      absl::string_view group_id, absl::string_view member_id,
+      int32_t generation,
+      const std::map<TopicPartition, OffsetAndMetadata>& offsets)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The earliest time at which a deadline of the group (a member's
+  // max.poll.interval, the rebalance timeout) passes; InfiniteFuture if none.
+  absl::Time NextDeadline(absl::string_view group_id) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Runs the group's deadline checks now.
+  void CheckDeadlines(absl::string_view group_id) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // nullopt for a group the coordinator never saw.
+  std::optional<GroupDescription> Describe(absl::string_view group_id)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  Group* FindLocked(absl::string_view group_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Each returns true when the group changed (members must be woken).
+  bool CheckDeadlinesLocked(Group* group, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RemoveMemberLocked(Group* group, const std::string& member_id,
+                          absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StartRebalanceLocked(Group* group, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool MaybeCompleteLocked(Group* group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CompleteRebalanceLocked(Group* group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  Clock* const clock_;
+  TopicRegistry* const topics_;
+  OffsetStore* const offsets_;
+  DataNotifier* const notifier_;
+
+  absl::Mutex mu_;
+  std::map<std::string, Group, std::less<>> groups_ ABSL_GUARDED_BY(mu_);
+  int64_t next_member_number_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_GROUP_COORDINATOR_H_
