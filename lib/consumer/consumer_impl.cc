@@ -235,8 +235,15 @@ absl::Status ConsumerImpl::Fetch(std::vector<ConsumerRecord>* out) {
       if (budget <= 0) break;
       if (!f->HasData()) continue;
       const size_t before = out->size();
-      BROOK_RETURN_IF_ERROR(f->Read(
-          &core_->store(), pass == 0 ? std::min(share, budget) : budget, out));
+      absl::Status s = f->Read(
+          &core_->store(), pass == 0 ? std::min(share, budget) : budget, out);
+      if (!s.ok()) {
+        // Positions already cover the records read: deliver them now and
+        // the error at the next Poll, as Kafka's fetcher does.
+        if (out->empty()) return s;
+        fetch_error_ = s;
+        return absl::OkStatus();
+      }
       budget -= static_cast<int>(out->size() - before);
     }
   }
@@ -251,6 +258,7 @@ absl::StatusOr<std::vector<ConsumerRecord>> ConsumerImpl::Poll(
   if (wakeup_.exchange(false, std::memory_order_acq_rel)) {
     return Error(ErrorCode::kWakeup, "the consumer was woken up");
   }
+  if (!fetch_error_.ok()) return std::exchange(fetch_error_, absl::OkStatus());
   if (assigned_.empty() && !subscribed()) {
     return Error(ErrorCode::kIllegalState,
                  "the consumer is not subscribed to any topics or assigned "
@@ -411,7 +419,11 @@ absl::StatusOr<std::vector<TopicPartition>> ConsumerImpl::Paused() {
 OffsetMap ConsumerImpl::ConsumedOffsets() const {
   OffsetMap offsets;
   for (const auto& [tp, f] : assigned_) {
-    if (f->position()) offsets.emplace(tp, OffsetAndMetadata(*f->position()));
+    // A deleted topic's offsets were removed with it; committing them again
+    // would resurrect them (or fail the whole commit).
+    if (f->position() && !f->topic()->deleted()) {
+      offsets.emplace(tp, OffsetAndMetadata(*f->position()));
+    }
   }
   return offsets;
 }
@@ -431,8 +443,9 @@ absl::Status ConsumerImpl::DoCommit(const OffsetMap& offsets) {
                    absl::StrCat("cannot commit negative offset ", o.offset,
                                 " for ", tp.ToString()));
     }
-    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
-                           core_->GetTopic(tp.topic));
+    // Find, not GetTopic: a commit never creates a topic.
+    std::shared_ptr<Topic> topic = core_->topics().Find(tp.topic);
+    if (topic == nullptr) return UnknownTopic(tp.topic);
     if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
       return UnknownPartition(*topic, tp.partition);
     }

@@ -117,6 +117,9 @@ class ConsumerImpl : public Consumer {
 
   ThreadGuard guard_;
   std::atomic<bool> wakeup_{false};
+  // A read error held back so that the records read before it could be
+  // delivered first; the next Poll returns it.
+  absl::Status fetch_error_;
 
   // Owned by the thread holding guard_.
   bool closed_ = false;
