@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the brook command-line tool: topics, produce, consume
-# (JSON output, --max, groups), partition, help, usage and runtime errors,
+# (JSON output, --max, groups), groups (list, describe, reset-offsets,
+# delete), partition, help, usage and runtime errors,
 # and a second process finding the data directory in use while a follower
 # holds it. Run by ctest as `cli_test`; needs bash and python3 (for reading
 # JSON output).
@@ -79,7 +80,7 @@ $3
 # --- help -------------------------------------------------------------------
 run --help
 expect_rc "help exit" 0
-for cmd in topics produce consume partition; do
+for cmd in topics groups produce consume partition; do
   expect_contains "help lists $cmd" "$OUT" "$cmd"
 done
 run topics --help
@@ -95,6 +96,12 @@ expect_rc "consume help exit" 0
 for flag in --from-beginning --partition --offset --max --timeout-ms --group \
   --format; do
   expect_contains "consume help $flag" "$OUT" "$flag"
+done
+run groups --help
+expect_rc "groups help exit" 0
+for flag in --topic --to-earliest --to-latest --to-datetime --to-offset \
+  --shift-by --execute; do
+  expect_contains "groups help $flag" "$OUT" "$flag"
 done
 run partition --help
 expect_rc "partition help exit" 0
@@ -247,6 +254,91 @@ for p in {x for x, _ in b}:
 run --data "$data" consume orders --from-beginning --group g1 --timeout-ms 300
 expect_rc "group third run" 0
 expect_eq "group fully committed" "$OUT" ""
+
+# --- groups administration --------------------------------------------------
+# g1 has committed all 7 records of orders (3 partitions) and no members.
+lag_sum() { printf '%s\n' "$OUT" | awk '$1 == "g1" {s += $6} END {print s + 0}'; }
+new_offsets() { printf '%s\n' "$OUT" | awk '$1 == "g1" {printf "%s ", $5}'; }
+run --data "$data" groups list
+expect_rc "groups list" 0
+expect_eq "groups list output" "$OUT" "g1"
+run --data "$data" groups describe g1
+expect_rc "groups describe" 0
+expect_contains "describe says no members" "$OUT" \
+  "Consumer group 'g1' has no active members."
+header='^GROUP +TOPIC +PARTITION +CURRENT-OFFSET +LOG-END-OFFSET +LAG +CONSUMER-ID +CLIENT-ID$'
+expect_eq "describe header" "$(printf '%s\n' "$OUT" | grep -cE "$header")" 1
+rows=$(printf '%s\n' "$OUT" | grep -cE '^g1 +orders +[0-2] +[0-9]+ +[0-9]+ +0 +- +-$')
+expect_eq "describe rows" "$rows" 3
+expect_eq "describe lag" "$(lag_sum)" 0
+run --data "$data" groups describe nope
+expect_rc "describe unknown group" 1
+expect_error_line "describe unknown group message"
+
+run --data "$data" groups reset-offsets g1 --topic orders --to-earliest
+expect_rc "reset dry run" 0
+expect_contains "reset dry run says so" "$OUT" "Dry run"
+expect_eq "reset dry run plan" "$(new_offsets)" "0 0 0 "
+run --data "$data" groups describe g1
+expect_eq "dry run changed nothing" "$(lag_sum)" 0
+run --data "$data" groups reset-offsets g1 --topic orders --to-earliest \
+  --execute
+expect_rc "reset to earliest" 0
+run --data "$data" groups describe g1
+expect_eq "lag after reset to earliest" "$(lag_sum)" 7
+run --data "$data" consume orders --group g1 --timeout-ms 500
+expect_eq "group rereads after reset" "$(printf '%s\n' "$OUT" | wc -l)" 7
+run --data "$data" groups reset-offsets g1 --topic orders --shift-by -1 \
+  --execute
+expect_rc "reset shift-by" 0
+run --data "$data" groups describe g1
+expect_eq "lag after shift-by -1" "$(lag_sum)" 3
+run --data "$data" groups reset-offsets g1 --topic orders --to-offset 1 \
+  --execute
+expect_rc "reset to-offset" 0
+expect_eq "to-offset plan" "$(new_offsets)" "1 1 1 "
+run --data "$data" groups reset-offsets g1 --topic orders \
+  --to-datetime 2000-01-01T00:00:00.000
+expect_rc "reset to-datetime past" 0
+expect_eq "to-datetime past plan" "$(new_offsets)" "0 0 0 "
+run --data "$data" groups reset-offsets g1 --topic orders \
+  --to-datetime 2999-01-01T00:00:00Z
+expect_rc "reset to-datetime future" 0
+run --data "$data" topics describe orders
+ends=$(printf '%s\n' "$OUT" | awk '$1 ~ /^[0-9]+$/ {printf "%s ", $3}')
+run --data "$data" groups reset-offsets g1 --topic orders \
+  --to-datetime 2999-01-01T00:00:00Z
+expect_eq "to-datetime future is the log end" "$(new_offsets)" "$ends"
+run --data "$data" groups reset-offsets g1 --topic orders --to-latest \
+  --execute
+expect_rc "reset to latest" 0
+run --data "$data" groups describe g1
+expect_eq "lag after reset to latest" "$(lag_sum)" 0
+# Bad reset command lines.
+run --data "$data" groups reset-offsets g1 --topic orders
+expect_rc "reset without spec" 2
+run --data "$data" groups reset-offsets g1 --topic orders --to-earliest \
+  --to-latest
+expect_rc "reset with two specs" 2
+run --data "$data" groups reset-offsets g1 --to-earliest
+expect_rc "reset without --topic" 2
+run --data "$data" groups reset-offsets g1 --topic orders --to-datetime x
+expect_rc "reset bad datetime" 2
+expect_error_line "reset bad datetime message"
+run --data "$data" groups reset-offsets g1 --topic nope --to-earliest
+expect_rc "reset unknown topic" 1
+expect_error_line "reset unknown topic message"
+run --data "$data" groups describe g1 --execute
+expect_rc "describe with reset flag" 2
+run --data "$data" groups frob
+expect_rc "unknown groups subcommand" 2
+
+run --data "$data" groups delete g1
+expect_rc "groups delete" 0
+run --data "$data" groups list
+expect_eq "groups list after delete" "$OUT" ""
+run --data "$data" groups delete g1
+expect_rc "groups delete missing" 0
 
 # --- partition --------------------------------------------------------------
 # Expected values from the conformance sample's murmur2 vectors.

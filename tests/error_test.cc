@@ -41,7 +41,9 @@ const std::vector<ErrorCode>& AllCodes() {
       ErrorCode::kRecordListTooLarge,
       ErrorCode::kInvalidTimestamp,
       ErrorCode::kProducerFenced,
+      ErrorCode::kFencedInstanceId,
       ErrorCode::kInvalidTxnState,
+      ErrorCode::kNonEmptyGroup,
       ErrorCode::kTimeout,
       ErrorCode::kWakeup,
       ErrorCode::kSerialization,
@@ -66,6 +68,8 @@ TEST(ErrorTest, CanonicalCodesFollowTheStyleTable) {
       {ErrorCode::kIllegalGeneration, absl::StatusCode::kAborted},
       {ErrorCode::kRebalanceInProgress, absl::StatusCode::kAborted},
       {ErrorCode::kUnknownMemberId, absl::StatusCode::kFailedPrecondition},
+      {ErrorCode::kNonEmptyGroup, absl::StatusCode::kFailedPrecondition},
+      {ErrorCode::kFencedInstanceId, absl::StatusCode::kFailedPrecondition},
       {ErrorCode::kTopicAlreadyExists, absl::StatusCode::kAlreadyExists},
       {ErrorCode::kWakeup, absl::StatusCode::kCancelled},
       // After Close(), calls return kFailedPrecondition (STYLE.md, Ownership).
@@ -133,6 +137,7 @@ TEST(ErrorTest, IsRetriable) {
         ErrorCode::kInvalidGroupId, ErrorCode::kConcurrentModification,
         ErrorCode::kNoOffsetForPartition, ErrorCode::kCommitFailed,
         ErrorCode::kProducerFenced, ErrorCode::kDirectoryInUse,
+        ErrorCode::kFencedInstanceId, ErrorCode::kNonEmptyGroup,
         ErrorCode::kUnknown}) {
     EXPECT_FALSE(IsRetriable(Error(code, "x"))) << ErrorCodeName(code);
   }
@@ -160,6 +165,8 @@ TEST(ErrorTest, KafkaProtocolNumbers) {
   EXPECT_EQ(static_cast<int>(ErrorCode::kInvalidConfig), 40);
   EXPECT_EQ(static_cast<int>(ErrorCode::kInvalidRequest), 42);
   EXPECT_EQ(static_cast<int>(ErrorCode::kInvalidTxnState), 48);
+  EXPECT_EQ(static_cast<int>(ErrorCode::kNonEmptyGroup), 68);
+  EXPECT_EQ(static_cast<int>(ErrorCode::kFencedInstanceId), 82);
   EXPECT_EQ(static_cast<int>(ErrorCode::kProducerFenced), 90);
   // Client-side conditions are negative, so they never clash with Kafka's.
   for (ErrorCode code :

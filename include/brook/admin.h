@@ -1,5 +1,6 @@
-// Administration of topics: create, delete, list, describe. Groups come with
-// the consumer-group work.
+// Administration of topics (create, delete, list, describe) and consumer
+// groups (list, describe, committed offsets and lag, delete, reset offsets),
+// as Kafka's Admin client and kafka-consumer-groups.sh offer them.
 #ifndef BROOK_ADMIN_H_
 #define BROOK_ADMIN_H_
 
@@ -10,7 +11,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "brook/options.h"
+#include "brook/record.h"
 
 namespace brook {
 
@@ -26,7 +29,82 @@ struct TopicDescription {
   TopicConfig config;
 };
 
-// Topic administration. Thread-safe; owned by the Engine and valid while it is.
+// Kafka's consumer group states (ConsumerGroupState).
+enum class ConsumerGroupState {
+  kEmpty,                // No members; may still have committed offsets.
+  kPreparingRebalance,   // Waiting for members to (re)join.
+  kCompletingRebalance,  // Assignment under way.
+  kStable,               // Every member has its assignment.
+  kDead,                 // No members and no committed offsets.
+};
+
+// Kafka's name of `state`, e.g. "PreparingRebalance".
+absl::string_view ConsumerGroupStateName(ConsumerGroupState state);
+
+// One member of a group (Kafka's MemberDescription).
+struct MemberDescription {
+  std::string member_id;
+  std::string client_id;
+  std::string group_instance_id;           // Empty for a dynamic member.
+  std::vector<TopicPartition> assignment;  // Sorted.
+};
+
+// A consumer group (Kafka's ConsumerGroupDescription).
+struct ConsumerGroupDescription {
+  std::string group_id;
+  ConsumerGroupState state = ConsumerGroupState::kDead;
+  std::string protocol_type;  // "consumer"; empty for a Dead group.
+  std::string protocol;       // The chosen assignor; empty without members.
+  int32_t generation = 0;
+  std::string leader;                      // Member id; empty without members.
+  std::vector<MemberDescription> members;  // Sorted by member id.
+};
+
+// A group's committed offset of one partition, with the partition's log end
+// offset and the lag between them.
+struct GroupPartitionOffset {
+  TopicPartition partition;
+  int64_t committed_offset = -1;
+  int64_t log_end_offset = -1;  // -1 when the topic no longer exists.
+  int64_t lag = -1;  // log_end_offset - committed_offset (>= 0); -1 unknown.
+  std::string metadata;
+};
+
+// Where ResetOffsets moves a group's committed offsets, as the options of
+// kafka-consumer-groups.sh --reset-offsets. New offsets are clamped into
+// [log start offset, log end offset] of each partition.
+struct OffsetResetSpec {
+  enum class Kind {
+    kEarliest,   // The log start offset.
+    kLatest,     // The log end offset.
+    kTimestamp,  // First offset whose record timestamp >= timestamp.
+    kOffset,     // `value`.
+    kShiftBy,    // The committed offset + `value` (may be negative).
+  };
+  Kind kind = Kind::kEarliest;
+  absl::Time timestamp;
+  int64_t value = 0;
+
+  static OffsetResetSpec ToEarliest() { return {Kind::kEarliest, {}, 0}; }
+  static OffsetResetSpec ToLatest() { return {Kind::kLatest, {}, 0}; }
+  static OffsetResetSpec ToTimestamp(absl::Time t) {
+    return {Kind::kTimestamp, t, 0};
+  }
+  static OffsetResetSpec ToOffset(int64_t offset) {
+    return {Kind::kOffset, {}, offset};
+  }
+  static OffsetResetSpec ShiftBy(int64_t n) { return {Kind::kShiftBy, {}, n}; }
+};
+
+// One partition of a ResetOffsets plan.
+struct OffsetResetPlanEntry {
+  TopicPartition partition;
+  int64_t old_offset = -1;  // -1: no committed offset.
+  int64_t new_offset = 0;
+};
+
+// Topic and group administration. Thread-safe; owned by the Engine and valid
+// while it is.
 class Admin {
  public:
   virtual ~Admin() = default;
@@ -49,6 +127,32 @@ class Admin {
 
   virtual absl::StatusOr<TopicDescription> DescribeTopic(
       absl::string_view name) = 0;
+
+  // Ids of the groups that have members or committed offsets, sorted.
+  virtual absl::StatusOr<std::vector<std::string>> ListGroups() = 0;
+
+  // The group's state and members. A group with neither members nor
+  // committed offsets is described as Dead (not an error), as in Kafka.
+  virtual absl::StatusOr<ConsumerGroupDescription> DescribeGroup(
+      absl::string_view group) = 0;
+
+  // Every committed offset of `group` with its partition's log end offset and
+  // lag, sorted by partition; empty for an unknown group.
+  virtual absl::StatusOr<std::vector<GroupPartitionOffset>> ListGroupOffsets(
+      absl::string_view group) = 0;
+
+  // Deletes the group's committed offsets. NonEmptyGroup while the group has
+  // active members. Deleting an unknown group is not an error.
+  virtual absl::Status DeleteGroup(absl::string_view group) = 0;
+
+  // Moves `group`'s committed offsets of every partition of `topic` as
+  // `spec` says and returns the plan (sorted by partition); with `dry_run`
+  // nothing is written. Errors: NonEmptyGroup (active members),
+  // UnknownTopicOrPartition, InvalidRequest (kShiftBy for a partition without
+  // a committed offset).
+  virtual absl::StatusOr<std::vector<OffsetResetPlanEntry>> ResetOffsets(
+      absl::string_view group, absl::string_view topic,
+      const OffsetResetSpec& spec, bool dry_run = false) = 0;
 };
 
 }  // namespace brook

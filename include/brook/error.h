@@ -33,7 +33,9 @@ enum class ErrorCode : int {
   kRecordListTooLarge = 18,
   kInvalidTimestamp = 32,
   kProducerFenced = 90,
+  kFencedInstanceId = 82,  // Another member took this group.instance.id.
   kInvalidTxnState = 48,
+  kNonEmptyGroup = 68,  // The group still has active members.
   // Client-side conditions (Kafka raises these as exceptions in the client).
   kTimeout = -100,
   kWakeup = -101,

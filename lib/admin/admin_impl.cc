@@ -1,5 +1,16 @@
 #include "admin/admin_impl.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "brook/error.h"
+#include "group/group.h"
+#include "log/batch_format.h"
 #include "log/topic_registry.h"
 #include "util/status_macros.h"
 
@@ -41,6 +52,265 @@ absl::StatusOr<TopicDescription> AdminImpl::DescribeTopic(
                              s.high_watermark.load(std::memory_order_acquire)});
   }
   return d;
+}
+
+// --- Groups -----------------------------------------------------------------
+
+namespace {
+
+ConsumerGroupState ToPublic(GroupState state) {
+  switch (state) {
+    case GroupState::kEmpty:
+      return ConsumerGroupState::kEmpty;
+    case GroupState::kPreparingRebalance:
+      return ConsumerGroupState::kPreparingRebalance;
+    case GroupState::kCompletingRebalance:
+      return ConsumerGroupState::kCompletingRebalance;
+    case GroupState::kStable:
+      return ConsumerGroupState::kStable;
+    case GroupState::kDead:
+      return ConsumerGroupState::kDead;
+  }
+  return ConsumerGroupState::kDead;
+}
+
+// Bytes read from the log per step of a timestamp search.
+constexpr size_t kSearchReadBytes = 1 << 20;
+
+// The max timestamp field of a stored batch (lib/log/batch_format.h: i64 BE
+// at byte 14); nullopt when the header is short.
+std::optional<int64_t> BatchMaxTimestampMs(absl::string_view batch) {
+  if (batch.size() < kBatchHeaderSize) return std::nullopt;
+  uint64_t v = 0;
+  for (size_t i = 14; i < 22; ++i) {
+    v = (v << 8) | static_cast<uint8_t>(batch[i]);
+  }
+  return static_cast<int64_t>(v);
+}
+
+}  // namespace
+
+absl::string_view ConsumerGroupStateName(ConsumerGroupState state) {
+  switch (state) {
+    case ConsumerGroupState::kEmpty:
+      return "Empty";
+    case ConsumerGroupState::kPreparingRebalance:
+      return "PreparingRebalance";
+    case ConsumerGroupState::kCompletingRebalance:
+      return "CompletingRebalance";
+    case ConsumerGroupState::kStable:
+      return "Stable";
+    case ConsumerGroupState::kDead:
+      return "Dead";
+  }
+  return "Dead";
+}
+
+absl::StatusOr<std::vector<std::string>> AdminImpl::ListGroups() {
+  if (core_->closed()) return EngineCore::ClosedError();
+  // As Kafka's ListGroups: groups with members, and Empty groups that still
+  // have committed offsets. A group whose members all left and that has no
+  // offsets is gone (Kafka removes it as Dead).
+  std::set<std::string> ids;
+  for (const std::string& id : core_->coordinator().AdminGroupIds()) {
+    core_->coordinator().CheckDeadlines(id);
+    std::optional<Group> g = core_->coordinator().AdminSnapshot(id);
+    if (g && !g->members.empty()) ids.insert(id);
+  }
+  BROOK_ASSIGN_OR_RETURN(std::vector<std::string> with_offsets,
+                         core_->offsets().ListGroups());
+  ids.insert(with_offsets.begin(), with_offsets.end());
+  return std::vector<std::string>(ids.begin(), ids.end());
+}
+
+absl::StatusOr<ConsumerGroupDescription> AdminImpl::DescribeGroup(
+    absl::string_view group) {
+  if (core_->closed()) return EngineCore::ClosedError();
+  core_->coordinator().CheckDeadlines(group);
+  std::optional<Group> g = core_->coordinator().AdminSnapshot(group);
+  ConsumerGroupDescription d;
+  d.group_id = std::string(group);
+  if (g && !g->members.empty()) {
+    d.state = ToPublic(g->state);
+    d.protocol_type = "consumer";
+    d.protocol = g->protocol;
+    d.generation = g->generation;
+    d.leader = g->leader;
+    for (const auto& [id, m] : g->members) {
+      MemberDescription md;
+      md.member_id = id;
+      md.client_id = m.client_id;
+      md.group_instance_id = m.group_instance_id;
+      md.assignment = m.assignment;
+      std::sort(md.assignment.begin(), md.assignment.end());
+      d.members.push_back(std::move(md));
+    }
+    return d;
+  }
+  BROOK_ASSIGN_OR_RETURN(auto offsets, core_->offsets().FetchAll(group));
+  if (!offsets.empty()) {
+    d.state = ConsumerGroupState::kEmpty;
+    d.protocol_type = "consumer";
+    if (g) d.generation = g->generation;
+  }
+  return d;
+}
+
+absl::StatusOr<std::vector<GroupPartitionOffset>> AdminImpl::ListGroupOffsets(
+    absl::string_view group) {
+  if (core_->closed()) return EngineCore::ClosedError();
+  BROOK_ASSIGN_OR_RETURN(auto offsets, core_->offsets().FetchAll(group));
+  std::vector<GroupPartitionOffset> out;
+  for (const auto& [tp, o] : offsets) {
+    GroupPartitionOffset p;
+    p.partition = tp;
+    p.committed_offset = o.offset;
+    p.metadata = o.metadata;
+    std::shared_ptr<Topic> topic = core_->topics().Find(tp.topic);
+    if (topic != nullptr && tp.partition >= 0 &&
+        tp.partition < topic->num_partitions()) {
+      p.log_end_offset = topic->partition(tp.partition)
+                             .high_watermark.load(std::memory_order_acquire);
+      // A committed offset past the log end (possible only through a manual
+      // commit) has no lag rather than a negative one.
+      p.lag = std::max<int64_t>(0, p.log_end_offset - p.committed_offset);
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+absl::Status AdminImpl::CheckNoActiveMembers(absl::string_view group,
+                                             absl::string_view what) {
+  core_->coordinator().CheckDeadlines(group);
+  std::optional<Group> g = core_->coordinator().AdminSnapshot(group);
+  if (g && !g->members.empty()) {
+    return Error(ErrorCode::kNonEmptyGroup,
+                 absl::StrCat("cannot ", what, " of group ", group, ": it has ",
+                              g->members.size(),
+                              " active member(s); stop its consumers first"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AdminImpl::DeleteGroup(absl::string_view group) {
+  if (core_->closed()) return EngineCore::ClosedError();
+  BROOK_RETURN_IF_ERROR(CheckNoActiveMembers(group, "delete the offsets"));
+  // A member joining between the check and the delete is not prevented (the
+  // coordinator offers no admin lock); it then starts from
+  // auto.offset.reset, as after a delete that came just before its join.
+  return core_->offsets().DeleteGroup(group);
+}
+
+absl::StatusOr<int64_t> AdminImpl::OffsetForTime(const Topic& topic,
+                                                 int32_t partition,
+                                                 int64_t from, int64_t end,
+                                                 absl::Time t) {
+  const int64_t target_ms = absl::ToUnixMillis(t);
+  int64_t pos = from;
+  while (pos < end) {
+    std::vector<StoredBatch> batches;
+    BROOK_RETURN_IF_ERROR(core_->store().ReadBatches(
+        topic.cf(), partition, pos, end, kSearchReadBytes, &batches));
+    if (batches.empty()) break;
+    const int64_t before = pos;
+    for (const StoredBatch& b : batches) {
+      const int32_t count = BatchRecordCount(b.value);
+      const int64_t next = b.base_offset + count;
+      if (next <= pos) continue;
+      // As Kafka's offsetsForTimes: skip whole batches by their max
+      // timestamp, then scan the first batch that reaches the target.
+      std::optional<int64_t> max_ts = BatchMaxTimestampMs(b.value);
+      if (max_ts && *max_ts < target_ms) {
+        pos = next;
+        continue;
+      }
+      BatchReader reader;
+      BROOK_RETURN_IF_ERROR(reader.Init(b.value));
+      while (!reader.done()) {
+        ConsumerRecord r;
+        BROOK_RETURN_IF_ERROR(reader.Read(b.base_offset, &r));
+        if (r.offset >= pos && r.offset < end &&
+            absl::ToUnixMillis(r.timestamp) >= target_ms) {
+          return r.offset;
+        }
+      }
+      pos = next;
+    }
+    if (pos == before) break;  // No progress: nothing more to read.
+  }
+  return end;
+}
+
+absl::StatusOr<std::vector<OffsetResetPlanEntry>> AdminImpl::ResetOffsets(
+    absl::string_view group, absl::string_view topic_name,
+    const OffsetResetSpec& spec, bool dry_run) {
+  if (core_->closed()) return EngineCore::ClosedError();
+  BROOK_RETURN_IF_ERROR(CheckNoActiveMembers(group, "reset the offsets"));
+  std::shared_ptr<Topic> topic = core_->topics().Find(topic_name);
+  if (topic == nullptr) return UnknownTopic(topic_name);
+  std::vector<TopicPartition> partitions;
+  for (int32_t p = 0; p < topic->num_partitions(); ++p) {
+    partitions.emplace_back(topic->name(), p);
+  }
+  BROOK_ASSIGN_OR_RETURN(auto committed,
+                         core_->offsets().Fetch(group, partitions));
+  std::vector<OffsetResetPlanEntry> plan;
+  std::map<TopicPartition, OffsetAndMetadata> writes;
+  for (const TopicPartition& tp : partitions) {
+    const PartitionState& s = topic->partition(tp.partition);
+    const int64_t start = s.log_start.load(std::memory_order_acquire);
+    const int64_t end = s.high_watermark.load(std::memory_order_acquire);
+    OffsetResetPlanEntry e;
+    e.partition = tp;
+    auto it = committed.find(tp);
+    if (it != committed.end()) e.old_offset = it->second.offset;
+    int64_t target = 0;
+    switch (spec.kind) {
+      case OffsetResetSpec::Kind::kEarliest:
+        target = start;
+        break;
+      case OffsetResetSpec::Kind::kLatest:
+        target = end;
+        break;
+      case OffsetResetSpec::Kind::kTimestamp: {
+        BROOK_ASSIGN_OR_RETURN(
+            target,
+            OffsetForTime(*topic, tp.partition, start, end, spec.timestamp));
+        break;
+      }
+      case OffsetResetSpec::Kind::kOffset:
+        target = spec.value;
+        break;
+      case OffsetResetSpec::Kind::kShiftBy:
+        if (e.old_offset < 0) {
+          // As kafka-consumer-groups.sh: shifting needs a committed offset.
+          return Error(ErrorCode::kInvalidRequest,
+                       absl::StrCat("cannot shift partition ", tp.ToString(),
+                                    " of group ", group,
+                                    ": it has no committed offset"));
+        }
+        // Saturate rather than overflow on absurd shifts.
+        if (spec.value > 0 && e.old_offset > INT64_MAX - spec.value) {
+          target = INT64_MAX;
+        } else if (spec.value < 0 && e.old_offset < INT64_MIN - spec.value) {
+          target = INT64_MIN;
+        } else {
+          target = e.old_offset + spec.value;
+        }
+        break;
+    }
+    // As kafka-consumer-groups.sh, a target outside the log is clamped to
+    // its nearest end.
+    e.new_offset = std::clamp(target, start, end);
+    writes[tp] = OffsetAndMetadata{e.new_offset};
+    plan.push_back(std::move(e));
+  }
+  if (!dry_run) {
+    BROOK_RETURN_IF_ERROR(
+        core_->offsets().Commit(group, writes, core_->clock()->Now()));
+  }
+  return plan;
 }
 
 }  // namespace brook

@@ -1,8 +1,10 @@
-// AdminImpl: topic administration over the engine core.
+// AdminImpl: topic and group administration over the engine core.
 #ifndef BROOK_LIB_ADMIN_ADMIN_IMPL_H_
 #define BROOK_LIB_ADMIN_ADMIN_IMPL_H_
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "brook/admin.h"
 #include "core/core.h"
@@ -23,8 +25,27 @@ class AdminImpl : public Admin {
   absl::StatusOr<std::vector<std::string>> ListTopics() override;
   absl::StatusOr<TopicDescription> DescribeTopic(
       absl::string_view name) override;
+  absl::StatusOr<std::vector<std::string>> ListGroups() override;
+  absl::StatusOr<ConsumerGroupDescription> DescribeGroup(
+      absl::string_view group) override;
+  absl::StatusOr<std::vector<GroupPartitionOffset>> ListGroupOffsets(
+      absl::string_view group) override;
+  absl::Status DeleteGroup(absl::string_view group) override;
+  absl::StatusOr<std::vector<OffsetResetPlanEntry>> ResetOffsets(
+      absl::string_view group, absl::string_view topic,
+      const OffsetResetSpec& spec, bool dry_run) override;
 
  private:
+  // NonEmptyGroup when `group` has members (after the coordinator's
+  // deadline checks, so members past max.poll.interval do not count).
+  absl::Status CheckNoActiveMembers(absl::string_view group,
+                                    absl::string_view what);
+  // The first offset of `topic`'s `partition` in [from, end) whose record
+  // timestamp is >= `t`; `end` when there is none.
+  absl::StatusOr<int64_t> OffsetForTime(const Topic& topic, int32_t partition,
+                                        int64_t from, int64_t end,
+                                        absl::Time t);
+
   const std::shared_ptr<EngineCore> core_;
 };
 

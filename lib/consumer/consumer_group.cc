@@ -112,6 +112,7 @@ absl::Status ConsumerImpl::GroupStep() {
   // A few transitions per call at most: heartbeat → join → collect →
   // (cooperative) rejoin → collect. Anything longer waits for the next
   // round of the Poll loop.
+  if (!fenced_.ok()) return fenced_;
   for (int round = 0; round < 6 && subscribed() && !closed_; ++round) {
     switch (join_state_) {
       case JoinState::kStable: {
@@ -121,6 +122,9 @@ absl::Status ConsumerImpl::GroupStep() {
         const ErrorCode code = GetErrorCode(hb);
         if (code == ErrorCode::kUnknownMemberId) {
           LosePartitions();
+        } else if (code == ErrorCode::kFencedInstanceId) {
+          Fence(hb);
+          return hb;
         } else if (code == ErrorCode::kRebalanceInProgress ||
                    code == ErrorCode::kIllegalGeneration) {
           join_state_ = JoinState::kNeedJoin;
@@ -141,6 +145,10 @@ absl::Status ConsumerImpl::GroupStep() {
           if (GetErrorCode(result.status()) == ErrorCode::kUnknownMemberId) {
             LosePartitions();
             break;
+          }
+          if (GetErrorCode(result.status()) == ErrorCode::kFencedInstanceId) {
+            Fence(result.status());
+            return result.status();
           }
           join_state_ = JoinState::kNeedJoin;
           return result.status();
@@ -198,6 +206,7 @@ absl::Status ConsumerImpl::SendJoin() {
   request.owned = AssignedList();
   request.owned_generation = generation_;
   request.max_poll_interval = options_.max_poll_interval;
+  request.session_timeout = options_.session_timeout;
   absl::StatusOr<std::string> id = core_->coordinator().Join(request);
   if (!id.ok() && GetErrorCode(id.status()) == ErrorCode::kUnknownMemberId) {
     LosePartitions();  // Removed meanwhile: join again as a new member.
@@ -205,6 +214,9 @@ absl::Status ConsumerImpl::SendJoin() {
     request.owned.clear();
     request.owned_generation = -1;
     id = core_->coordinator().Join(request);
+  }
+  if (!id.ok() && GetErrorCode(id.status()) == ErrorCode::kFencedInstanceId) {
+    Fence(id.status());
   }
   if (!id.ok()) return id.status();
   member_id_ = *std::move(id);
@@ -252,7 +264,17 @@ void ConsumerImpl::LosePartitions() {
   InstallAssignment({});
 }
 
-void ConsumerImpl::LeaveGroup(bool lost) {
+void ConsumerImpl::Fence(absl::Status status) {
+  std::vector<TopicPartition> lost = AssignedList();
+  member_id_.clear();
+  generation_ = -1;
+  join_state_ = JoinState::kNeedJoin;
+  fenced_ = std::move(status);
+  if (!lost.empty() && listener_ != nullptr) listener_->OnPartitionsLost(lost);
+  InstallAssignment({});
+}
+
+void ConsumerImpl::LeaveGroup(bool lost, bool closing) {
   std::vector<TopicPartition> owned = AssignedList();
   if (!owned.empty() && listener_ != nullptr) {
     if (lost || member_id_.empty()) {
@@ -262,7 +284,14 @@ void ConsumerImpl::LeaveGroup(bool lost) {
     }
   }
   if (!member_id_.empty()) {
-    core_->coordinator().Leave(options_.group_id, member_id_);
+    if (closing && !options_.group_instance_id.empty()) {
+      // As Kafka: a static member leaves only by session timeout, so a
+      // restart with the same group.instance.id within it keeps its
+      // partitions and the others do not rebalance.
+      core_->coordinator().MarkUnresponsive(options_.group_id, member_id_);
+    } else {
+      core_->coordinator().Leave(options_.group_id, member_id_);
+    }
   }
   InstallAssignment({});
   member_id_.clear();

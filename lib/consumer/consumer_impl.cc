@@ -69,7 +69,16 @@ ConsumerImpl::~ConsumerImpl() { Close().IgnoreError(); }  // Best effort.
 
 absl::Status ConsumerImpl::Enter(const ThreadGuardScope& scope) const {
   if (!scope.status().ok()) return scope.status();
+  if (crashed_) {
+    return Error(ErrorCode::kClosed,
+                 "the consumer crashed (brook::testing::CrashConsumer)");
+  }
   if (closed_) return Error(ErrorCode::kClosed, "the consumer is closed");
+  if (frozen_) {
+    return Error(ErrorCode::kIllegalState,
+                 "the consumer is frozen (brook::testing::FreezeConsumer); "
+                 "thaw it first");
+  }
   if (core_->closed()) return EngineCore::ClosedError();
   return absl::OkStatus();
 }
@@ -451,6 +460,7 @@ absl::Status ConsumerImpl::DoCommit(const OffsetMap& offsets) {
     }
   }
   if (subscribed()) {
+    if (!fenced_.ok()) return fenced_;
     if (offsets.empty()) return absl::OkStatus();
     // Group members commit through the coordinator's generation check.
     return core_->coordinator().CommitOffsets(options_.group_id, member_id_,
@@ -546,12 +556,16 @@ absl::Status ConsumerImpl::Close() {
   ThreadGuardScope scope(&guard_);
   if (!scope.status().ok()) return scope.status();
   if (closed_) return absl::OkStatus();
+  frozen_ = false;  // A frozen consumer that is closed came back to close.
   absl::Status status;
-  if (auto_commit_ && !core_->closed()) status = DoCommit(ConsumedOffsets());
+  if (auto_commit_ && !core_->closed() && fenced_.ok()) {
+    status = DoCommit(ConsumedOffsets());
+  }
   if (subscribed()) {
-    // The group rebalances without this member at once.
+    // The group rebalances without this member at once (a static member:
+    // after session.timeout.ms unless it comes back).
     const ErrorCode code = GetErrorCode(status);
-    LeaveGroup(/*lost=*/code == ErrorCode::kCommitFailed);
+    LeaveGroup(/*lost=*/code == ErrorCode::kCommitFailed, /*closing=*/true);
     // As Kafka's close, a failed final auto commit of a member that already
     // lost its partitions (or is mid-rejoin) is not an error of Close.
     if (code == ErrorCode::kCommitFailed ||
@@ -564,6 +578,43 @@ absl::Status ConsumerImpl::Close() {
   assigned_.clear();
   order_.clear();
   return status;
+}
+
+absl::Status ConsumerImpl::TEST_Crash() {
+  ThreadGuardScope scope(&guard_);
+  if (!scope.status().ok()) return scope.status();
+  if (crashed_ || closed_) return Error(ErrorCode::kClosed, "already closed");
+  if (subscribed() && !member_id_.empty()) {
+    core_->coordinator().MarkUnresponsive(options_.group_id, member_id_);
+  }
+  // Nothing more happens: no commit, no listener, no leave.
+  crashed_ = true;
+  closed_ = true;
+  assigned_.clear();
+  order_.clear();
+  pending_callbacks_.clear();
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::TEST_Freeze() {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  frozen_ = true;
+  if (subscribed() && !member_id_.empty()) {
+    core_->coordinator().MarkUnresponsive(options_.group_id, member_id_);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::TEST_Thaw() {
+  ThreadGuardScope scope(&guard_);
+  if (!scope.status().ok()) return scope.status();
+  if (!frozen_) return Error(ErrorCode::kIllegalState, "not frozen");
+  frozen_ = false;
+  if (subscribed() && !member_id_.empty()) {
+    core_->coordinator().MarkResponsive(options_.group_id, member_id_);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace brook

@@ -59,6 +59,19 @@ class ConsumerImpl : public Consumer {
   void Wakeup() override;
   absl::Status Close() override;
 
+  // Testing hooks (brook/testing.h). Each must be called on the thread that
+  // uses the consumer (or while no call is in progress).
+  // Stops responding without leaving: the group keeps the member until
+  // session.timeout.ms passes; every later call fails with Closed, and Close
+  // and the destructor do nothing.
+  absl::Status TEST_Crash();
+  // Stops heartbeating (a stalled process) until TEST_Thaw; calls in between
+  // fail with IllegalState. A freeze longer than session.timeout.ms gets the
+  // member removed; after the thaw its next Poll rejoins.
+  absl::Status TEST_Freeze();
+  absl::Status TEST_Thaw();
+  const std::shared_ptr<EngineCore>& TEST_core() const { return core_; }
+
  private:
   enum class Mode { kNone, kAssigned, kSubscribed };
   // The client side of the group protocol (Kafka's MemberState, simplified).
@@ -103,8 +116,13 @@ class ConsumerImpl : public Consumer {
   void ApplyJoinResult(const JoinResult& result);
   // The member was removed: OnPartitionsLost, forget member id/generation.
   void LosePartitions();
+  // Another member took this group.instance.id: OnPartitionsLost, and every
+  // later group call fails with `status` (FencedInstanceId), as in Kafka.
+  void Fence(absl::Status status);
   // Close / Unsubscribe: revoke (or lose) the assignment and leave.
-  void LeaveGroup(bool lost);
+  // A static member (group.instance.id) does not leave on Close: it stops
+  // heartbeating and the group keeps it until session.timeout.ms.
+  void LeaveGroup(bool lost, bool closing = false);
   // The deadline Poll may wait until: `deadline` capped by the group's.
   absl::Time GroupWaitDeadline(absl::Time deadline);
   bool subscribed() const { return mode_ == Mode::kSubscribed; }
@@ -123,6 +141,10 @@ class ConsumerImpl : public Consumer {
 
   // Owned by the thread holding guard_.
   bool closed_ = false;
+  bool crashed_ = false;  // TEST_Crash.
+  bool frozen_ = false;   // TEST_Freeze until TEST_Thaw.
+  // FencedInstanceId once another member took the group.instance.id.
+  absl::Status fenced_;
   std::map<TopicPartition, std::unique_ptr<PartitionFetcher>> assigned_;
   std::vector<PartitionFetcher*> order_;  // Round-robin order of assigned_.
   size_t next_start_ = 0;

@@ -89,6 +89,36 @@ Group* GroupCoordinator::FindLocked(absl::string_view group_id) {
   return it == groups_.end() ? nullptr : &it->second;
 }
 
+absl::Status GroupCoordinator::MissingMemberLocked(
+    const Group* group, absl::string_view group_id,
+    absl::string_view member_id) {
+  auto it = group->fenced.find(std::string(member_id));
+  if (it == group->fenced.end()) return UnknownMember(group_id, member_id);
+  return Error(ErrorCode::kFencedInstanceId,
+               absl::StrCat("member ", member_id, " of group ", group_id,
+                            " was fenced: another member joined with its "
+                            "group.instance.id '",
+                            it->second, "'"));
+}
+
+std::string GroupCoordinator::ReplaceStaticMemberLocked(
+    Group* group, const std::string& old_id, const JoinRequest& request) {
+  GroupMemberState m = std::move(group->members[old_id]);
+  group->members.erase(old_id);
+  group->fenced[old_id] = m.group_instance_id;
+  std::string id = absl::StrCat(request.client_id, "-", ++next_member_number_);
+  m.member_id = id;
+  m.client_id = request.client_id;
+  m.max_poll_interval = request.max_poll_interval;
+  m.session_timeout = request.session_timeout;
+  m.unresponsive_since.reset();
+  m.result.reset();
+  m.result_error = absl::OkStatus();
+  if (group->leader == old_id) group->leader = id;
+  group->members[id] = std::move(m);
+  return id;
+}
+
 absl::StatusOr<std::string> GroupCoordinator::Join(const JoinRequest& request) {
   bool changed = false;
   std::string member_id;
@@ -99,16 +129,28 @@ absl::StatusOr<std::string> GroupCoordinator::Join(const JoinRequest& request) {
     if (!request.member_id.empty()) {
       auto it = group.members.find(request.member_id);
       if (it == group.members.end()) {
-        return UnknownMember(request.group_id, request.member_id);
+        return MissingMemberLocked(&group, request.group_id, request.member_id);
       }
       it->second.last_poll = now;
       it->second.polling = true;
     }
     changed = CheckDeadlinesLocked(&group, now);
+    // Static membership: a new member with a known group.instance.id takes
+    // the place of the old one (returning after a crash, or a duplicate that
+    // fences it).
+    std::string replaced;
+    if (request.member_id.empty() && !request.group_instance_id.empty()) {
+      for (const auto& [id, m] : group.members) {
+        if (m.group_instance_id == request.group_instance_id) {
+          replaced = id;
+          break;
+        }
+      }
+    }
     // No strategy in common with the members already in the group: the
     // newcomer is refused (the group keeps its protocol), as in Kafka.
     for (const auto& [id, m] : group.members) {
-      if (id == request.member_id) continue;
+      if (id == request.member_id || id == replaced) continue;
       bool common = false;
       for (const std::string& s : request.strategies) common |= Supports(m, s);
       if (!common) {
@@ -121,37 +163,61 @@ absl::StatusOr<std::string> GroupCoordinator::Join(const JoinRequest& request) {
       }
     }
     member_id = request.member_id;
-    if (member_id.empty()) {
+    bool kept = false;  // A static member took over with no rebalance.
+    if (!replaced.empty()) {
+      const GroupMemberState& old = group.members[replaced];
+      const bool same_protocol =
+          old.topics == request.topics && old.strategies == request.strategies;
+      member_id = ReplaceStaticMemberLocked(&group, replaced, request);
+      if (same_protocol && group.state == GroupState::kStable) {
+        // As Kafka's broker for a known static member of a Stable group: it
+        // gets the old member's assignment in the current generation, and
+        // the others do not rebalance.
+        GroupMemberState& m = group.members[member_id];
+        m.last_poll = now;
+        m.polling = true;
+        m.result = JoinResult{group.generation, group.protocol, group.leader,
+                              m.assignment};
+        kept = true;
+      }
+    }
+    if (kept) {
+      changed = true;
+    } else if (member_id.empty()) {
       member_id = absl::StrCat(request.client_id, "-", ++next_member_number_);
     } else if (!group.members.count(member_id)) {
       // Removed by the deadline check above.
       if (changed) notifier_->Notify();
       return UnknownMember(request.group_id, member_id);
     }
-    GroupMemberState& m = group.members[member_id];
-    m.member_id = member_id;
-    m.client_id = request.client_id;
-    m.group_instance_id = request.group_instance_id;
-    m.topics = request.topics;
-    m.strategies = request.strategies;
-    m.owned = request.owned;
-    m.owned_generation = request.owned_generation;
-    m.max_poll_interval = request.max_poll_interval;
-    m.last_poll = now;
-    m.polling = true;
-    m.result.reset();
-    m.result_error = absl::OkStatus();
-    if (group.leader.empty()) group.leader = member_id;
-    if (group.state != GroupState::kPreparingRebalance) {
-      StartRebalanceLocked(&group, now);
-    } else {
-      // A newcomer can extend the rebalance timeout, never shorten it.
-      group.rebalance_deadline =
-          std::max(group.rebalance_deadline, now + request.max_poll_interval);
+    if (!kept) {
+      GroupMemberState& m = group.members[member_id];
+      m.member_id = member_id;
+      m.client_id = request.client_id;
+      m.group_instance_id = request.group_instance_id;
+      m.topics = request.topics;
+      m.strategies = request.strategies;
+      m.owned = request.owned;
+      m.owned_generation = request.owned_generation;
+      m.max_poll_interval = request.max_poll_interval;
+      m.session_timeout = request.session_timeout;
+      m.unresponsive_since.reset();
+      m.last_poll = now;
+      m.polling = true;
+      m.result.reset();
+      m.result_error = absl::OkStatus();
+      if (group.leader.empty()) group.leader = member_id;
+      if (group.state != GroupState::kPreparingRebalance) {
+        StartRebalanceLocked(&group, now);
+      } else {
+        // A newcomer can extend the rebalance timeout, never shorten it.
+        group.rebalance_deadline =
+            std::max(group.rebalance_deadline, now + request.max_poll_interval);
+      }
+      m.joined = true;
+      MaybeCompleteLocked(&group);
+      changed = true;
     }
-    m.joined = true;
-    MaybeCompleteLocked(&group);
-    changed = true;
   }
   if (changed) notifier_->Notify();
   return member_id;
@@ -174,7 +240,7 @@ absl::StatusOr<std::optional<JoinResult>> GroupCoordinator::TakeJoinResult(
     changed = CheckDeadlinesLocked(group, now);
     it = group->members.find(std::string(member_id));
     if (it == group->members.end()) {
-      out = UnknownMember(group_id, member_id);
+      out = MissingMemberLocked(group, group_id, member_id);
     } else if (!it->second.result_error.ok()) {
       out = std::exchange(it->second.result_error, absl::OkStatus());
     } else if (it->second.result) {
@@ -203,7 +269,7 @@ absl::Status GroupCoordinator::Heartbeat(absl::string_view group_id,
     changed = CheckDeadlinesLocked(group, now);
     it = group->members.find(std::string(member_id));
     if (it == group->members.end()) {
-      status = UnknownMember(group_id, member_id);
+      status = MissingMemberLocked(group, group_id, member_id);
     } else if (group->state == GroupState::kPreparingRebalance) {
       status = Error(ErrorCode::kRebalanceInProgress,
                      absl::StrCat("group ", group_id, " is rebalancing"));
@@ -242,6 +308,37 @@ void GroupCoordinator::Leave(absl::string_view group_id,
   notifier_->Notify();
 }
 
+void GroupCoordinator::MarkUnresponsive(absl::string_view group_id,
+                                        absl::string_view member_id) {
+  {
+    absl::MutexLock lock(&mu_);
+    Group* group = FindLocked(group_id);
+    if (group == nullptr) return;
+    auto it = group->members.find(std::string(member_id));
+    if (it == group->members.end()) return;
+    it->second.polling = false;
+    if (!it->second.unresponsive_since) {
+      it->second.unresponsive_since = clock_->Now();
+    }
+  }
+  // The group's next deadline changed: waiters recompute theirs.
+  notifier_->Notify();
+}
+
+void GroupCoordinator::MarkResponsive(absl::string_view group_id,
+                                      absl::string_view member_id) {
+  {
+    absl::MutexLock lock(&mu_);
+    Group* group = FindLocked(group_id);
+    if (group == nullptr) return;
+    auto it = group->members.find(std::string(member_id));
+    if (it == group->members.end()) return;
+    // Its max.poll.interval still runs from its last poll.
+    it->second.unresponsive_since.reset();
+  }
+  notifier_->Notify();
+}
+
 absl::Status GroupCoordinator::CommitOffsets(
     absl::string_view group_id, absl::string_view member_id, int32_t generation,
     const std::map<TopicPartition, OffsetAndMetadata>& offsets) {
@@ -260,7 +357,10 @@ absl::Status GroupCoordinator::CommitOffsets(
     // As Kafka's broker: commits with the current generation are accepted
     // while Stable and during PreparingRebalance (so a member can commit in
     // onPartitionsRevoked before it rejoins).
-    if (m == nullptr || m->generation != generation ||
+    if (m == nullptr && group != nullptr &&
+        group->fenced.count(std::string(member_id))) {
+      status = MissingMemberLocked(group, group_id, member_id);
+    } else if (m == nullptr || m->generation != generation ||
         group->generation != generation ||
         (group->state != GroupState::kStable &&
          group->state != GroupState::kPreparingRebalance)) {
@@ -289,7 +389,11 @@ absl::Time GroupCoordinator::NextDeadline(absl::string_view group_id) {
     next = group->rebalance_deadline;
   }
   for (const auto& [id, m] : group->members) {
-    if (!m.polling) next = std::min(next, m.last_poll + m.max_poll_interval);
+    if (m.unresponsive_since) {
+      next = std::min(next, *m.unresponsive_since + m.session_timeout);
+    } else if (!m.polling) {
+      next = std::min(next, m.last_poll + m.max_poll_interval);
+    }
   }
   return next;
 }
@@ -314,16 +418,24 @@ std::optional<GroupDescription> GroupCoordinator::Describe(
   d.generation = group->generation;
   d.protocol = group->protocol;
   d.leader = group->leader;
-  for (const auto& [id, m] : group->members) d.members[id] = m.assignment;
+  for (const auto& [id, m] : group->members) {
+    d.members[id] = m.assignment;
+    if (m.result || !m.result_error.ok()) ++d.uncollected;
+  }
   return d;
 }
 
 bool GroupCoordinator::CheckDeadlinesLocked(Group* group, absl::Time now) {
   bool changed = false;
-  // max.poll.interval.ms: a member that stopped polling is removed.
+  // session.timeout.ms: a member that stopped heartbeating is removed.
+  // max.poll.interval.ms: a live member that stopped polling is removed (a
+  // member that stopped heartbeating cannot leave on its own: only the
+  // session timeout removes it).
   std::vector<std::string> expired;
   for (const auto& [id, m] : group->members) {
-    if (!m.polling && now >= m.last_poll + m.max_poll_interval) {
+    if (m.unresponsive_since
+            ? now >= *m.unresponsive_since + m.session_timeout
+            : !m.polling && now >= m.last_poll + m.max_poll_interval) {
       expired.push_back(id);
     }
   }
@@ -444,6 +556,24 @@ void GroupCoordinator::CompleteRebalanceLocked(Group* group) {
   }
   group->rebalance_deadline = absl::InfiniteFuture();
   group->state = GroupState::kStable;
+}
+
+// Administration -----------------------------------------------------------
+
+std::vector<std::string> GroupCoordinator::AdminGroupIds() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> ids;
+  ids.reserve(groups_.size());
+  for (const auto& [id, group] : groups_) ids.push_back(id);
+  return ids;
+}
+
+std::optional<Group> GroupCoordinator::AdminSnapshot(
+    absl::string_view group_id) {
+  absl::MutexLock lock(&mu_);
+  Group* group = FindLocked(group_id);
+  if (group == nullptr) return std::nullopt;
+  return *group;
 }
 
 }  // namespace brook

@@ -37,6 +37,7 @@ struct JoinRequest {
   std::vector<TopicPartition> owned;
   int32_t owned_generation = -1;
   absl::Duration max_poll_interval = absl::Minutes(5);
+  absl::Duration session_timeout = absl::Seconds(45);
 };
 
 // A snapshot of a group, for tests and (later) DescribeGroup.
@@ -47,6 +48,8 @@ struct GroupDescription {
   std::string leader;
   // Member id -> assignment of its current generation.
   std::map<std::string, std::vector<TopicPartition>> members;
+  // Members whose completed rebalance result is not collected yet.
+  int32_t uncollected = 0;
 };
 
 // Thread-safe. Lock order: mu_ comes before the topic registry's lock (read
@@ -94,6 +97,16 @@ class GroupCoordinator {
   void Leave(absl::string_view group_id, absl::string_view member_id)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // The member stops heartbeating (a crash or freeze in tests, a static
+  // member's Close): it stays in the group, with its assignment, until
+  // session.timeout.ms passes, then is removed and the others rebalance. A
+  // static member replaced meanwhile (same group.instance.id) is not.
+  void MarkUnresponsive(absl::string_view group_id,
+                        absl::string_view member_id) ABSL_LOCKS_EXCLUDED(mu_);
+  // Heartbeats resume (a thawed member); no-op for a removed member.
+  void MarkResponsive(absl::string_view group_id, absl::string_view member_id)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // Commits `offsets` for a member of `generation`. CommitFailed when the
   // member is unknown or the generation is not the group's current one.
   absl::Status CommitOffsets(
@@ -116,6 +129,17 @@ class GroupCoordinator {
  private:
   Group* FindLocked(absl::string_view group_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The error for a member id the group does not hold: FencedInstanceId for
+  // a replaced static member, else UnknownMemberId.
+  absl::Status MissingMemberLocked(const Group* group,
+                                   absl::string_view group_id,
+                                   absl::string_view member_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A new member with the instance id of `old_id` takes its place (Kafka's
+  // static member replacement); the old id is fenced. Returns the new id.
+  std::string ReplaceStaticMemberLocked(Group* group, const std::string& old_id,
+                                        const JoinRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Each returns true when the group changed (members must be woken).
   bool CheckDeadlinesLocked(Group* group, absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -134,6 +158,17 @@ class GroupCoordinator {
   absl::Mutex mu_;
   std::map<std::string, Group, std::less<>> groups_ ABSL_GUARDED_BY(mu_);
   int64_t next_member_number_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // Administration: read-only queries for Admin (ListGroups,
+  // DescribeGroup). Each takes mu_ and returns a copy; none runs the
+  // deadline checks (call CheckDeadlines first for a fresh view). Not const
+  // only because mu_ is not mutable.
+ public:
+  // Ids of every group the coordinator holds, with or without members.
+  std::vector<std::string> AdminGroupIds() ABSL_LOCKS_EXCLUDED(mu_);
+  // A copy of the group's state; nullopt for a group never seen.
+  std::optional<Group> AdminSnapshot(absl::string_view group_id)
+      ABSL_LOCKS_EXCLUDED(mu_);
 };
 
 }  // namespace brook

@@ -48,6 +48,14 @@ struct GroupMemberState {
   std::vector<TopicPartition> owned;    // As reported at the last join.
   int32_t owned_generation = -1;
   absl::Duration max_poll_interval;  // Also its rebalance timeout.
+  // session.timeout.ms: how long the coordinator keeps a member that stopped
+  // heartbeating (crashed, frozen, or a static member that closed).
+  absl::Duration session_timeout = absl::Seconds(45);
+  // Set while the member does not heartbeat: the time of its last heartbeat.
+  // There is no heartbeat thread; a consumer object that exists heartbeats
+  // implicitly, so only the testing hooks (crash, freeze) and a static
+  // member's Close set it. Removed at that time + session_timeout.
+  std::optional<absl::Time> unresponsive_since;
   absl::Time last_poll;
   // Inside a Poll call: alive whatever its last_poll (Kafka's poll timer is
   // reset throughout a poll call), so a clock jump cannot expire it.
@@ -70,6 +78,9 @@ struct Group {
   std::string leader;
   absl::Time rebalance_deadline = absl::InfiniteFuture();
   std::map<std::string, GroupMemberState> members;  // By member id.
+  // Member ids replaced by a newer member with the same group.instance.id
+  // (static membership): their calls fail with FencedInstanceId.
+  std::map<std::string, std::string> fenced;  // Member id -> instance id.
 };
 
 }  // namespace brook

@@ -1,5 +1,6 @@
 #include "group/offset_store.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -124,6 +125,39 @@ absl::Status OffsetStore::AddTopicDeletes(absl::string_view topic,
         TopicPartition tp;
         if (ParseKey(key, &g, &tp) && tp.topic == topic) batch->DeleteMeta(key);
       });
+}
+
+absl::StatusOr<std::vector<std::string>> OffsetStore::ListGroups() {
+  std::vector<std::string> groups;
+  bool corrupt = false;
+  BROOK_RETURN_IF_ERROR(store_->ScanMeta(
+      kPrefix, [&](absl::string_view key, absl::string_view) {
+        std::string g;
+        TopicPartition tp;
+        if (!ParseKey(key, &g, &tp)) {
+          corrupt = true;
+          return;
+        }
+        // Keys sort by group first, so equal groups are adjacent.
+        if (groups.empty() || groups.back() != g) groups.push_back(g);
+      }));
+  if (corrupt) return Corrupt("(unknown)");
+  // The length prefix orders groups by size first; sort by name.
+  std::sort(groups.begin(), groups.end());
+  return groups;
+}
+
+absl::Status OffsetStore::DeleteGroup(absl::string_view group) {
+  StoreWriteBatch batch;
+  BROOK_RETURN_IF_ERROR(store_->ScanMeta(
+      GroupPrefix(group), [&](absl::string_view key, absl::string_view) {
+        std::string g;
+        TopicPartition tp;
+        // The length before the name makes the prefix match only `group`.
+        if (ParseKey(key, &g, &tp) && g == group) batch.DeleteMeta(key);
+      }));
+  if (batch.empty()) return absl::OkStatus();
+  return store_->Write(&batch, /*sync=*/false);
 }
 
 }  // namespace brook

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -46,6 +47,14 @@ class OffsetStore {
   // Adds to `batch` the deletion of `topic`'s offsets in every group, so
   // topic deletion removes them in the same write as the topic's record.
   absl::Status AddTopicDeletes(absl::string_view topic, StoreWriteBatch* batch);
+
+  // Ids of the groups with at least one committed offset, sorted (a scan of
+  // every committed offset).
+  absl::StatusOr<std::vector<std::string>> ListGroups();
+
+  // Deletes every committed offset of `group` in one write (not fsynced, as
+  // commits are not).
+  absl::Status DeleteGroup(absl::string_view group);
 
  private:
   Store* const store_;

@@ -40,8 +40,10 @@ absl::StatusCode CanonicalCode(ErrorCode code) {
     case ErrorCode::kIllegalState:
     case ErrorCode::kNoOffsetForPartition:
     case ErrorCode::kCommitFailed:
+    case ErrorCode::kNonEmptyGroup:
     case ErrorCode::kInvalidTxnState:
     case ErrorCode::kProducerFenced:
+    case ErrorCode::kFencedInstanceId:
     case ErrorCode::kDirectoryInUse:
     case ErrorCode::kClosed:
       return absl::StatusCode::kFailedPrecondition;
@@ -100,8 +102,12 @@ absl::string_view ErrorCodeName(ErrorCode code) {
       return "InvalidTimestamp";
     case ErrorCode::kProducerFenced:
       return "ProducerFenced";
+    case ErrorCode::kFencedInstanceId:
+      return "FencedInstanceId";
     case ErrorCode::kInvalidTxnState:
       return "InvalidTxnState";
+    case ErrorCode::kNonEmptyGroup:
+      return "NonEmptyGroup";
     case ErrorCode::kTimeout:
       return "Timeout";
     case ErrorCode::kWakeup:

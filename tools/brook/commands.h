@@ -25,6 +25,10 @@ absl::Status RunProduce(absl::Span<const std::string> args,
 absl::Status RunConsume(absl::Span<const std::string> args,
                         std::optional<std::string> data_dir);
 
+// brook groups list|describe|reset-offsets|delete ...
+absl::Status RunGroups(absl::Span<const std::string> args,
+                       std::optional<std::string> data_dir);
+
 // brook partition --partitions N (--key TEXT | --key-hex HEX)
 absl::Status RunPartition(absl::Span<const std::string> args);
 

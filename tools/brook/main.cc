@@ -43,6 +43,7 @@ absl::Status Run(absl::Span<const std::string> args) {
   const std::string& command = args[i];
   absl::Span<const std::string> rest = args.subspan(i + 1);
   if (command == "topics") return RunTopics(rest, data_dir);
+  if (command == "groups") return RunGroups(rest, data_dir);
   if (command == "produce") return RunProduce(rest, data_dir);
   if (command == "consume") return RunConsume(rest, data_dir);
   if (command == "partition") return RunPartition(rest);

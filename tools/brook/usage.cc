@@ -11,6 +11,7 @@ Kafka-style topics, producers and consumers stored in a local data directory
 
 Commands:
   topics      create, list, describe and delete topics
+  groups      list, describe, reset the offsets of and delete consumer groups
   produce     send one record per stdin line to a topic
   consume     print records of a topic
   partition   print the partition Kafka's default partitioner picks for a key
@@ -18,7 +19,7 @@ Commands:
 
 Global flags:
   --data DIR  the data directory (created if missing). Required by topics,
-              produce and consume; it may also be given after the command.
+              groups, produce and consume; it may also be given after the command.
               Only one process may use a directory at a time.
   --help, -h  show this help; 'brook COMMAND --help' shows a command's help.
 
@@ -50,6 +51,45 @@ delete    deletes topic NAME, its records and its committed offsets.
 
 Errors (exit 1): an invalid topic name, an existing topic (create), an
 unknown topic (describe, delete), an unknown configuration or value.
+)";
+}
+
+absl::string_view GroupsHelp() {
+  return R"(Usage:
+  brook --data DIR groups list
+  brook --data DIR groups describe GROUP
+  brook --data DIR groups reset-offsets GROUP --topic TOPIC
+        (--to-earliest | --to-latest | --to-datetime ISO8601 |
+         --to-offset N | --shift-by N) [--execute]
+  brook --data DIR groups delete GROUP
+
+list           prints every group id that has active members or committed
+               offsets, one per line, sorted.
+describe       prints, as kafka-consumer-groups.sh --describe, one row per
+               partition the group has committed or is assigned:
+               GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG
+               CONSUMER-ID CLIENT-ID ("-" where unknown; LAG is the log end
+               offset minus the committed offset). A group without active
+               members is said so first.
+reset-offsets  moves the group's committed offsets of every partition of
+               TOPIC. Without --execute it only prints the plan
+               (GROUP TOPIC PARTITION CURRENT-OFFSET NEW-OFFSET) and changes
+               nothing. New offsets are clamped to the partition's log.
+  --topic TOPIC        the topic whose offsets move (required).
+  --to-earliest        the log start offset.
+  --to-latest          the log end offset.
+  --to-datetime T      the first offset whose record timestamp is at or
+                       after T, e.g. 2026-01-01T12:00:00.000 (UTC unless a
+                       zone is given: Z or +02:00); the log end if none.
+  --to-offset N        offset N.
+  --shift-by N         the committed offset plus N (N may be negative);
+                       every partition needs a committed offset.
+  --execute            apply the plan.
+delete         deletes the group's committed offsets.
+
+Errors (exit 1): reset-offsets and delete refuse a group with active
+members (NonEmptyGroup); describe of a group that does not exist; an
+unknown topic (reset-offsets).
 )";
 }
 

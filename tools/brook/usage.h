@@ -11,6 +11,7 @@ namespace cli {
 
 absl::string_view MainHelp();
 absl::string_view TopicsHelp();
+absl::string_view GroupsHelp();
 absl::string_view ProduceHelp();
 absl::string_view ConsumeHelp();
 absl::string_view PartitionHelp();

@@ -1,0 +1,85 @@
+// brook/testing.h over the consumer's TEST_ hooks and the group
+// coordinator. The engine's core is reached through a consumer it creates
+// (Engine exposes no internals).
+#include "brook/testing.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "brook/error.h"
+#include "consumer/consumer_impl.h"
+#include "group/coordinator.h"
+#include "util/status_macros.h"
+
+namespace brook {
+namespace testing {
+namespace {
+
+absl::StatusOr<ConsumerImpl*> Impl(Consumer& consumer) {
+  auto* impl = dynamic_cast<ConsumerImpl*>(&consumer);
+  if (impl == nullptr) {
+    return Error(ErrorCode::kIllegalState,
+                 "brook::testing hooks need a consumer created by an Engine");
+  }
+  return impl;
+}
+
+}  // namespace
+
+absl::Status CrashConsumer(Consumer& consumer) {
+  BROOK_ASSIGN_OR_RETURN(ConsumerImpl * impl, Impl(consumer));
+  return impl->TEST_Crash();
+}
+
+absl::Status FreezeConsumer(Consumer& consumer) {
+  BROOK_ASSIGN_OR_RETURN(ConsumerImpl * impl, Impl(consumer));
+  return impl->TEST_Freeze();
+}
+
+absl::Status ThawConsumer(Consumer& consumer) {
+  BROOK_ASSIGN_OR_RETURN(ConsumerImpl * impl, Impl(consumer));
+  return impl->TEST_Thaw();
+}
+
+absl::Status AwaitGroupStable(Engine& engine, absl::string_view group_id,
+                              int members, absl::Duration real_timeout) {
+  // A consumer with an explicit client id and no group: creating it has no
+  // effect on the engine (not even on the "consumer-N" numbering).
+  ConsumerOptions options;
+  options.client_id = "brook-testing-await";
+  BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Consumer> probe,
+                         engine.CreateConsumer(options));
+  BROOK_ASSIGN_OR_RETURN(ConsumerImpl * impl, Impl(*probe));
+  GroupCoordinator& gc = impl->TEST_core()->coordinator();
+  const absl::Time deadline = absl::Now() + real_timeout;
+  std::string last = "unknown group";
+  for (;;) {
+    gc.CheckDeadlines(group_id);
+    std::optional<GroupDescription> d = gc.Describe(group_id);
+    if (d) {
+      if (d->state == GroupState::kStable &&
+          static_cast<int>(d->members.size()) == members &&
+          d->uncollected == 0) {
+        return absl::OkStatus();
+      }
+      last = absl::StrCat(GroupStateName(d->state), " with ", d->members.size(),
+                          " members (", d->uncollected,
+                          " not yet collected their assignment), generation ",
+                          d->generation);
+    }
+    if (absl::Now() >= deadline) {
+      return Error(
+          ErrorCode::kTimeout,
+          absl::StrCat("group ", group_id, " did not become Stable with ",
+                       members, " members within ",
+                       absl::FormatDuration(real_timeout),
+                       "; last seen: ", last));
+    }
+    // Members make progress on their own threads; check again shortly.
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+}
+
+}  // namespace testing
+}  // namespace brook
