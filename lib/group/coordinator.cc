@@ -361,9 +361,9 @@ absl::Status GroupCoordinator::CommitOffsets(
         group->fenced.count(std::string(member_id))) {
       status = MissingMemberLocked(group, group_id, member_id);
     } else if (m == nullptr || m->generation != generation ||
-        group->generation != generation ||
-        (group->state != GroupState::kStable &&
-         group->state != GroupState::kPreparingRebalance)) {
+               group->generation != generation ||
+               (group->state != GroupState::kStable &&
+                group->state != GroupState::kPreparingRebalance)) {
       status = Error(
           ErrorCode::kCommitFailed,
           absl::StrCat("commit failed: member ", member_id, " generation ",

@@ -101,8 +101,8 @@ class GroupCoordinator {
   // member's Close): it stays in the group, with its assignment, until
   // session.timeout.ms passes, then is removed and the others rebalance. A
   // static member replaced meanwhile (same group.instance.id) is not.
-  void MarkUnresponsive(absl::string_view group_id,
-                        absl::string_view member_id) ABSL_LOCKS_EXCLUDED(mu_);
+  void MarkUnresponsive(absl::string_view group_id, absl::string_view member_id)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Heartbeats resume (a thawed member); no-op for a removed member.
   void MarkResponsive(absl::string_view group_id, absl::string_view member_id)
       ABSL_LOCKS_EXCLUDED(mu_);

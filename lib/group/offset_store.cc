@@ -119,19 +119,20 @@ OffsetStore::FetchAll(absl::string_view group) {
 
 absl::Status OffsetStore::AddTopicDeletes(absl::string_view topic,
                                           StoreWriteBatch* batch) {
-  return store_->ScanMeta(
-      kPrefix, [&](absl::string_view key, absl::string_view) {
-        std::string g;
-        TopicPartition tp;
-        if (ParseKey(key, &g, &tp) && tp.topic == topic) batch->DeleteMeta(key);
-      });
+  return store_->ScanMeta(kPrefix,
+                          [&](absl::string_view key, absl::string_view) {
+                            std::string g;
+                            TopicPartition tp;
+                            if (ParseKey(key, &g, &tp) && tp.topic == topic)
+                              batch->DeleteMeta(key);
+                          });
 }
 
 absl::StatusOr<std::vector<std::string>> OffsetStore::ListGroups() {
   std::vector<std::string> groups;
   bool corrupt = false;
-  BROOK_RETURN_IF_ERROR(store_->ScanMeta(
-      kPrefix, [&](absl::string_view key, absl::string_view) {
+  BROOK_RETURN_IF_ERROR(
+      store_->ScanMeta(kPrefix, [&](absl::string_view key, absl::string_view) {
         std::string g;
         TopicPartition tp;
         if (!ParseKey(key, &g, &tp)) {
