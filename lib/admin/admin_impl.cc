@@ -195,11 +195,10 @@ absl::Status AdminImpl::CheckNoActiveMembers(absl::string_view group,
 
 absl::Status AdminImpl::DeleteGroup(absl::string_view group) {
   if (core_->closed()) return EngineCore::ClosedError();
-  BROOK_RETURN_IF_ERROR(CheckNoActiveMembers(group, "delete the offsets"));
-  // A member joining between the check and the delete is not prevented (the
-  // coordinator offers no admin lock); it then starts from
-  // auto.offset.reset, as after a delete that came just before its join.
-  return core_->offsets().DeleteGroup(group);
+  // Under the coordinator's lock, so no member joins while offsets go.
+  return core_->coordinator().WhileGroupEmpty(
+      group, "delete the offsets",
+      [&] { return core_->offsets().DeleteGroup(group); });
 }
 
 absl::StatusOr<int64_t> AdminImpl::OffsetForTime(const Topic& topic,
@@ -307,8 +306,10 @@ absl::StatusOr<std::vector<OffsetResetPlanEntry>> AdminImpl::ResetOffsets(
     plan.push_back(std::move(e));
   }
   if (!dry_run) {
-    BROOK_RETURN_IF_ERROR(
-        core_->offsets().Commit(group, writes, core_->clock()->Now()));
+    BROOK_RETURN_IF_ERROR(core_->coordinator().WhileGroupEmpty(
+        group, "reset the offsets", [&] {
+          return core_->offsets().Commit(group, writes, core_->clock()->Now());
+        }));
   }
   return plan;
 }

@@ -576,4 +576,27 @@ std::optional<Group> GroupCoordinator::AdminSnapshot(
   return *group;
 }
 
+absl::Status GroupCoordinator::WhileGroupEmpty(
+    absl::string_view group_id, absl::string_view what,
+    absl::FunctionRef<absl::Status()> write) {
+  bool changed = false;
+  absl::Status status;
+  {
+    absl::MutexLock lock(&mu_);
+    Group* group = FindLocked(group_id);
+    if (group != nullptr) changed = CheckDeadlinesLocked(group, clock_->Now());
+    if (group != nullptr && !group->members.empty()) {
+      status = Error(ErrorCode::kNonEmptyGroup,
+                     absl::StrCat("cannot ", what, " of group ", group_id,
+                                  ": it has ", group->members.size(),
+                                  " active member(s); stop its consumers "
+                                  "first"));
+    } else {
+      status = write();
+    }
+  }
+  if (changed) notifier_->Notify();
+  return status;
+}
+
 }  // namespace brook

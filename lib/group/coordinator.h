@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -168,6 +169,13 @@ class GroupCoordinator {
   std::vector<std::string> AdminGroupIds() ABSL_LOCKS_EXCLUDED(mu_);
   // A copy of the group's state; nullopt for a group never seen.
   std::optional<Group> AdminSnapshot(absl::string_view group_id)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Runs `write` (an offset store change) while no member can join the
+  // group, after the deadline checks; NonEmptyGroup, without running it,
+  // when the group has members. `what` completes "cannot ... of group G".
+  absl::Status WhileGroupEmpty(absl::string_view group_id,
+                               absl::string_view what,
+                               absl::FunctionRef<absl::Status()> write)
       ABSL_LOCKS_EXCLUDED(mu_);
 };
 

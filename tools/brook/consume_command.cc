@@ -181,29 +181,36 @@ absl::Status Consume(const ConsumeRequest& r, Engine& engine,
   if (!consumer.ok()) return consumer.status();
   WakeupTarget wakeup_target(&signals, consumer->get());
 
-  absl::Status s = (*consumer)->Assign(partitions);
-  if (!s.ok()) return s;
-  if (r.offset) {
-    const TopicPartition tp(r.topic, *r.partition);
-    switch (r.offset->kind) {
-      case StartOffset::kEarliest:
-        s = (*consumer)->SeekToBeginning({tp});
-        break;
-      case StartOffset::kLatest:
-        s = (*consumer)->SeekToEnd({tp});
-        break;
-      case StartOffset::kAt:
-        s = (*consumer)->Seek(tp, r.offset->offset);
-        break;
-    }
-    if (!s.ok()) return s;
-  }
-
   std::optional<GroupCommitter> committer;
-  if (!r.group.empty()) {
-    committer.emplace(consumer->get());
-    s = committer->Start(partitions);
+  if (!r.group.empty()) committer.emplace(consumer->get());
+  absl::Status s;
+  if (!r.group.empty() && !r.partition) {
+    // A group member: the group decides which partitions this process
+    // reads; the committer commits what was printed before any moves away.
+    s = (*consumer)->Subscribe({r.topic}, &*committer);
     if (!s.ok()) return s;
+  } else {
+    s = (*consumer)->Assign(partitions);
+    if (!s.ok()) return s;
+    if (r.offset) {
+      const TopicPartition tp(r.topic, *r.partition);
+      switch (r.offset->kind) {
+        case StartOffset::kEarliest:
+          s = (*consumer)->SeekToBeginning({tp});
+          break;
+        case StartOffset::kLatest:
+          s = (*consumer)->SeekToEnd({tp});
+          break;
+        case StartOffset::kAt:
+          s = (*consumer)->Seek(tp, r.offset->offset);
+          break;
+      }
+      if (!s.ok()) return s;
+    }
+    if (committer) {
+      s = committer->Start(partitions);
+      if (!s.ok()) return s;
+    }
   }
   absl::Status status =
       PollLoop(r, **consumer, committer ? &*committer : nullptr);

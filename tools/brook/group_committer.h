@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "brook/consumer.h"
+#include "brook/rebalance_listener.h"
 
 namespace brook {
 namespace cli {
@@ -17,9 +18,14 @@ namespace cli {
 // close does, the next run starts where this one did rather than resolving
 // "latest" again). Records fetched but not printed (beyond --max, or lost to
 // a closed stdout) are never committed, which is why this does not use
-// CommitSync() with the consumer's positions. Single-threaded, like the
-// consumer it borrows; `consumer` must outlive it.
-class GroupCommitter {
+// CommitSync() with the consumer's positions.
+//
+// With Assign, call Start once the partitions are assigned. With Subscribe,
+// pass the committer as the rebalance listener: it starts tracking assigned
+// partitions and commits revoked ones before they move (no duplicates for
+// the next owner); lost ones are dropped. Single-threaded, like the consumer
+// it borrows; `consumer` must outlive it.
+class GroupCommitter : public ConsumerRebalanceListener {
  public:
   explicit GroupCommitter(Consumer* consumer) : consumer_(consumer) {}
   GroupCommitter(const GroupCommitter&) = delete;
@@ -31,15 +37,26 @@ class GroupCommitter {
   absl::Status Start(const std::vector<TopicPartition>& partitions);
 
   // Commits `printed` (partition -> next offset) once those records have
-  // been written out.
+  // been written out. In a subscribed group, a commit refused because the
+  // group is rebalancing (or moved on without this member) is not an error:
+  // the revocation commits the offsets, or the next owner reads the records
+  // again (at least once).
   absl::Status CommitPrinted(const OffsetMap& printed);
 
-  // Commits every partition's offset; at exit.
+  // Commits every owned partition's offset; at exit. Also reports a commit
+  // that failed inside a rebalance callback.
   absl::Status CommitAll();
+
+  void OnPartitionsAssigned(
+      const std::vector<TopicPartition>& partitions) override;
+  void OnPartitionsRevoked(
+      const std::vector<TopicPartition>& partitions) override;
+  void OnPartitionsLost(const std::vector<TopicPartition>& partitions) override;
 
  private:
   Consumer* const consumer_;
   OffsetMap all_;
+  absl::Status callback_error_;
 };
 
 }  // namespace cli

@@ -135,12 +135,15 @@ Where to start:
   --offset O         start partition P at offset O (requires --partition;
                      "earliest" and "latest" are accepted too). An offset
                      outside the log falls back to auto.offset.reset.
-  --group G          consumer group G (Kafka's group.id): start from G's
+  --group G          consumer group G (Kafka's group.id): join G as a member
+                     (without --partition; the directory belongs to this
+                     process, so it is the only member); start from G's
                      committed offsets where there are any; commit the
-                     offsets of printed records after each batch, and at
-                     exit every partition's position (a partition nothing
-                     was printed from keeps its start position), so the next
-                     run with G continues where this one stopped.
+                     offsets of printed records after each batch and at exit
+                     (a partition nothing was printed from keeps its start
+                     position), so the next run with G continues where this
+                     one stopped. With --partition the partition is
+                     assigned, not subscribed, and G only holds offsets.
 
 When to stop (without either flag, follow the topic until interrupted):
   --max N            exit after N records.
