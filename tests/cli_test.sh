@@ -365,20 +365,22 @@ expect_rc "partition zero partitions" 2
 # --- directory in use, and stopping a follower with signals -----------------
 # Monitor mode gives the background follower default SIGINT handling
 # (non-interactive bash starts background jobs with SIGINT ignored).
-start_follower() {  # GROUP
+start_follower() {  # GROUP [FLAGS...]
+  local group=$1
+  shift
   set -m
-  "$BROOK" --data "$data" consume orders --group "$1" \
+  "$BROOK" --data "$data" consume orders --group "$group" "$@" \
     >"$tmp/follow.out" 2>"$tmp/follow.err" &
   follower=$!
   set +m
 }
 # Waits until another command sees the directory in use; restarts the
 # follower if our own probe happened to hold the directory as it started.
-wait_until_held() {  # GROUP
+wait_until_held() {  # GROUP [FLAGS...]
   for _ in $(seq 100); do
     if ! kill -0 "$follower" 2>/dev/null; then
       wait "$follower" 2>/dev/null
-      start_follower "$1"
+      start_follower "$@"
     fi
     run --data "$data" topics list
     [[ "$RC" -ne 0 ]] && return 0
@@ -405,8 +407,12 @@ stop_follower() {  # SIGNAL
   ERR=$(cat "$tmp/follow.err")
 }
 
-start_follower follow
-if wait_until_held follow; then pass; else
+# The follower reads from the beginning, so once it printed every record it
+# has joined its group and owns every partition: only then is it stopped.
+run --data "$data" consume orders --from-beginning --timeout-ms 300
+existing=$OUT
+start_follower follow --from-beginning
+if wait_until_held follow --from-beginning; then pass; else
   fail "directory held" "the follower never held the data directory"
 fi
 expect_rc "directory in use exit" 1
@@ -415,11 +421,16 @@ expect_contains "directory in use says so" "$ERR" "in use"
 STDIN=$'late:1\n'
 run --data "$data" produce orders --key-separator :
 expect_rc "produce while in use" 1
+for _ in $(seq 100); do
+  [[ "$(cat "$tmp/follow.out")" == "$existing" ]] && break
+  sleep 0.1
+done
+expect_eq "follower printed everything" "$(cat "$tmp/follow.out")" "$existing"
 stop_follower INT
 expect_rc "follower exits 0 on SIGINT" 0
 expect_eq "follower stderr" "$ERR" ""
-# The follower started at the log end and committed it at exit, so the group
-# sees exactly what was produced after it stopped.
+# The follower committed the log end at exit, so the group sees exactly what
+# was produced after it stopped.
 STDIN=$'after:1\n'
 run --data "$data" produce orders --key-separator :
 expect_rc "produce after follower" 0

@@ -104,8 +104,24 @@ std::unique_ptr<Assignor> NewStickyAssignor();
 // the follow-up rebalance assigns them).
 std::unique_ptr<Assignor> NewCooperativeStickyAssignor();
 
-// The assignor with Kafka's name `name`, or nullptr for an unknown name.
+// The assignor named `name`: one of Kafka's four, or one registered with
+// RegisterAssignor; nullptr for an unknown name.
 std::shared_ptr<Assignor> AssignorByName(absl::string_view name);
+
+// Makes `assignor` available under assignor->name() to
+// partition.assignment.strategy (typed options and properties alike) in
+// this process, as a class name does in Kafka's Java client. Register before
+// creating consumers that name it. Its Assign runs inside the engine's group
+// coordinator while a rebalance completes: it must be a pure function of its
+// input (no calls into brook, no blocking, no exceptions). Its
+// supported_protocols() decide whether a consumer rebalances eagerly or
+// cooperatively, as for the built-in ones. The group checks its result:
+// partitions that do not exist, that no subscriber of their topic got, that
+// two members got, or (cooperative) that move straight from one owner to
+// another fail the rebalance with IllegalState for every member. Errors:
+// InvalidConfig for a null assignor, an empty name or one with ',' or
+// whitespace, a built-in name, or a name already registered. Thread-safe.
+absl::Status RegisterAssignor(std::shared_ptr<Assignor> assignor);
 
 }  // namespace brook
 

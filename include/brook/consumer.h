@@ -53,11 +53,25 @@ class Consumer {
   absl::Status Subscribe(absl::Span<const std::string> topics) {
     return Subscribe(topics, nullptr);
   }
+  // Kafka's subscribe(Pattern): subscribes to every topic whose whole name
+  // matches `regex` (ECMAScript syntax, std::regex; for the names Kafka
+  // allows it agrees with Java's Pattern). The match is evaluated now and
+  // again at most every metadata.max.age.ms (on the engine's clock) inside
+  // Poll: topics created or deleted since change the subscription and
+  // rebalance the group. Subscription() lists the topics matched. Replaces
+  // an earlier subscription. Errors: InvalidRequest for a malformed regex,
+  // and those of Subscribe.
+  virtual absl::Status SubscribePattern(
+      absl::string_view regex, ConsumerRebalanceListener* listener) = 0;
+  absl::Status SubscribePattern(absl::string_view regex) {
+    return SubscribePattern(regex, nullptr);
+  }
   // Leaves the group at once (OnPartitionsRevoked for the assignment; no
   // auto commit, as in Kafka) and drops the subscription. OK when not
   // subscribed.
   virtual absl::Status Unsubscribe() = 0;
-  // The subscribed topics, sorted; empty when not subscribed.
+  // The subscribed topics (those a pattern matched, for SubscribePattern),
+  // sorted; empty when not subscribed.
   virtual absl::StatusOr<std::vector<std::string>> Subscription() = 0;
   // The consumer's group id, generation, member id and group.instance.id.
   virtual absl::StatusOr<ConsumerGroupMetadata> GroupMetadata() = 0;

@@ -156,6 +156,10 @@ struct ConsumerOptions {
   absl::Duration max_poll_interval = absl::Seconds(300);
   // heartbeat.interval.ms (groups). Default: 3 s.
   absl::Duration heartbeat_interval = absl::Seconds(3);
+  // metadata.max.age.ms: how often a subscribed consumer looks for topics
+  // created or deleted (a pattern's new matches, a subscribed topic that
+  // appeared) and rebalances when they changed. Default: 300 s.
+  absl::Duration metadata_max_age = absl::Seconds(300);
   // partition.assignment.strategy: assignor names in preference order
   // ("range", "roundrobin", "sticky", "cooperative-sticky"; Kafka's class
   // names such as org.apache.kafka.clients.consumer.RangeAssignor are
@@ -171,7 +175,8 @@ struct ConsumerOptions {
 
   // Properties: group.id, client.id, group.instance.id, auto.offset.reset,
   // enable.auto.commit, auto.commit.interval.ms, session.timeout.ms,
-  // max.poll.interval.ms, heartbeat.interval.ms, max.poll.records,
+  // max.poll.interval.ms, heartbeat.interval.ms, metadata.max.age.ms,
+  // max.poll.records,
   // partition.assignment.strategy (comma-separated); isolation.level
   // (read_uncommitted or read_committed, identical until transactions
   // exist), fetch.min.bytes, fetch.max.bytes, max.partition.fetch.bytes,

@@ -52,7 +52,46 @@ absl::Status ConsumerImpl::Subscribe(absl::Span<const std::string> topics,
   std::vector<std::string> sorted(topics.begin(), topics.end());
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  pattern_.reset();
+  return SubscribeSorted(std::move(sorted), listener);
+}
+
+absl::Status ConsumerImpl::SubscribePattern(
+    absl::string_view regex, ConsumerRebalanceListener* listener) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (options_.group_id.empty()) {
+    return Error(
+        ErrorCode::kInvalidGroupId,
+        "SubscribePattern needs a group.id (ConsumerOptions::group_id)");
+  }
+  if (mode_ == Mode::kAssigned) {
+    return Error(ErrorCode::kIllegalState,
+                 "Assign and SubscribePattern are mutually exclusive: the "
+                 "consumer has assigned partitions (call Assign with none "
+                 "first)");
+  }
+  std::regex re;
+  try {
+    re.assign(regex.begin(), regex.end(), std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    return Error(ErrorCode::kInvalidRequest,
+                 absl::StrCat("SubscribePattern: invalid regex '", regex,
+                              "': ", e.what()));
+  }
+  pattern_ = std::move(re);
+  std::vector<std::string> matched;
+  for (std::string& t : core_->topics().List()) {
+    if (std::regex_match(t, *pattern_)) matched.push_back(std::move(t));
+  }
+  std::sort(matched.begin(), matched.end());
+  return SubscribeSorted(std::move(matched), listener);
+}
+
+absl::Status ConsumerImpl::SubscribeSorted(
+    std::vector<std::string> sorted, ConsumerRebalanceListener* listener) {
   listener_ = listener;
+  next_metadata_check_ = core_->clock()->Now() + options_.metadata_max_age;
   if (subscribed() && sorted != subscription_) {
     // The group must learn the new subscription: rejoin on the next Poll.
     if (join_state_ == JoinState::kStable) {
@@ -107,6 +146,29 @@ absl::Status ConsumerImpl::EnforceRebalance() {
   return absl::OkStatus();
 }
 
+std::map<std::string, int32_t> ConsumerImpl::SubscribedMetadata() const {
+  std::map<std::string, int32_t> out;
+  for (const std::string& t : subscription_) {
+    std::shared_ptr<Topic> topic = core_->topics().Find(t);
+    out[t] = topic == nullptr ? 0 : topic->num_partitions();
+  }
+  return out;
+}
+
+bool ConsumerImpl::MetadataChanged(absl::Time now) {
+  if (now < next_metadata_check_) return false;
+  next_metadata_check_ = now + options_.metadata_max_age;
+  if (pattern_) {
+    std::vector<std::string> matched;
+    for (std::string& t : core_->topics().List()) {
+      if (std::regex_match(t, *pattern_)) matched.push_back(std::move(t));
+    }
+    std::sort(matched.begin(), matched.end());
+    subscription_ = std::move(matched);
+  }
+  return SubscribedMetadata() != joined_metadata_;
+}
+
 absl::Status ConsumerImpl::GroupStep() {
   GroupCoordinator& gc = core_->coordinator();
   // A few transitions per call at most: heartbeat → join → collect →
@@ -116,6 +178,12 @@ absl::Status ConsumerImpl::GroupStep() {
   for (int round = 0; round < 6 && subscribed() && !closed_; ++round) {
     switch (join_state_) {
       case JoinState::kStable: {
+        if (MetadataChanged(core_->clock()->Now())) {
+          // Kafka's leader rejoins when the metadata it assigned from
+          // changed; any member noticing first does the same here.
+          join_state_ = JoinState::kNeedJoin;
+          break;
+        }
         absl::Status hb =
             gc.Heartbeat(options_.group_id, member_id_, generation_);
         if (hb.ok()) return absl::OkStatus();
@@ -202,6 +270,7 @@ absl::Status ConsumerImpl::SendJoin() {
   request.client_id = options_.client_id;
   request.group_instance_id = options_.group_instance_id;
   request.topics = subscription_;
+  joined_metadata_ = SubscribedMetadata();
   request.strategies = options_.assignment_strategies;
   request.owned = AssignedList();
   request.owned_generation = generation_;
@@ -299,6 +368,8 @@ void ConsumerImpl::LeaveGroup(bool lost, bool closing) {
   join_state_ = JoinState::kNeedJoin;
   rejoin_requested_ = false;
   subscription_.clear();
+  pattern_.reset();
+  joined_metadata_.clear();
   listener_ = nullptr;
   mode_ = Mode::kNone;
 }
@@ -306,8 +377,13 @@ void ConsumerImpl::LeaveGroup(bool lost, bool closing) {
 absl::Time ConsumerImpl::GroupWaitDeadline(absl::Time deadline) {
   // Under ManualClock nobody else may run the group's timers, so a waiter
   // wakes at the group's next deadline and runs them on its next step.
-  return std::min(deadline,
-                  core_->coordinator().NextDeadline(options_.group_id));
+  // The metadata check is one of the member's own timers; it runs only in
+  // a stable group (a join under way reads fresh metadata anyway).
+  const absl::Time metadata = join_state_ == JoinState::kStable
+                                  ? next_metadata_check_
+                                  : absl::InfiniteFuture();
+  return std::min({deadline, metadata,
+                   core_->coordinator().NextDeadline(options_.group_id)});
 }
 
 }  // namespace brook

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
+#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +32,8 @@ class ConsumerImpl : public Consumer {
 
   absl::Status Assign(absl::Span<const TopicPartition> partitions) override;
   absl::StatusOr<std::vector<TopicPartition>> Assignment() override;
+  absl::Status SubscribePattern(absl::string_view regex,
+                                ConsumerRebalanceListener* listener) override;
   absl::Status Subscribe(absl::Span<const std::string> topics,
                          ConsumerRebalanceListener* listener) override;
   absl::Status Unsubscribe() override;
@@ -123,6 +127,15 @@ class ConsumerImpl : public Consumer {
   // A static member (group.instance.id) does not leave on Close: it stops
   // heartbeating and the group keeps it until session.timeout.ms.
   void LeaveGroup(bool lost, bool closing = false);
+  // Shared by Subscribe and SubscribePattern, after the entry checks.
+  absl::Status SubscribeSorted(std::vector<std::string> sorted,
+                               ConsumerRebalanceListener* listener);
+  // Every metadata.max.age.ms: re-evaluates the pattern and compares the
+  // subscribed topics' partition counts with those of the last join. True
+  // when the member must rejoin.
+  bool MetadataChanged(absl::Time now);
+  // Subscribed topic -> partition count (0: missing), as the engine has them.
+  std::map<std::string, int32_t> SubscribedMetadata() const;
   // The deadline Poll may wait until: `deadline` capped by the group's.
   absl::Time GroupWaitDeadline(absl::Time deadline);
   bool subscribed() const { return mode_ == Mode::kSubscribed; }
@@ -153,7 +166,11 @@ class ConsumerImpl : public Consumer {
       pending_callbacks_;
   // Group membership (subscribe mode).
   Mode mode_ = Mode::kNone;
-  std::vector<std::string> subscription_;          // Sorted, unique.
+  std::vector<std::string> subscription_;  // Sorted, unique.
+  std::optional<std::regex> pattern_;      // SubscribePattern's.
+  // The metadata the last join saw, and when to look again.
+  std::map<std::string, int32_t> joined_metadata_;
+  absl::Time next_metadata_check_ = absl::InfinitePast();
   ConsumerRebalanceListener* listener_ = nullptr;  // Not owned.
   JoinState join_state_ = JoinState::kNeedJoin;
   bool rejoin_requested_ = false;  // Rejoin after the rebalance under way.

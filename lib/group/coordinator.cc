@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "brook/assignor.h"
 #include "brook/error.h"
+#include "group/assignment_check.h"
 
 namespace brook {
 namespace {
@@ -537,6 +538,15 @@ void GroupCoordinator::CompleteRebalanceLocked(Group* group) {
   std::shared_ptr<Assignor> assignor = AssignorByName(group->protocol);
   if (assignor != nullptr) {
     assignment = assignor->Assign(input);
+    if (assignment.ok()) {
+      const std::vector<RebalanceProtocol> protocols =
+          assignor->supported_protocols();
+      const bool cooperative =
+          std::find(protocols.begin(), protocols.end(),
+                    RebalanceProtocol::kCooperative) != protocols.end();
+      absl::Status valid = CheckAssignment(input, *assignment, cooperative);
+      if (!valid.ok()) assignment = valid;
+    }
   } else {
     assignment = Error(
         ErrorCode::kInconsistentGroupProtocol,

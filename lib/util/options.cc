@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "brook/error.h"
 #include "brook/partitioner.h"
+#include "util/assignor_registry.h"
 #include "util/config.h"
 
 namespace brook {
@@ -45,15 +46,16 @@ absl::Status ParseAssignmentStrategies(absl::string_view value,
     for (const auto& n : kNames) {
       if (n.first == part) found = &n;
     }
-    if (found == nullptr) {
+    if (found == nullptr && RegisteredAssignor(part) == nullptr) {
       return Error(ErrorCode::kInvalidConfig,
                    absl::StrCat("partition.assignment.strategy: unknown "
                                 "assignor '",
                                 part,
                                 "'; allowed: range, roundrobin, sticky, "
-                                "cooperative-sticky (or Kafka's class names)"));
+                                "cooperative-sticky (or Kafka's class names) "
+                                "and names given to RegisterAssignor"));
     }
-    std::string name(found->second);
+    std::string name(found != nullptr ? found->second : part);
     if (std::find(names.begin(), names.end(), name) == names.end()) {
       names.push_back(std::move(name));
     }
@@ -268,6 +270,10 @@ absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
         [&](absl::string_view v) {
           return ParseMillis("heartbeat.interval.ms", v, 1,
                              &o.heartbeat_interval);
+        }},
+       {"metadata.max.age.ms",
+        [&](absl::string_view v) {
+          return ParseMillis("metadata.max.age.ms", v, 0, &o.metadata_max_age);
         }},
        {"max.poll.records",
         [&](absl::string_view v) {

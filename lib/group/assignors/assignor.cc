@@ -15,6 +15,7 @@
 #include "brook/error.h"
 #include "group/assignors/group_input.h"
 #include "group/assignors/java_compat.h"
+#include "util/assignor_registry.h"
 
 namespace brook {
 
@@ -23,7 +24,7 @@ std::shared_ptr<Assignor> AssignorByName(absl::string_view name) {
   if (name == "roundrobin") return NewRoundRobinAssignor();
   if (name == "sticky") return NewStickyAssignor();
   if (name == "cooperative-sticky") return NewCooperativeStickyAssignor();
-  return nullptr;
+  return RegisteredAssignor(name);
 }
 
 namespace assignors {
