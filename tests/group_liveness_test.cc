@@ -521,5 +521,21 @@ TEST_F(GroupLivenessTest, AwaitGroupStableWaitsForMembersOnTheirThreads) {
   for (std::thread& t : threads) t.join();
 }
 
+// Kafka's heartbeat thread leaves the group once max.poll.interval.ms
+// passes without a Poll, so a member's own late Poll finds its partitions
+// lost, even when no other member noticed first.
+TEST_F(GroupLivenessTest, LatePollOfTheOnlyMemberFindsItsPartitionsLost) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 2));
+  RecordingListener la;
+  auto a = Member("a", "", &la);
+  Rounds({a.get()}, 2);
+  const int32_t generation = GenerationOf(*a);
+  clock_.Advance(absl::Seconds(60));  // max.poll.interval.ms in Options().
+  Rounds({a.get()}, 2);
+  EXPECT_THAT(la.events, ElementsAre("assigned:t-0,t-1", "lost:t-0,t-1",
+                                     "assigned:t-0,t-1"));
+  EXPECT_GT(GenerationOf(*a), generation);
+}
+
 }  // namespace
 }  // namespace brook

@@ -132,9 +132,10 @@ absl::StatusOr<std::string> GroupCoordinator::Join(const JoinRequest& request) {
       if (it == group.members.end()) {
         return MissingMemberLocked(&group, request.group_id, request.member_id);
       }
-      it->second.last_poll = now;
-      it->second.polling = true;
     }
+    // Before the caller counts as polling: a member whose
+    // max.poll.interval.ms passed has left, even when its own call is the
+    // first to notice (Kafka's heartbeat thread leaves for it).
     changed = CheckDeadlinesLocked(&group, now);
     // Static membership: a new member with a known group.instance.id takes
     // the place of the old one (returning after a crash, or a duplicate that
@@ -233,13 +234,13 @@ absl::StatusOr<std::optional<JoinResult>> GroupCoordinator::TakeJoinResult(
     const absl::Time now = clock_->Now();
     Group* group = FindLocked(group_id);
     if (group == nullptr) return UnknownMember(group_id, member_id);
+    // As in Join: an expired caller is removed before it counts as polling.
+    changed = CheckDeadlinesLocked(group, now);
     auto it = group->members.find(std::string(member_id));
     if (it != group->members.end()) {
       it->second.last_poll = now;
       it->second.polling = true;
     }
-    changed = CheckDeadlinesLocked(group, now);
-    it = group->members.find(std::string(member_id));
     if (it == group->members.end()) {
       out = MissingMemberLocked(group, group_id, member_id);
     } else if (!it->second.result_error.ok()) {
@@ -262,13 +263,13 @@ absl::Status GroupCoordinator::Heartbeat(absl::string_view group_id,
     const absl::Time now = clock_->Now();
     Group* group = FindLocked(group_id);
     if (group == nullptr) return UnknownMember(group_id, member_id);
+    // As in Join: an expired caller is removed before it counts as polling.
+    changed = CheckDeadlinesLocked(group, now);
     auto it = group->members.find(std::string(member_id));
     if (it != group->members.end()) {
       it->second.last_poll = now;
       it->second.polling = true;
     }
-    changed = CheckDeadlinesLocked(group, now);
-    it = group->members.find(std::string(member_id));
     if (it == group->members.end()) {
       status = MissingMemberLocked(group, group_id, member_id);
     } else if (group->state == GroupState::kPreparingRebalance) {
