@@ -34,6 +34,7 @@
 #include "bench_util.h"
 #include "brook/options.h"
 #include "brook_workloads.h"
+#include "group_workloads.h"
 #include "rocksdb_baselines.h"
 #include "rss_run.h"
 
@@ -63,7 +64,8 @@ Every run of every measurement gets a fresh data directory.
   --partitions P      partitions of the benchmark topic (default 8)
   --runs K            runs per measurement; the median is reported (default 1)
   --only A[,B...]     run a subset: a group (produce, sync, consume, e2e,
-                      baseline) or a measurement name (see --list)
+                      group, rebalance, rss, baseline) or a measurement name
+                      (see --list)
   --list              print the measurement names and exit
   --dir DIR           put run directories under DIR (kept; the run
                       directories are removed). Default: a fresh mkdtemp
@@ -234,6 +236,26 @@ std::vector<Measurement> AllMeasurements() {
   m.push_back(
       {"consume", "consume", "consume (produce untimed first)", RunConsume});
   m.push_back({"e2e", "e2e", "end-to-end latency", RunEndToEnd});
+  for (int members : {1, 4}) {
+    m.push_back({absl::StrFormat("group_consume_%dm", members), "group",
+                 absl::StrFormat("group consume, %d member%s", members,
+                                 members == 1 ? "" : "s"),
+                 [members](const RunEnv& env) {
+                   return RunGroupConsume(env, members);
+                 }});
+  }
+  for (const char* strategy : {"range", "cooperative-sticky"}) {
+    m.push_back(
+        {absl::StrCat("rebalance_",
+                      std::string(strategy) == "range" ? "eager" : "coop"),
+         "rebalance",
+         absl::StrCat("rebalance of 100 consumers over 1000 "
+                      "partitions, ",
+                      strategy),
+         [strategy](const RunEnv& env) {
+           return RunRebalance(env, strategy);
+         }});
+  }
   m.push_back({"rss", "rss",
                "peak RSS of a produce+consume run in its own process",
                RunIsolatedRss});

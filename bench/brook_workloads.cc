@@ -18,106 +18,14 @@
 #include "absl/synchronization/notification.h"
 #include "brook/engine.h"
 #include "brook/error.h"
+#include "workload_common.h"
 
 namespace brook {
 namespace bench {
 namespace {
 
-constexpr char kTopic[] = "bench";
-constexpr char kGroup[] = "brook-bench";
-// A consumer that sees nothing for this long while records are outstanding
-// is reported as stalled (a library problem, not a slow machine).
-constexpr double kStallSeconds = 30;
-
 // Keeps the compiler from dropping the loops that touch consumed values.
 std::atomic<uint64_t> g_sink{0};
-
-// `status` with `context` in front of its message, same code.
-absl::Status Annotate(const absl::Status& status, absl::string_view context) {
-  if (status.ok()) return status;
-  return absl::Status(status.code(),
-                      absl::StrCat(context, ": ", status.ToString()));
-}
-
-// Collects the first error seen by any thread.
-class FirstError {
- public:
-  void Set(const absl::Status& status) {
-    absl::MutexLock lock(&mu_);
-    if (status_.ok()) status_ = status;
-  }
-  absl::Status Get() {
-    absl::MutexLock lock(&mu_);
-    return status_;
-  }
-
- private:
-  absl::Mutex mu_;
-  absl::Status status_ ABSL_GUARDED_BY(mu_);
-};
-
-// A fresh on-disk engine in the run's directory with the benchmark topic.
-absl::StatusOr<std::unique_ptr<Engine>> OpenWithTopic(const RunEnv& env) {
-  EngineOptions options;  // On disk: in_memory stays false.
-  absl::StatusOr<std::unique_ptr<Engine>> engine =
-      Engine::Open(options, env.dir);
-  if (!engine.ok()) return Annotate(engine.status(), "Engine::Open");
-  absl::Status s =
-      (*engine)->admin().CreateTopic(kTopic, env.config->partitions);
-  if (!s.ok()) return Annotate(s, "CreateTopic");
-  return engine;
-}
-
-std::vector<TopicPartition> AllPartitions(const RunEnv& env) {
-  std::vector<TopicPartition> out;
-  for (int p = 0; p < env.config->partitions; ++p) out.emplace_back(kTopic, p);
-  return out;
-}
-
-// Record i of the data set. The strings are copied here because
-// ProducerRecord owns its bytes: that copy is part of what a Send costs.
-ProducerRecord MakeRecord(const Dataset& data, int64_t i) {
-  const int64_t k = i % data.records();
-  return ProducerRecord(kTopic, std::string(data.key(k)),
-                        std::string(data.value(i)));
-}
-
-// For fire-and-forget sends: reports errors found at Send (which complete the
-// future at once) without waiting for anything.
-void CheckImmediate(const SendFuture& f, FirstError* errors) {
-  if (!f.ready()) return;
-  absl::StatusOr<RecordMetadata> r = f.Get();
-  if (!r.ok()) errors->Set(Annotate(r.status(), "Send"));
-}
-
-// Checks, after the timed region, that the topic holds exactly `expected`
-// records (the sum of the partitions' log end offsets).
-absl::Status CheckStored(Engine& engine, int64_t expected) {
-  absl::StatusOr<TopicDescription> topic = engine.admin().DescribeTopic(kTopic);
-  if (!topic.ok()) return Annotate(topic.status(), "DescribeTopic");
-  int64_t stored = 0;
-  for (const PartitionDescription& p : topic->partitions) {
-    stored += p.log_end_offset - p.log_start_offset;
-  }
-  if (stored != expected) {
-    return absl::InternalError(absl::StrCat("topic ", kTopic, " holds ", stored,
-                                            " records after sending ",
-                                            expected));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CloseEngine(std::unique_ptr<Engine> engine) {
-  return Annotate(engine->Close(), "Engine::Close");
-}
-
-// Sends records [begin, end) fire-and-forget with `producer`.
-void SendRange(Producer* producer, const Dataset& data, int64_t begin,
-               int64_t end, FirstError* errors) {
-  for (int64_t i = begin; i < end; ++i) {
-    CheckImmediate(producer->Send(MakeRecord(data, i)), errors);
-  }
-}
 
 }  // namespace
 
@@ -232,21 +140,7 @@ absl::StatusOr<std::vector<Metric>> RunConsume(const RunEnv& env) {
   if (!engine.ok()) return engine.status();
 
   // Fill the topic (untimed) with an acks=1 producer.
-  {
-    ProducerOptions options;
-    options.acks = Acks::kLeader;
-    absl::StatusOr<std::unique_ptr<Producer>> producer =
-        (*engine)->CreateProducer(options);
-    if (!producer.ok()) return Annotate(producer.status(), "CreateProducer");
-    FirstError errors;
-    SendRange(producer->get(), data, 0, n, &errors);
-    if (absl::Status s = Annotate((*producer)->Close(), "Producer::Close");
-        !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = errors.Get(); !s.ok()) return s;
-    if (absl::Status s = CheckStored(**engine, n); !s.ok()) return s;
-  }
+  if (absl::Status s = FillTopic(**engine, data); !s.ok()) return s;
 
   ConsumerOptions options;
   options.group_id = kGroup;

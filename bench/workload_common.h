@@ -1,0 +1,74 @@
+// Pieces the brook workloads share: the benchmark topic and group, error
+// annotation, opening a fresh engine with the topic, and filling it.
+#ifndef BROOK_BENCH_WORKLOAD_COMMON_H_
+#define BROOK_BENCH_WORKLOAD_COMMON_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "bench_util.h"
+#include "brook/engine.h"
+
+namespace brook {
+namespace bench {
+
+inline constexpr char kTopic[] = "bench";
+inline constexpr char kGroup[] = "brook-bench";
+// A consumer that sees nothing for this long while records are outstanding
+// is reported as stalled (a library problem, not a slow machine).
+inline constexpr double kStallSeconds = 30;
+
+// `status` with `context` in front of its message, same code.
+absl::Status Annotate(const absl::Status& status, absl::string_view context);
+
+// Collects the first error seen by any thread.
+class FirstError {
+ public:
+  void Set(const absl::Status& status);
+  absl::Status Get();
+
+ private:
+  absl::Mutex mu_;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
+};
+
+// A fresh on-disk engine in the run's directory with the benchmark topic of
+// `partitions` partitions (the configured count when 0).
+absl::StatusOr<std::unique_ptr<Engine>> OpenWithTopic(const RunEnv& env,
+                                                      int partitions = 0);
+
+// Every partition of the benchmark topic (the configured count).
+std::vector<TopicPartition> AllPartitions(const RunEnv& env);
+
+// Record i of the data set. The strings are copied here because
+// ProducerRecord owns its bytes: that copy is part of what a Send costs.
+ProducerRecord MakeRecord(const Dataset& data, int64_t i);
+
+// For fire-and-forget sends: reports errors found at Send (which complete
+// the future at once) without waiting for anything.
+void CheckImmediate(const SendFuture& f, FirstError* errors);
+
+// Checks, after the timed region, that the topic holds exactly `expected`
+// records (the sum of the partitions' log end offsets).
+absl::Status CheckStored(Engine& engine, int64_t expected);
+
+absl::Status CloseEngine(std::unique_ptr<Engine> engine);
+
+// Sends records [begin, end) fire-and-forget with `producer`.
+void SendRange(Producer* producer, const Dataset& data, int64_t begin,
+               int64_t end, FirstError* errors);
+
+// Fills the topic with every record of the data set through an acks=1
+// producer (untimed set-up) and checks they are all stored.
+absl::Status FillTopic(Engine& engine, const Dataset& data);
+
+}  // namespace bench
+}  // namespace brook
+
+#endif  // BROOK_BENCH_WORKLOAD_COMMON_H_
