@@ -382,7 +382,9 @@ wait_until_held() {  # GROUP [FLAGS...]
       wait "$follower" 2>/dev/null
       start_follower "$@"
     fi
-    run --data "$data" topics list
+    # A write with no effect when the directory is free (deleting a group
+    # that has no offsets); refused while the follower holds it.
+    run --data "$data" groups delete probe-group
     [[ "$RC" -ne 0 ]] && return 0
     sleep 0.1
   done
@@ -418,14 +420,43 @@ fi
 expect_rc "directory in use exit" 1
 expect_error_line "directory in use message"
 expect_contains "directory in use says so" "$ERR" "in use"
+expect_contains "directory in use names the command" "$ERR" "'brook groups delete'"
 STDIN=$'late:1\n'
 run --data "$data" produce orders --key-separator :
 expect_rc "produce while in use" 1
+run --data "$data" topics create other --partitions 1
+expect_rc "topics create while in use" 1
+expect_contains "topics create while in use says so" "$ERR" "in use"
 for _ in $(seq 100); do
   [[ "$(cat "$tmp/follow.out")" == "$existing" ]] && break
   sleep 0.1
 done
 expect_eq "follower printed everything" "$(cat "$tmp/follow.out")" "$existing"
+# Reading commands open the directory read-only while it is held.
+run --data "$data" topics list
+expect_rc "topics list while in use" 0
+expect_eq "topics list while in use output" "$OUT" $'audit\norders'
+run --data "$data" topics describe orders
+expect_rc "topics describe while in use" 0
+run --data "$data" groups list
+expect_rc "groups list while in use" 0
+expect_contains "groups list while in use output" "$OUT" "follow"
+# The follower has read and committed everything: its live lag is 0.
+# (A commit may trail the printing by a moment: look again until it shows.)
+for _ in $(seq 100); do
+  run --data "$data" groups describe follow
+  lags=$(printf '%s\n' "$OUT" |
+    awk '$1 == "follow" && $2 == "orders" {print $6}' | sort -u)
+  [[ "$RC" -eq 0 && "$lags" == "0" ]] && break
+  sleep 0.1
+done
+expect_rc "groups describe while in use" 0
+expect_contains "groups describe while in use says why" "$OUT" "open in another process"
+expect_eq "groups describe while in use shows live lag" "$lags" "0"
+run --data "$data" groups reset-offsets follow --topic orders --to-earliest
+expect_rc "reset-offsets dry run while in use" 0
+run --data "$data" groups reset-offsets follow --topic orders --to-earliest --execute
+expect_rc "reset-offsets --execute while in use" 1
 stop_follower INT
 expect_rc "follower exits 0 on SIGINT" 0
 expect_eq "follower stderr" "$ERR" ""

@@ -30,6 +30,14 @@ struct EngineOptions {
   bool in_memory = false;
   // Create the data directory when it does not exist. Default: true.
   bool create_if_missing = true;
+  // Open an existing data directory for reading only, even while another
+  // process holds it (a RocksDB secondary instance): topics, committed
+  // offsets and records as stored when it opened. Producers cannot be
+  // created, and every write (topic and offset changes, commits, including
+  // a consumer's auto commit) fails with IllegalState. For inspection tools such as `brook groups describe`.
+  // Group membership lives in the process that holds the directory and is
+  // not visible. Not with in_memory. Default: false.
+  bool read_only = false;
   // Producing to (or assigning) a missing topic creates it with
   // `default_partitions` partitions (Kafka's auto.create.topics.enable).
   // Default: false, so a typo is an UnknownTopicOrPartition error.

@@ -29,6 +29,7 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Open(
   StoreOptions store_options;
   store_options.in_memory = options.in_memory;
   store_options.create_if_missing = options.create_if_missing;
+  store_options.read_only = options.read_only;
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
                          Store::Open(store_options, dir));
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<TopicRegistry> topics,

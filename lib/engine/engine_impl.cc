@@ -8,6 +8,7 @@
 #include "consumer/consumer_impl.h"
 #include "core/core.h"
 #include "producer/producer_impl.h"
+#include "storage/store.h"
 #include "util/status_macros.h"
 
 namespace brook {
@@ -21,6 +22,7 @@ class EngineImpl : public Engine {
 
   absl::StatusOr<std::unique_ptr<Producer>> CreateProducer(
       const ProducerOptions& options) override {
+    if (core_->options().read_only) return ReadOnlyError();
     ProducerOptions o = options;
     if (o.client_id.empty()) {
       o.client_id = absl::StrCat("producer-", core_->NextClientNumber());

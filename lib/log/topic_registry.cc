@@ -140,8 +140,10 @@ absl::StatusOr<std::unique_ptr<TopicRegistry>> TopicRegistry::Recover(
           ErrorCode::kCorruptMessage,
           absl::StrCat("topic ", f.name, " has no column family ", f.family));
     }
-    BROOK_RETURN_IF_ERROR(
-        store->SetCompression(*it->second, CodecFor(f.config)));
+    if (!store->read_only()) {
+      BROOK_RETURN_IF_ERROR(
+          store->SetCompression(*it->second, CodecFor(f.config)));
+    }
     auto topic = std::make_shared<Topic>(f.name, f.partitions, f.config,
                                          std::move(it->second));
     families.erase(it);
@@ -149,7 +151,9 @@ absl::StatusOr<std::unique_ptr<TopicRegistry>> TopicRegistry::Recover(
     registry->topics_.emplace(f.name, std::move(topic));
   }
   // Families left over belong to creations interrupted before their meta
-  // record was written, or deletions interrupted after it was removed.
+  // record was written, or deletions interrupted after it was removed (or,
+  // read-only, under way in the process that holds the directory).
+  if (store->read_only()) return registry;
   for (auto& [name, cf] : families) {
     BROOK_RETURN_IF_ERROR(store->DropFamily(*cf));
   }

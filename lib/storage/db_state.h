@@ -29,6 +29,10 @@ struct DbState {
   // The in-memory environment; outlives `db`.
   std::unique_ptr<rocksdb::Env> env;
   std::string dir;
+  // Read-only (secondary) instance: writes are refused, and RocksDB's
+  // secondary files live in `secondary_dir`, removed at close.
+  bool read_only = false;
+  std::string secondary_dir;
 };
 
 // Translates a RocksDB status: Corruption becomes kDataLoss, a held lock

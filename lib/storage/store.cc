@@ -1,5 +1,11 @@
 #include "storage/store.h"
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <system_error>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -17,6 +23,21 @@
 
 namespace brook {
 namespace {
+
+// A fresh private directory for a secondary instance's own files (its info
+// log and manifest copy), under $TMPDIR.
+absl::StatusOr<std::string> MakeSecondaryDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = absl::StrCat(tmp != nullptr && *tmp ? tmp : "/tmp",
+                                     "/brook-secondary-XXXXXX");
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return Error(ErrorCode::kUnknown,
+                 absl::StrCat("cannot create a directory for a read-only "
+                              "open: ",
+                              std::strerror(errno)));
+  }
+  return pattern;
+}
 
 constexpr char kMetaFamily[] = "meta";
 
@@ -81,12 +102,24 @@ ColumnFamily::~ColumnFamily() {
   }
 }
 
+absl::Status ReadOnlyError() {
+  return Error(ErrorCode::kIllegalState,
+               "the data directory is open read-only (another process holds "
+               "it): writes are refused");
+}
+
 Store::Store(std::shared_ptr<DbState> db) : db_(std::move(db)) {}
+
+bool Store::read_only() const { return db_->read_only; }
 
 Store::~Store() { Close().IgnoreError(); }  // Nothing to report to.
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
                                                    const std::string& dir) {
+  if (options.read_only && options.in_memory) {
+    return Error(ErrorCode::kInvalidConfig,
+                 "an in-memory engine cannot be opened read-only");
+  }
   auto state = std::make_shared<DbState>();
   state->dir = dir;
   // RocksDB's in-memory environment only resolves absolute paths; the
@@ -125,8 +158,27 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
-  if (!s.ok()) return FromRocksDb(s, absl::StrCat("cannot open ", dir));
+  if (options.read_only) {
+    if (!has_meta) {
+      return Error(ErrorCode::kIllegalState,
+                   absl::StrCat("cannot open ", dir,
+                                " read-only: it holds no brook data"));
+    }
+    // A secondary instance reads the files of a database another process
+    // may be writing, and replays its write-ahead log up to now.
+    BROOK_ASSIGN_OR_RETURN(state->secondary_dir, MakeSecondaryDir());
+    db_options.max_open_files = -1;  // Required by secondary instances.
+    s = rocksdb::DB::OpenAsSecondary(db_options, path, state->secondary_dir,
+                                     descriptors, &handles, &raw);
+    if (!s.ok()) {
+      std::filesystem::remove_all(state->secondary_dir);
+      return FromRocksDb(s, absl::StrCat("cannot open ", dir, " read-only"));
+    }
+    state->read_only = true;
+  } else {
+    s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+    if (!s.ok()) return FromRocksDb(s, absl::StrCat("cannot open ", dir));
+  }
 
   absl::MutexLock lock(&state->mu);
   state->db.reset(raw);
@@ -166,6 +218,10 @@ absl::Status Store::Close() {
   db_->default_family = nullptr;
   rocksdb::Status s = db_->db->Close();
   db_->db.reset();
+  if (!db_->secondary_dir.empty()) {
+    std::error_code ignored;  // A leftover temporary directory is harmless.
+    std::filesystem::remove_all(db_->secondary_dir, ignored);
+  }
   return FromRocksDb(s, "closing the database");
 }
 
@@ -178,6 +234,7 @@ absl::StatusOr<ColumnFamilyRef> Store::CreateFamily(
     const std::string& name, absl::string_view compression) {
   absl::MutexLock lock(&db_->mu);
   if (db_->db == nullptr) return StoreClosed();
+  if (db_->read_only) return ReadOnlyError();
   rocksdb::ColumnFamilyHandle* handle = nullptr;
   rocksdb::Status s =
       db_->db->CreateColumnFamily(FamilyOptions(compression), name, &handle);
@@ -192,6 +249,7 @@ absl::StatusOr<ColumnFamilyRef> Store::CreateFamily(
 absl::Status Store::DropFamily(const ColumnFamily& cf) {
   absl::ReaderMutexLock lock(&db_->mu);
   if (db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
+  if (db_->read_only) return ReadOnlyError();
   return FromRocksDb(db_->db->DropColumnFamily(cf.handle_),
                      absl::StrCat("dropping column family ", cf.name()));
 }
@@ -211,6 +269,7 @@ absl::Status Store::SetCompression(const ColumnFamily& cf,
   }
   absl::ReaderMutexLock lock(&db_->mu);
   if (db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
+  if (db_->read_only) return ReadOnlyError();
   return FromRocksDb(
       db_->db->SetOptions(cf.handle_, {{"compression", it->second}}),
       absl::StrCat("setting compression of ", cf.name()));
@@ -219,6 +278,7 @@ absl::Status Store::SetCompression(const ColumnFamily& cf,
 absl::Status Store::Write(StoreWriteBatch* batch, bool sync) {
   absl::ReaderMutexLock lock(&db_->mu);
   if (db_->db == nullptr || batch->has_unknown_family_) return StoreClosed();
+  if (db_->read_only) return ReadOnlyError();
   for (auto& [key, value] : batch->meta_puts_) {
     if (value) {
       batch->rep_->Put(db_->meta, ToSlice(key), ToSlice(*value))

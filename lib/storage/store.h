@@ -86,18 +86,29 @@ struct StoredBatch {
 struct StoreOptions {
   bool in_memory = false;
   bool create_if_missing = true;
+  // Open as a RocksDB secondary instance: readable while another process
+  // holds the directory; every write fails with ReadOnlyError().
+  bool read_only = false;
 };
+
+// The error of a write to a store opened read-only.
+absl::Status ReadOnlyError();
 
 // An open database. Thread-safe.
 class Store {
  public:
   // Errors: DirectoryInUse (another process, or this one, holds `dir`),
-  // Corruption (kDataLoss), other RocksDB failures (kInternal).
+  // Corruption (kDataLoss), other RocksDB failures (kInternal). With
+  // read_only: InvalidConfig together with in_memory, IllegalState when
+  // `dir` holds no brook data.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
       const StoreOptions& options, const std::string& dir);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
+
+  // Opened with StoreOptions::read_only.
+  bool read_only() const;
 
   // Closes the database; later calls fail with Closed. Idempotent.
   absl::Status Close();

@@ -243,7 +243,7 @@ absl::Status RunConsume(absl::Span<const std::string> args,
   // Before the engine starts any thread: see SignalWakeup.
   SignalWakeup signals;
   absl::StatusOr<std::unique_ptr<Engine>> engine =
-      OpenEngine(data_dir, kCommand);
+      OpenEngine(data_dir, kCommand, Access::kWrite, kCommand);
   if (!engine.ok()) return engine.status();
   absl::Status status = Consume(*request, **engine, signals);
   absl::Status closed = (*engine)->Close();

@@ -14,11 +14,21 @@
 namespace brook {
 namespace cli {
 
+// What a command does with the data directory.
+enum class Access {
+  kRead,   // Only reads: opens read-only when another process holds it.
+  kWrite,  // Writes (or follows the log): refused while it is held.
+};
+
 // Opens `data_dir` with default EngineOptions. A usage error naming
-// `command` when no directory was given; DirectoryInUse keeps its brook code
-// but gets a shorter message naming the directory.
+// `command` when no directory was given. When another process holds the
+// directory, a kRead command gets a read-only engine (a snapshot as of
+// now); a kWrite one gets DirectoryInUse with a message naming the
+// directory and `action` (the command and subcommand, e.g. "topics create").
+// `*read_only` (when given) tells whether the engine was opened read-only.
 absl::StatusOr<std::unique_ptr<Engine>> OpenEngine(
-    const std::optional<std::string>& data_dir, absl::string_view command);
+    const std::optional<std::string>& data_dir, absl::string_view command,
+    Access access, absl::string_view action, bool* read_only = nullptr);
 
 }  // namespace cli
 }  // namespace brook

@@ -58,7 +58,10 @@ absl::Status List(Admin& admin) {
   return WriteStdout(out);
 }
 
-absl::Status Describe(Admin& admin, const std::string& group) {
+// `held_elsewhere`: the directory is open read-only because another
+// process holds it, and that process alone knows the group's members.
+absl::Status Describe(Admin& admin, const std::string& group,
+                      bool held_elsewhere) {
   absl::StatusOr<ConsumerGroupDescription> d = admin.DescribeGroup(group);
   if (!d.ok()) return d.status();
   if (d->state == ConsumerGroupState::kDead) {
@@ -110,7 +113,12 @@ absl::Status Describe(Admin& admin, const std::string& group) {
   }
 
   std::string out;
-  if (d->members.empty()) {
+  if (held_elsewhere) {
+    absl::StrAppend(&out, "Consumer group '", group,
+                    "': the data directory is open in another process, which "
+                    "alone knows its members; committed offsets and lag as "
+                    "of now.\n\n");
+  } else if (d->members.empty()) {
     absl::StrAppend(&out, "Consumer group '", group,
                     "' has no active members.\n\n");
   }
@@ -286,15 +294,18 @@ absl::Status RunGroups(absl::Span<const std::string> args,
     spec = *parsed;
   }
 
-  absl::StatusOr<std::unique_ptr<Engine>> engine =
-      OpenEngine(data_dir, kCommand);
+  bool read_only = false;
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenEngine(
+      data_dir, kCommand,
+      sub == "delete" || flags->Has("execute") ? Access::kWrite : Access::kRead,
+      absl::StrCat(kCommand, " ", sub), &read_only);
   if (!engine.ok()) return engine.status();
   Admin& admin = (*engine)->admin();
   absl::Status status;
   if (sub == "list") {
     status = List(admin);
   } else if (sub == "describe") {
-    status = Describe(admin, words[1]);
+    status = Describe(admin, words[1], read_only);
   } else if (is_reset) {
     status = ResetOffsets(admin, words[1], topic, spec, flags->Has("execute"));
   } else {

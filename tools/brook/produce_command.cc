@@ -153,7 +153,7 @@ absl::Status RunProduce(absl::Span<const std::string> args,
   if (!request.ok()) return request.status();
 
   absl::StatusOr<std::unique_ptr<Engine>> engine =
-      OpenEngine(data_dir, kCommand);
+      OpenEngine(data_dir, kCommand, Access::kWrite, kCommand);
   if (!engine.ok()) return engine.status();
   absl::Status status = Produce(*request, **engine);
   absl::Status closed = (*engine)->Close();

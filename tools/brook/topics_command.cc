@@ -145,8 +145,10 @@ absl::Status RunTopics(absl::Span<const std::string> args,
     create = *std::move(parsed);
   }
 
-  absl::StatusOr<std::unique_ptr<Engine>> engine =
-      OpenEngine(data_dir, kCommand);
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenEngine(
+      data_dir, kCommand,
+      sub == "list" || sub == "describe" ? Access::kRead : Access::kWrite,
+      absl::StrCat(kCommand, " ", sub));
   if (!engine.ok()) return engine.status();
   Admin& admin = (*engine)->admin();
   absl::Status status;

@@ -20,7 +20,10 @@ Commands:
 Global flags:
   --data DIR  the data directory (created if missing). Required by topics,
               groups, produce and consume; it may also be given after the command.
-              Only one process may use a directory at a time.
+              While another process holds the directory, reading commands
+              (topics list|describe, groups list|describe, a reset-offsets
+              dry run) open it read-only, as of that moment; the others
+              refuse.
   --help, -h  show this help; 'brook COMMAND --help' shows a command's help.
 
 Exit status: 0 on success, 1 when the operation fails, 2 for a malformed
