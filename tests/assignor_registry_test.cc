@@ -14,6 +14,7 @@
 #include "brook/options.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/group_testing.h"
 #include "testing/status_matchers.h"
 
 namespace brook {
@@ -81,14 +82,8 @@ class AssignorRegistryTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    EngineOptions o;
-    o.in_memory = true;
-    o.clock = &clock_;
-    auto engine = Engine::Open(
-        o, std::string("/mem/") +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_OK(engine);
-    engine_ = std::move(*engine);
+    engine_ = OpenInMemory(&clock_);
+    ASSERT_NE(engine_, nullptr);
     ASSERT_OK(engine_->admin().CreateTopic("t", 3));
   }
 
@@ -106,7 +101,7 @@ class AssignorRegistryTest : public ::testing::Test {
     return std::move(*c);
   }
 
-  static std::string AssignmentOf(Consumer& c) {
+  static std::string Owned(Consumer& c) {
     auto a = c.Assignment();
     EXPECT_OK(a);
     if (!a.ok()) return "<error>";
@@ -163,8 +158,8 @@ TEST_F(AssignorRegistryTest, GroupUsesTheCustomAssignor) {
   ASSERT_OK(mb);
   Consumer& first = ma->member_id < mb->member_id ? *a : *b;
   Consumer& second = ma->member_id < mb->member_id ? *b : *a;
-  EXPECT_EQ(AssignmentOf(first), "t-0,t-1,t-2");
-  EXPECT_EQ(AssignmentOf(second), "");
+  EXPECT_EQ(Owned(first), "t-0,t-1,t-2");
+  EXPECT_EQ(Owned(second), "");
   auto d = engine_->admin().DescribeGroup("g");
   ASSERT_OK(d);
   EXPECT_EQ(d->protocol, "test-first");
@@ -197,15 +192,15 @@ TEST_F(AssignorRegistryTest, CooperativeCustomAssignorRebalancesCooperatively) {
   // through the rebalance a newcomer causes (no revocation of everything).
   auto a = Member("a", {"test-first-coop"});
   ASSERT_OK(a->Poll(absl::ZeroDuration()));
-  EXPECT_EQ(AssignmentOf(*a), "t-0,t-1,t-2");
+  EXPECT_EQ(Owned(*a), "t-0,t-1,t-2");
   auto b = Member("b", {"test-first-coop"});
   for (int i = 0; i < 3; ++i) {
     ASSERT_OK(a->Poll(absl::ZeroDuration()));
     ASSERT_OK(b->Poll(absl::ZeroDuration()));
   }
   // a's id sorts first (both ids start with their client id).
-  EXPECT_EQ(AssignmentOf(*a), "t-0,t-1,t-2");
-  EXPECT_EQ(AssignmentOf(*b), "");
+  EXPECT_EQ(Owned(*a), "t-0,t-1,t-2");
+  EXPECT_EQ(Owned(*b), "");
 }
 
 TEST_F(AssignorRegistryTest, InvalidResultFailsTheRebalance) {
@@ -221,8 +216,8 @@ TEST_F(AssignorRegistryTest, InvalidResultFailsTheRebalance) {
   EXPECT_THAT(last, StatusIs(ErrorCode::kIllegalState));
   EXPECT_THAT(std::string(last.message()), ::testing::HasSubstr("went to"));
   // Nobody owns a partition twice: nobody got any.
-  EXPECT_EQ(AssignmentOf(*a), "");
-  EXPECT_EQ(AssignmentOf(*b), "");
+  EXPECT_EQ(Owned(*a), "");
+  EXPECT_EQ(Owned(*b), "");
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "brook/producer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/group_testing.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
 
@@ -30,17 +31,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
-
-std::string TestLabel() {
-  return std::string("/mem/") +
-         ::testing::UnitTest::GetInstance()->current_test_info()->name();
-}
-
-std::string Str(const std::vector<TopicPartition>& partitions) {
-  std::vector<std::string> parts;
-  for (const TopicPartition& tp : partitions) parts.push_back(tp.ToString());
-  return absl::StrJoin(parts, ",");
-}
 
 // "t-0:3->0,t-1:-1->0"
 std::string Str(const std::vector<OffsetResetPlanEntry>& plan) {
@@ -87,12 +77,6 @@ class GroupAdminTest : public ::testing::Test {
     if (!c.ok()) return nullptr;
     EXPECT_OK((*c)->Subscribe({"t"}));
     return std::move(*c);
-  }
-
-  void Rounds(const std::vector<Consumer*>& consumers, int rounds = 4) {
-    for (int r = 0; r < rounds; ++r) {
-      for (Consumer* c : consumers) EXPECT_OK(c->Poll(absl::ZeroDuration()));
-    }
   }
 
   // Sends `n` records to `tp`, the i-th stamped `first + i * step`.

@@ -24,6 +24,7 @@
 #include "brook/testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/group_testing.h"
 #include "testing/status_matchers.h"
 
 namespace brook {
@@ -32,55 +33,15 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-std::string TestLabel() {
-  return std::string("/mem/") +
-         ::testing::UnitTest::GetInstance()->current_test_info()->name();
-}
-
-std::string Str(const std::vector<TopicPartition>& partitions) {
-  std::vector<std::string> parts;
-  for (const TopicPartition& tp : partitions) parts.push_back(tp.ToString());
-  return absl::StrJoin(parts, ",");
-}
-
-// Records listener calls as "revoked:t-0,t-1", "assigned:", "lost:t-2".
-class RecordingListener : public ConsumerRebalanceListener {
- public:
-  void OnPartitionsRevoked(
-      const std::vector<TopicPartition>& partitions) override {
-    events.push_back("revoked:" + Str(partitions));
-  }
-  void OnPartitionsAssigned(
-      const std::vector<TopicPartition>& partitions) override {
-    events.push_back("assigned:" + Str(partitions));
-    if (on_assigned) on_assigned(partitions);
-  }
-  void OnPartitionsLost(
-      const std::vector<TopicPartition>& partitions) override {
-    events.push_back("lost:" + Str(partitions));
-  }
-
-  std::vector<std::string> events;
-  std::function<void(const std::vector<TopicPartition>&)> on_assigned;
-};
-
 constexpr absl::Duration kSession = absl::Seconds(10);
 
 class GroupLivenessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    EngineOptions o;
-    o.in_memory = true;
-    o.clock = &clock_;
-    auto engine = Engine::Open(o, TestLabel());
-    ASSERT_OK(engine);
-    engine_ = std::move(*engine);
-    ProducerOptions po;
-    po.acks = Acks::kLeader;
-    po.linger = absl::ZeroDuration();
-    auto producer = engine_->CreateProducer(po);
-    ASSERT_OK(producer);
-    producer_ = std::move(*producer);
+    engine_ = OpenInMemory(&clock_);
+    ASSERT_NE(engine_, nullptr);
+    producer_ = ImmediateProducer(*engine_);
+    ASSERT_NE(producer_, nullptr);
   }
 
   // session.timeout.ms 10 s; max.poll.interval.ms 60 s, so that only the
@@ -110,41 +71,7 @@ class GroupLivenessTest : public ::testing::Test {
   }
 
   void Produce(const TopicPartition& tp, int n) {
-    for (int i = 0; i < n; ++i) {
-      ProducerRecord r(tp.topic, absl::StrCat("k", i), absl::StrCat("v", i));
-      r.partition = tp.partition;
-      producer_->Send(std::move(r));
-    }
-    ASSERT_OK(producer_->Flush());
-  }
-
-  // Polls every consumer with a zero timeout, `rounds` times; returns what
-  // each one read.
-  std::vector<std::vector<ConsumerRecord>> Rounds(
-      const std::vector<Consumer*>& consumers, int rounds = 4) {
-    std::vector<std::vector<ConsumerRecord>> out(consumers.size());
-    for (int r = 0; r < rounds; ++r) {
-      for (size_t i = 0; i < consumers.size(); ++i) {
-        auto records = consumers[i]->Poll(absl::ZeroDuration());
-        EXPECT_OK(records);
-        if (records.ok()) {
-          out[i].insert(out[i].end(), records->begin(), records->end());
-        }
-      }
-    }
-    return out;
-  }
-
-  static std::vector<TopicPartition> AssignmentOf(Consumer& c) {
-    auto a = c.Assignment();
-    EXPECT_OK(a);
-    return a.ok() ? *a : std::vector<TopicPartition>{};
-  }
-
-  static int32_t GenerationOf(Consumer& c) {
-    auto m = c.GroupMetadata();
-    EXPECT_OK(m);
-    return m.ok() ? m->generation_id : -2;
+    ProduceTo(*producer_, tp, n);
   }
 
   ManualClock clock_;

@@ -15,6 +15,7 @@
 #include "brook/producer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/group_testing.h"
 #include "testing/status_matchers.h"
 
 namespace brook {
@@ -25,23 +26,11 @@ using ::testing::IsEmpty;
 
 constexpr absl::Duration kMaxAge = absl::Seconds(30);
 
-std::string Str(const std::vector<TopicPartition>& partitions) {
-  std::vector<std::string> parts;
-  for (const TopicPartition& tp : partitions) parts.push_back(tp.ToString());
-  return absl::StrJoin(parts, ",");
-}
-
 class GroupRegexTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    EngineOptions o;
-    o.in_memory = true;
-    o.clock = &clock_;
-    auto engine = Engine::Open(
-        o, std::string("/mem/") +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_OK(engine);
-    engine_ = std::move(*engine);
+    engine_ = OpenInMemory(&clock_);
+    ASSERT_NE(engine_, nullptr);
   }
 
   std::unique_ptr<Consumer> Member(const std::string& client_id) {
@@ -69,7 +58,7 @@ class GroupRegexTest : public ::testing::Test {
     return s.ok() ? *s : std::vector<std::string>{"<error>"};
   }
 
-  static std::string AssignmentOf(Consumer& c) {
+  static std::string Owned(Consumer& c) {
     auto a = c.Assignment();
     EXPECT_OK(a);
     return a.ok() ? Str(*a) : "";
@@ -88,7 +77,7 @@ TEST_F(GroupRegexTest, MatchesWholeNamesOfExistingTopics) {
   ASSERT_OK(c->SubscribePattern("orders\\..*"));
   EXPECT_THAT(Subs(*c), (ElementsAre("orders.eu", "orders.us")));
   PollAll({c.get()});
-  EXPECT_EQ(AssignmentOf(*c), "orders.eu-0,orders.us-0");
+  EXPECT_EQ(Owned(*c), "orders.eu-0,orders.us-0");
 }
 
 TEST_F(GroupRegexTest, NewTopicIsPickedUpAfterMetadataMaxAge) {
@@ -98,8 +87,8 @@ TEST_F(GroupRegexTest, NewTopicIsPickedUpAfterMetadataMaxAge) {
   ASSERT_OK(a->SubscribePattern("logs-.*"));
   ASSERT_OK(b->SubscribePattern("logs-.*"));
   PollAll({a.get(), b.get()});
-  EXPECT_EQ(AssignmentOf(*a), "logs-a-0");
-  EXPECT_EQ(AssignmentOf(*b), "logs-a-1");
+  EXPECT_EQ(Owned(*a), "logs-a-0");
+  EXPECT_EQ(Owned(*b), "logs-a-1");
 
   ASSERT_OK(engine_->admin().CreateTopic("logs-b", 2));
   ASSERT_OK(engine_->admin().CreateTopic("other", 2));
@@ -107,13 +96,13 @@ TEST_F(GroupRegexTest, NewTopicIsPickedUpAfterMetadataMaxAge) {
   clock_.Advance(kMaxAge - absl::Seconds(1));
   PollAll({a.get(), b.get()});
   EXPECT_THAT(Subs(*a), (ElementsAre("logs-a")));
-  EXPECT_EQ(AssignmentOf(*a), "logs-a-0");
+  EXPECT_EQ(Owned(*a), "logs-a-0");
 
   clock_.Advance(absl::Seconds(1));
   PollAll({a.get(), b.get()});
   EXPECT_THAT(Subs(*a), (ElementsAre("logs-a", "logs-b")));
-  EXPECT_EQ(AssignmentOf(*a), "logs-a-0,logs-b-0");
-  EXPECT_EQ(AssignmentOf(*b), "logs-a-1,logs-b-1");
+  EXPECT_EQ(Owned(*a), "logs-a-0,logs-b-0");
+  EXPECT_EQ(Owned(*b), "logs-a-1,logs-b-1");
 }
 
 TEST_F(GroupRegexTest, DeletedTopicIsDroppedAfterMetadataMaxAge) {
@@ -122,25 +111,25 @@ TEST_F(GroupRegexTest, DeletedTopicIsDroppedAfterMetadataMaxAge) {
   auto c = Member("a");
   ASSERT_OK(c->SubscribePattern("t[0-9]"));
   PollAll({c.get()});
-  EXPECT_EQ(AssignmentOf(*c), "t1-0,t2-0");
+  EXPECT_EQ(Owned(*c), "t1-0,t2-0");
   ASSERT_OK(engine_->admin().DeleteTopic("t1"));
   clock_.Advance(kMaxAge);
   PollAll({c.get()});
   EXPECT_THAT(Subs(*c), (ElementsAre("t2")));
-  EXPECT_EQ(AssignmentOf(*c), "t2-0");
+  EXPECT_EQ(Owned(*c), "t2-0");
 }
 
 TEST_F(GroupRegexTest, ListSubscriptionPicksUpATopicCreatedLater) {
   auto c = Member("a");
   ASSERT_OK(c->Subscribe({"late"}));
   PollAll({c.get()});
-  EXPECT_EQ(AssignmentOf(*c), "");
+  EXPECT_EQ(Owned(*c), "");
   ASSERT_OK(engine_->admin().CreateTopic("late", 2));
   PollAll({c.get()});
-  EXPECT_EQ(AssignmentOf(*c), "");  // Until the next metadata check.
+  EXPECT_EQ(Owned(*c), "");  // Until the next metadata check.
   clock_.Advance(kMaxAge);
   PollAll({c.get()});
-  EXPECT_EQ(AssignmentOf(*c), "late-0,late-1");
+  EXPECT_EQ(Owned(*c), "late-0,late-1");
 }
 
 TEST_F(GroupRegexTest, BlockedPollWakesForTheMetadataCheck) {
@@ -164,7 +153,7 @@ TEST_F(GroupRegexTest, BlockedPollWakesForTheMetadataCheck) {
   ASSERT_OK((*producer)->Send(std::move(r)).Get());
   clock_.Advance(kMaxAge);
   poller.join();
-  EXPECT_EQ(AssignmentOf(*c), "new-1-0");
+  EXPECT_EQ(Owned(*c), "new-1-0");
 }
 
 TEST_F(GroupRegexTest, UnsubscribeAndResubscribeWithAList) {
@@ -173,12 +162,12 @@ TEST_F(GroupRegexTest, UnsubscribeAndResubscribeWithAList) {
   auto c = Member("a");
   ASSERT_OK(c->SubscribePattern("a.*"));
   PollAll({c.get()});
-  EXPECT_EQ(AssignmentOf(*c), "a1-0");
+  EXPECT_EQ(Owned(*c), "a1-0");
   ASSERT_OK(c->Subscribe({"b1"}));
   clock_.Advance(kMaxAge);  // The pattern no longer applies.
   PollAll({c.get()});
   EXPECT_THAT(Subs(*c), (ElementsAre("b1")));
-  EXPECT_EQ(AssignmentOf(*c), "b1-0");
+  EXPECT_EQ(Owned(*c), "b1-0");
   ASSERT_OK(c->Unsubscribe());
   EXPECT_THAT(Subs(*c), (IsEmpty()));
 }

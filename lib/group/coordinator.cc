@@ -286,15 +286,21 @@ absl::Status GroupCoordinator::Heartbeat(absl::string_view group_id,
   return status;
 }
 
+GroupMemberState* GroupCoordinator::FindMemberLocked(
+    absl::string_view group_id, absl::string_view member_id) {
+  Group* group = FindLocked(group_id);
+  if (group == nullptr) return nullptr;
+  auto it = group->members.find(std::string(member_id));
+  return it == group->members.end() ? nullptr : &it->second;
+}
+
 void GroupCoordinator::EndPoll(absl::string_view group_id,
                                absl::string_view member_id) {
   absl::MutexLock lock(&mu_);
-  Group* group = FindLocked(group_id);
-  if (group == nullptr) return;
-  auto it = group->members.find(std::string(member_id));
-  if (it == group->members.end()) return;
-  it->second.polling = false;
-  it->second.last_poll = clock_->Now();
+  GroupMemberState* m = FindMemberLocked(group_id, member_id);
+  if (m == nullptr) return;
+  m->polling = false;
+  m->last_poll = clock_->Now();
 }
 
 void GroupCoordinator::Leave(absl::string_view group_id,
@@ -314,14 +320,10 @@ void GroupCoordinator::MarkUnresponsive(absl::string_view group_id,
                                         absl::string_view member_id) {
   {
     absl::MutexLock lock(&mu_);
-    Group* group = FindLocked(group_id);
-    if (group == nullptr) return;
-    auto it = group->members.find(std::string(member_id));
-    if (it == group->members.end()) return;
-    it->second.polling = false;
-    if (!it->second.unresponsive_since) {
-      it->second.unresponsive_since = clock_->Now();
-    }
+    GroupMemberState* m = FindMemberLocked(group_id, member_id);
+    if (m == nullptr) return;
+    m->polling = false;
+    if (!m->unresponsive_since) m->unresponsive_since = clock_->Now();
   }
   // The group's next deadline changed: waiters recompute theirs.
   notifier_->Notify();
@@ -331,12 +333,10 @@ void GroupCoordinator::MarkResponsive(absl::string_view group_id,
                                       absl::string_view member_id) {
   {
     absl::MutexLock lock(&mu_);
-    Group* group = FindLocked(group_id);
-    if (group == nullptr) return;
-    auto it = group->members.find(std::string(member_id));
-    if (it == group->members.end()) return;
+    GroupMemberState* m = FindMemberLocked(group_id, member_id);
+    if (m == nullptr) return;
     // Its max.poll.interval still runs from its last poll.
-    it->second.unresponsive_since.reset();
+    m->unresponsive_since.reset();
   }
   notifier_->Notify();
 }

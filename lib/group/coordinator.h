@@ -130,6 +130,10 @@ class GroupCoordinator {
  private:
   Group* FindLocked(absl::string_view group_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The member, or nullptr when the group or the member is unknown.
+  GroupMemberState* FindMemberLocked(absl::string_view group_id,
+                                     absl::string_view member_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The error for a member id the group does not hold: FencedInstanceId for
   // a replaced static member, else UnknownMemberId.
   absl::Status MissingMemberLocked(const Group* group,
