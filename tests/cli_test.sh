@@ -453,9 +453,13 @@ done
 expect_rc "groups describe while in use" 0
 expect_contains "groups describe while in use says why" "$OUT" "open in another process"
 expect_eq "groups describe while in use shows live lag" "$lags" "0"
+expect_contains "groups describe while in use shows the member" "$OUT" "consumer-"
 run --data "$data" groups reset-offsets follow --topic orders --to-earliest
-expect_rc "reset-offsets dry run while in use" 0
-run --data "$data" groups reset-offsets follow --topic orders --to-earliest --execute
+expect_rc "reset-offsets dry run of a live group" 1
+expect_contains "reset-offsets dry run of a live group says why" "$ERR" "active member"
+run --data "$data" groups reset-offsets idle --topic orders --to-earliest
+expect_rc "reset-offsets dry run of an idle group while in use" 0
+run --data "$data" groups reset-offsets idle --topic orders --to-earliest --execute
 expect_rc "reset-offsets --execute while in use" 1
 stop_follower INT
 expect_rc "follower exits 0 on SIGINT" 0

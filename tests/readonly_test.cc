@@ -12,6 +12,7 @@
 #include "brook/engine.h"
 #include "brook/error.h"
 #include "brook/producer.h"
+#include "brook/testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
@@ -19,6 +20,13 @@
 
 namespace brook {
 namespace {
+
+::testing::Matcher<absl::StatusOr<std::vector<std::string>>> IsOkAndHoldsGroups(
+    std::vector<std::string> groups) {
+  return ::testing::Property("value",
+                             &absl::StatusOr<std::vector<std::string>>::value,
+                             ::testing::ElementsAreArray(groups));
+}
 
 std::vector<std::string> Topics(Engine& engine) {
   auto topics = engine.admin().ListTopics();
@@ -128,6 +136,64 @@ TEST_F(ReadOnlyTest, SeesWhatWasStoredWhenItOpened) {
   auto after = OpenReader();
   ASSERT_NE(after, nullptr);
   EXPECT_THAT(Topics(*after), ::testing::ElementsAre("later", "t"));
+}
+
+TEST_F(ReadOnlyTest, DescribesTheHoldersGroupsFromItsSnapshots) {
+  ConsumerOptions co;
+  co.group_id = "live";
+  co.client_id = "app";
+  co.enable_auto_commit = false;
+  auto member = writer_->CreateConsumer(co);
+  ASSERT_OK(member);
+  ASSERT_OK((*member)->Subscribe({"t"}));
+  ASSERT_OK((*member)->Poll(absl::ZeroDuration()));  // Joins: one member.
+
+  auto reader = OpenReader();
+  ASSERT_NE(reader, nullptr);
+  auto d = reader->admin().DescribeGroup("live");
+  ASSERT_OK(d);
+  EXPECT_EQ(d->state, ConsumerGroupState::kStable);
+  EXPECT_EQ(d->protocol, "range");
+  ASSERT_EQ(d->members.size(), 1u);
+  EXPECT_EQ(d->members[0].client_id, "app");
+  EXPECT_THAT(
+      d->members[0].assignment,
+      ::testing::ElementsAre(TopicPartition("t", 0), TopicPartition("t", 1)));
+  EXPECT_THAT(reader->admin().ListGroups(), IsOkAndHoldsGroups({"g", "live"}));
+  // An active group cannot be reset, even in a dry run.
+  EXPECT_THAT(
+      reader->admin().ResetOffsets("live", "t", OffsetResetSpec::ToEarliest(),
+                                   /*dry_run=*/true),
+      StatusIs(ErrorCode::kNonEmptyGroup));
+
+  // The member leaves: the snapshot says Empty.
+  ASSERT_OK((*member)->Close());
+  auto later = OpenReader();
+  ASSERT_NE(later, nullptr);
+  d = later->admin().DescribeGroup("live");
+  ASSERT_OK(d);
+  EXPECT_TRUE(d->members.empty());
+}
+
+TEST_F(ReadOnlyTest, AWritingOpenForgetsThePreviousHoldersMembers) {
+  ConsumerOptions co;
+  co.group_id = "live";
+  co.enable_auto_commit = false;
+  auto member = writer_->CreateConsumer(co);
+  ASSERT_OK(member);
+  ASSERT_OK((*member)->Subscribe({"t"}));
+  ASSERT_OK((*member)->Poll(absl::ZeroDuration()));
+  // The holder goes away without its member leaving (as a killed process).
+  ASSERT_OK(testing::CrashConsumer(**member));
+  ASSERT_OK(writer_->Close());
+  writer_.reset();
+  auto reopened = Engine::Open(EngineOptions{}, dir_.Sub("data"));
+  ASSERT_OK(reopened);
+  auto reader = OpenReader();
+  ASSERT_NE(reader, nullptr);
+  auto d = reader->admin().DescribeGroup("live");
+  ASSERT_OK(d);
+  EXPECT_TRUE(d->members.empty());
 }
 
 TEST(ReadOnlyOpenTest, Errors) {

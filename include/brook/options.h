@@ -34,9 +34,10 @@ struct EngineOptions {
   // process holds it (a RocksDB secondary instance): topics, committed
   // offsets and records as stored when it opened. Producers cannot be
   // created, and every write (topic and offset changes, commits, including
-  // a consumer's auto commit) fails with IllegalState. For inspection tools such as `brook groups describe`.
-  // Group membership lives in the process that holds the directory and is
-  // not visible. Not with in_memory. Default: false.
+  // a consumer's auto commit) fails with IllegalState. For inspection tools
+  // such as `brook groups describe`: Admin describes groups from the
+  // membership snapshot the holding process writes at each completed
+  // rebalance. Not with in_memory. Default: false.
   bool read_only = false;
   // Producing to (or assigning) a missing topic creates it with
   // `default_partitions` partitions (Kafka's auto.create.topics.enable).

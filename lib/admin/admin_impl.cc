@@ -106,16 +106,33 @@ absl::string_view ConsumerGroupStateName(ConsumerGroupState state) {
   return "Dead";
 }
 
+absl::StatusOr<std::optional<Group>> AdminImpl::FindGroup(
+    absl::string_view group) {
+  if (core_->store().read_only()) return core_->snapshots().Load(group);
+  core_->coordinator().CheckDeadlines(group);
+  return core_->coordinator().AdminSnapshot(group);
+}
+
 absl::StatusOr<std::vector<std::string>> AdminImpl::ListGroups() {
   if (core_->closed()) return EngineCore::ClosedError();
   // As Kafka's ListGroups: groups with members, and Empty groups that still
   // have committed offsets. A group whose members all left and that has no
   // offsets is gone (Kafka removes it as Dead).
   std::set<std::string> ids;
-  for (const std::string& id : core_->coordinator().AdminGroupIds()) {
-    core_->coordinator().CheckDeadlines(id);
-    std::optional<Group> g = core_->coordinator().AdminSnapshot(id);
-    if (g && !g->members.empty()) ids.insert(id);
+  if (core_->store().read_only()) {
+    // The groups live in the process that holds the directory: read the
+    // membership snapshots it keeps.
+    BROOK_ASSIGN_OR_RETURN(std::vector<std::string> snapshot_ids,
+                           core_->snapshots().List());
+    for (const std::string& id : snapshot_ids) {
+      BROOK_ASSIGN_OR_RETURN(std::optional<Group> g, FindGroup(id));
+      if (g && !g->members.empty()) ids.insert(id);
+    }
+  } else {
+    for (const std::string& id : core_->coordinator().AdminGroupIds()) {
+      BROOK_ASSIGN_OR_RETURN(std::optional<Group> g, FindGroup(id));
+      if (g && !g->members.empty()) ids.insert(id);
+    }
   }
   BROOK_ASSIGN_OR_RETURN(std::vector<std::string> with_offsets,
                          core_->offsets().ListGroups());
@@ -126,8 +143,7 @@ absl::StatusOr<std::vector<std::string>> AdminImpl::ListGroups() {
 absl::StatusOr<ConsumerGroupDescription> AdminImpl::DescribeGroup(
     absl::string_view group) {
   if (core_->closed()) return EngineCore::ClosedError();
-  core_->coordinator().CheckDeadlines(group);
-  std::optional<Group> g = core_->coordinator().AdminSnapshot(group);
+  BROOK_ASSIGN_OR_RETURN(std::optional<Group> g, FindGroup(group));
   ConsumerGroupDescription d;
   d.group_id = std::string(group);
   if (g && !g->members.empty()) {
@@ -182,8 +198,7 @@ absl::StatusOr<std::vector<GroupPartitionOffset>> AdminImpl::ListGroupOffsets(
 
 absl::Status AdminImpl::CheckNoActiveMembers(absl::string_view group,
                                              absl::string_view what) {
-  core_->coordinator().CheckDeadlines(group);
-  std::optional<Group> g = core_->coordinator().AdminSnapshot(group);
+  BROOK_ASSIGN_OR_RETURN(std::optional<Group> g, FindGroup(group));
   if (g && !g->members.empty()) {
     return Error(ErrorCode::kNonEmptyGroup,
                  absl::StrCat("cannot ", what, " of group ", group, ": it has ",
@@ -196,9 +211,9 @@ absl::Status AdminImpl::CheckNoActiveMembers(absl::string_view group,
 absl::Status AdminImpl::DeleteGroup(absl::string_view group) {
   if (core_->closed()) return EngineCore::ClosedError();
   // Under the coordinator's lock, so no member joins while offsets go.
-  return core_->coordinator().WhileGroupEmpty(
-      group, "delete the offsets",
-      [&] { return core_->offsets().DeleteGroup(group); });
+  return core_->coordinator().WhileGroupEmpty(group, "delete the offsets", [&] {
+    return core_->offsets().DeleteGroup(group);
+  });
 }
 
 absl::StatusOr<int64_t> AdminImpl::OffsetForTime(const Topic& topic,
@@ -306,8 +321,8 @@ absl::StatusOr<std::vector<OffsetResetPlanEntry>> AdminImpl::ResetOffsets(
     plan.push_back(std::move(e));
   }
   if (!dry_run) {
-    BROOK_RETURN_IF_ERROR(core_->coordinator().WhileGroupEmpty(
-        group, "reset the offsets", [&] {
+    BROOK_RETURN_IF_ERROR(
+        core_->coordinator().WhileGroupEmpty(group, "reset the offsets", [&] {
           return core_->offsets().Commit(group, writes, core_->clock()->Now());
         }));
   }

@@ -40,6 +40,9 @@ class AdminImpl : public Admin {
   // deadline checks, so members past max.poll.interval do not count).
   absl::Status CheckNoActiveMembers(absl::string_view group,
                                     absl::string_view what);
+  // The group as the coordinator holds it (after its deadline checks), or,
+  // read-only, as the holding process's snapshot describes it.
+  absl::StatusOr<std::optional<Group>> FindGroup(absl::string_view group);
   // The first offset of `topic`'s `partition` in [from, end) whose record
   // timestamp is >= `t`; `end` when there is none.
   absl::StatusOr<int64_t> OffsetForTime(const Topic& topic, int32_t partition,

@@ -34,6 +34,11 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Open(
                          Store::Open(store_options, dir));
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<TopicRegistry> topics,
                          TopicRegistry::Recover(store.get()));
+  if (!options.read_only) {
+    // Membership snapshots describe the groups of the process that last
+    // held the directory; none of its members is alive now.
+    BROOK_RETURN_IF_ERROR(GroupSnapshots(store.get()).Clear());
+  }
   return std::shared_ptr<EngineCore>(
       new EngineCore(options, std::move(store), std::move(topics)));
 }
@@ -47,7 +52,8 @@ EngineCore::EngineCore(const EngineOptions& options,
       topics_(std::move(topics)),
       notifier_(clock_),
       offsets_(store_.get()),
-      coordinator_(clock_, topics_.get(), &offsets_, &notifier_),
+      snapshots_(store_.get()),
+      coordinator_(clock_, topics_.get(), &offsets_, &snapshots_, &notifier_),
       appender_(std::make_unique<Appender>(store_.get(), clock_, &notifier_)) {}
 
 EngineCore::~EngineCore() { Close().IgnoreError(); }  // Nobody to report to.

@@ -43,6 +43,7 @@ class EngineCore {
   Appender& appender() { return *appender_; }
   DataNotifier& notifier() { return notifier_; }
   OffsetStore& offsets() { return offsets_; }
+  GroupSnapshots& snapshots() { return snapshots_; }
   GroupCoordinator& coordinator() { return coordinator_; }
 
   // The topic `name`; created with the default partition count when missing
@@ -69,6 +70,7 @@ class EngineCore {
   std::unique_ptr<TopicRegistry> topics_;
   DataNotifier notifier_;
   OffsetStore offsets_;
+  GroupSnapshots snapshots_;
   GroupCoordinator coordinator_;
   std::unique_ptr<Appender> appender_;
   std::atomic<bool> closed_{false};

@@ -82,8 +82,18 @@ absl::string_view GroupStateName(GroupState state) {
 }
 
 GroupCoordinator::GroupCoordinator(Clock* clock, TopicRegistry* topics,
-                                   OffsetStore* offsets, DataNotifier* notifier)
-    : clock_(clock), topics_(topics), offsets_(offsets), notifier_(notifier) {}
+                                   OffsetStore* offsets,
+                                   GroupSnapshots* snapshots,
+                                   DataNotifier* notifier)
+    : clock_(clock),
+      topics_(topics),
+      offsets_(offsets),
+      snapshots_(snapshots),
+      notifier_(notifier) {}
+
+void GroupCoordinator::SaveSnapshotLocked(const Group& group) {
+  snapshots_->Save(group.id, group).IgnoreError();
+}
 
 Group* GroupCoordinator::FindLocked(absl::string_view group_id) {
   auto it = groups_.find(group_id);
@@ -127,6 +137,7 @@ absl::StatusOr<std::string> GroupCoordinator::Join(const JoinRequest& request) {
     absl::MutexLock lock(&mu_);
     const absl::Time now = clock_->Now();
     Group& group = groups_[request.group_id];
+    if (group.id.empty()) group.id = request.group_id;
     if (!request.member_id.empty()) {
       auto it = group.members.find(request.member_id);
       if (it == group.members.end()) {
@@ -185,6 +196,7 @@ absl::StatusOr<std::string> GroupCoordinator::Join(const JoinRequest& request) {
     }
     if (kept) {
       changed = true;
+      SaveSnapshotLocked(group);  // The member id changed.
     } else if (member_id.empty()) {
       member_id = absl::StrCat(request.client_id, "-", ++next_member_number_);
     } else if (!group.members.count(member_id)) {
@@ -458,6 +470,7 @@ bool GroupCoordinator::CheckDeadlinesLocked(Group* group, absl::Time now) {
     if (!MaybeCompleteLocked(group) && group->members.empty()) {
       group->state = GroupState::kEmpty;
       ++group->generation;
+      SaveSnapshotLocked(*group);
     }
   }
   return changed;
@@ -476,6 +489,7 @@ void GroupCoordinator::RemoveMemberLocked(Group* group,
     group->state = GroupState::kEmpty;
     ++group->generation;
     group->rebalance_deadline = absl::InfiniteFuture();
+    SaveSnapshotLocked(*group);
     return;
   }
   if (group->state == GroupState::kPreparingRebalance) {
@@ -567,6 +581,7 @@ void GroupCoordinator::CompleteRebalanceLocked(Group* group) {
   }
   group->rebalance_deadline = absl::InfiniteFuture();
   group->state = GroupState::kStable;
+  SaveSnapshotLocked(*group);
 }
 
 // Administration -----------------------------------------------------------

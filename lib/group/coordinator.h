@@ -21,6 +21,7 @@
 #include "brook/clock.h"
 #include "brook/record.h"
 #include "group/group.h"
+#include "group/group_snapshots.h"
 #include "group/offset_store.h"
 #include "log/data_notifier.h"
 #include "log/topic_registry.h"
@@ -60,9 +61,10 @@ struct GroupDescription {
 // runs.
 class GroupCoordinator {
  public:
-  // Every pointer must outlive the coordinator.
+  // Every pointer must outlive the coordinator. `snapshots` receives each
+  // group's membership when a rebalance completes or the group empties.
   GroupCoordinator(Clock* clock, TopicRegistry* topics, OffsetStore* offsets,
-                   DataNotifier* notifier);
+                   GroupSnapshots* snapshots, DataNotifier* notifier);
   GroupCoordinator(const GroupCoordinator&) = delete;
   GroupCoordinator& operator=(const GroupCoordinator&) = delete;
 
@@ -130,6 +132,10 @@ class GroupCoordinator {
  private:
   Group* FindLocked(absl::string_view group_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the group's membership snapshot. Best effort: the snapshot only
+  // informs read-only engines, so a failed write is not the caller's error.
+  void SaveSnapshotLocked(const Group& group)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The member, or nullptr when the group or the member is unknown.
   GroupMemberState* FindMemberLocked(absl::string_view group_id,
                                      absl::string_view member_id)
@@ -158,6 +164,7 @@ class GroupCoordinator {
   Clock* const clock_;
   TopicRegistry* const topics_;
   OffsetStore* const offsets_;
+  GroupSnapshots* const snapshots_;
   DataNotifier* const notifier_;
 
   absl::Mutex mu_;

@@ -72,6 +72,7 @@ struct GroupMemberState {
 };
 
 struct Group {
+  std::string id;
   GroupState state = GroupState::kEmpty;
   int32_t generation = 0;
   std::string protocol;

@@ -59,7 +59,7 @@ absl::Status List(Admin& admin) {
 }
 
 // `held_elsewhere`: the directory is open read-only because another
-// process holds it, and that process alone knows the group's members.
+// process holds it; the members come from that process's snapshot.
 absl::Status Describe(Admin& admin, const std::string& group,
                       bool held_elsewhere) {
   absl::StatusOr<ConsumerGroupDescription> d = admin.DescribeGroup(group);
@@ -115,8 +115,8 @@ absl::Status Describe(Admin& admin, const std::string& group,
   std::string out;
   if (held_elsewhere) {
     absl::StrAppend(&out, "Consumer group '", group,
-                    "': the data directory is open in another process, which "
-                    "alone knows its members; committed offsets and lag as "
+                    "': the data directory is open in another process; "
+                    "members as of its last rebalance, offsets and lag as "
                     "of now.\n\n");
   } else if (d->members.empty()) {
     absl::StrAppend(&out, "Consumer group '", group,
