@@ -2,10 +2,13 @@
 // directory argv[1] with acks=1 until it is killed, writing one line
 // "partition offset sequence" to stdout for every acknowledged record.
 // Sequences start at argv[2] so every round's records are distinct.
+// argv[3] is "async" (callbacks; records go through the appender thread) or
+// "sync" (each send waited for; an idle producer writes on its own thread).
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "absl/strings/numbers.h"
@@ -14,10 +17,13 @@
 
 int main(int argc, char** argv) {
   int64_t seq = 0;
-  if (argc != 3 || !absl::SimpleAtoi(argv[2], &seq)) {
-    std::fprintf(stderr, "usage: crash_child DIR FIRST_SEQUENCE\n");
+  if (argc != 4 || !absl::SimpleAtoi(argv[2], &seq) ||
+      (std::strcmp(argv[3], "async") != 0 &&
+       std::strcmp(argv[3], "sync") != 0)) {
+    std::fprintf(stderr, "usage: crash_child DIR FIRST_SEQUENCE async|sync\n");
     return 2;
   }
+  const bool sync = std::strcmp(argv[3], "sync") == 0;
   auto engine = brook::Engine::Open({}, argv[1]);
   if (!engine.ok()) {
     std::fprintf(stderr, "crash_child: %s\n",
@@ -29,18 +35,26 @@ int main(int argc, char** argv) {
   options.linger = absl::ZeroDuration();
   auto producer = (*engine)->CreateProducer(options);
   if (!producer.ok()) return 1;
+  auto report = [](const absl::StatusOr<brook::RecordMetadata>& md,
+                   int64_t seq) {
+    if (!md.ok()) return;
+    // One short write per line: atomic on a pipe.
+    const std::string line =
+        absl::StrCat(md->partition, " ", md->offset, " ", seq, "\n");
+    if (write(STDOUT_FILENO, line.data(), line.size()) < 0) std::abort();
+  };
   for (;; ++seq) {
     const std::string value = absl::StrCat("seq-", seq);
     brook::ProducerRecord record("crash", absl::StrCat("key-", seq % 97),
                                  value);
-    (*producer)->Send(std::move(record),
-                      [seq](const absl::StatusOr<brook::RecordMetadata>& md) {
-                        if (!md.ok()) return;
-                        // One short write per line: atomic on a pipe.
-                        const std::string line = absl::StrCat(
-                            md->partition, " ", md->offset, " ", seq, "\n");
-                        if (write(STDOUT_FILENO, line.data(), line.size()) < 0)
-                          std::abort();
-                      });
+    if (sync) {
+      report((*producer)->Send(std::move(record)).Get(), seq);
+    } else {
+      (*producer)->Send(
+          std::move(record),
+          [seq, &report](const absl::StatusOr<brook::RecordMetadata>& md) {
+            report(md, seq);
+          });
+    }
   }
 }

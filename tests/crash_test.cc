@@ -1,4 +1,5 @@
-// Kills a producing child process with SIGKILL at a random moment, then
+// Kills a producing child process with SIGKILL at a random moment (through
+// the appender thread and through the sender's own inline write), then
 // reopens its data directory and checks that every acknowledged record is
 // there, offsets are contiguous from 0, and nothing is duplicated.
 #include <signal.h>
@@ -16,6 +17,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "brook/brook.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
@@ -36,9 +39,20 @@ struct Ack {
   int64_t seq;
 };
 
-// Runs the child for `run_for`, kills it, and returns what it acknowledged.
+// When a round kills its child.
+struct KillPlan {
+  // "async" or "sync" (see crash_child.cc).
+  const char* mode;
+  // Counted from the child's first acknowledgement when true (so every
+  // such round kills a child that is writing, however slowly a loaded
+  // machine starts it), else from the fork (the kill may hit the open).
+  bool after_first_ack;
+  std::chrono::milliseconds delay;
+};
+
+// Runs the child, kills it as `plan` says, and returns what it acknowledged.
 std::vector<Ack> RunAndKill(const std::string& dir, int64_t first_seq,
-                            std::chrono::milliseconds run_for) {
+                            const KillPlan& plan) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   pid_t pid = fork();
@@ -48,18 +62,26 @@ std::vector<Ack> RunAndKill(const std::string& dir, int64_t first_seq,
     close(fds[1]);
     const std::string seq = std::to_string(first_seq);
     execl(BROOK_CRASH_CHILD, BROOK_CRASH_CHILD, dir.c_str(), seq.c_str(),
-          static_cast<char*>(nullptr));
+          plan.mode, static_cast<char*>(nullptr));
     _exit(127);
   }
   close(fds[1]);
   // Read acknowledgements while the child runs, so the pipe never fills.
   std::string output;
+  absl::Notification first_output;
   std::thread reader([&] {
     char buf[65536];
     ssize_t n;
-    while ((n = read(fds[0], buf, sizeof(buf))) > 0) output.append(buf, n);
+    while ((n = read(fds[0], buf, sizeof(buf))) > 0) {
+      output.append(buf, n);
+      if (!first_output.HasBeenNotified()) first_output.Notify();
+    }
   });
-  std::this_thread::sleep_for(run_for);
+  if (plan.after_first_ack) {
+    EXPECT_TRUE(first_output.WaitForNotificationWithTimeout(absl::Seconds(120)))
+        << "the child acknowledged nothing within 120 s";
+  }
+  std::this_thread::sleep_for(plan.delay);
   kill(pid, SIGKILL);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -91,7 +113,7 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkill) {
   }
   const int rounds = 20;
   std::mt19937 rng(::testing::UnitTest::GetInstance()->random_seed());
-  std::uniform_int_distribution<int> delay_ms(30, 300);
+  std::uniform_int_distribution<int> delay_ms(0, 250);
   // Every round reads what the previous ones verified onwards: each
   // partition's next expected offset, and every sequence seen so far.
   std::vector<int64_t> next(kPartitions, 0);
@@ -99,9 +121,11 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkill) {
   absl::flat_hash_set<int64_t> seqs;
   size_t total_acks = 0;
   for (int round = 0; round < rounds; ++round) {
+    // Every fifth round may kill the child while it opens the directory.
+    const KillPlan plan{round % 2 == 0 ? "async" : "sync", round % 5 != 4,
+                        std::chrono::milliseconds(delay_ms(rng))};
     std::vector<Ack> acks =
-        RunAndKill(dir.path(), int64_t{round} * 1000000000,
-                   std::chrono::milliseconds(delay_ms(rng)));
+        RunAndKill(dir.path(), int64_t{round} * 1000000000, plan);
     total_acks += acks.size();
 
     // Reopen and read everything back.
@@ -152,8 +176,11 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkill) {
           << a.partition << "/" << a.offset << " is missing";
       ASSERT_EQ(it->second, a.seq);
     }
-    std::cerr << "round " << round << ": " << acks.size() << " acknowledged, "
-              << total << " stored\n";
+    std::cerr << "round " << round << " (" << plan.mode
+              << (plan.after_first_ack ? ", after the first ack"
+                                       : ", from fork")
+              << ", " << plan.delay.count() << " ms): " << acks.size()
+              << " acknowledged, " << total << " stored\n";
   }
   EXPECT_GT(total_acks, 0u) << "the child never acknowledged anything";
 }

@@ -35,7 +35,9 @@ TEST(Billing, SurvivorTakesOverACrashedMembersPartitions) {
     for (int i = 0; i < 3; ++i) {
       auto records = c.Poll(absl::ZeroDuration()).value();
       for (const brook::ConsumerRecord& r : records) ++read[r.partition];
-      if (commit && !records.empty()) ASSERT_TRUE(c.CommitSync().ok());
+      if (commit && !records.empty()) {
+        ASSERT_TRUE(c.CommitSync().ok());
+      }
     }
   };
   for (int round = 0; round < 2; ++round) {  // The rebalance runs in Poll.

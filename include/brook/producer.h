@@ -71,6 +71,13 @@ class Producer {
   // topic or partition out of range), MessageTooLarge (over max.request.size
   // or the topic's max.message.bytes), Timeout (buffer full for max.block.ms,
   // or not written within delivery.timeout.ms), Closed.
+  //
+  // With acks=1 and linger.ms=0, a send without a callback from a producer
+  // with nothing else in flight is written on the calling thread when the
+  // engine's writer is idle: Send then returns after the write-ahead log
+  // write (microseconds; longer only while RocksDB stalls writes) with the
+  // future already complete. Records still keep their per-partition order,
+  // and callbacks always run on the engine's writer thread.
   virtual SendFuture Send(ProducerRecord record,
                           SendCallback callback = nullptr) = 0;
 

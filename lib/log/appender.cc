@@ -182,7 +182,7 @@ void Appender::Run() {
     if (!batches.empty()) {
       const absl::Time start = absl::Now();
       absl::MutexLock lock(&write_mu_);
-      synced = WriteRound(&batches);
+      synced = WriteRound(absl::MakeSpan(batches));
       write_time = absl::Now() - start;
     }
     // Callbacks run before futures complete and before Flush sees the
@@ -205,7 +205,14 @@ void Appender::Run() {
   }
 }
 
-bool Appender::WriteRound(std::vector<ReadyBatch>* batches) {
+bool Appender::TryWriteInline(ReadyBatch* batch) {
+  if (stopping() || !write_mu_.TryLock()) return false;
+  WriteRound(absl::MakeSpan(batch, 1));
+  write_mu_.Unlock();
+  return true;
+}
+
+bool Appender::WriteRound(absl::Span<ReadyBatch> batches) {
   const absl::Time now = clock_->Now();
   const int64_t now_ms = absl::ToUnixMillis(now);
   // Reused across rounds: a fresh WriteBatch would regrow (copying) and
@@ -215,8 +222,8 @@ bool Appender::WriteRound(std::vector<ReadyBatch>* batches) {
   bool sync = false;
   // Batches that made it into `write`, with their base offsets.
   std::vector<std::pair<ReadyBatch*, int64_t>> written;
-  written.reserve(batches->size());
-  for (ReadyBatch& b : *batches) {
+  written.reserve(batches.size());
+  for (ReadyBatch& b : batches) {
     if (b.topic->deleted()) {
       b.result->SetError(UnknownTopic(b.topic->name()));
       continue;

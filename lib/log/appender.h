@@ -92,6 +92,14 @@ class Appender {
   // their own lock, so the final rounds see every record accepted before).
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
+  // Writes `batch` on the calling thread when no write is in progress and
+  // the appender is running; returns false, leaving `batch` untouched,
+  // otherwise (the caller queues it instead). On true the batch's result
+  // holds its offsets or its error; the caller then Finish()es it. Saves the
+  // hand-off to the appender thread for an idle producer (linger.ms=0,
+  // acks=1): see DESIGN-NOTES.md. Never blocks on the write lock.
+  bool TryWriteInline(ReadyBatch* batch) ABSL_LOCKS_EXCLUDED(write_mu_);
+
   // Runs `fn` while no write is in progress (topic deletion uses it to fence
   // writers before dropping the topic's column family).
   void RunExclusive(absl::FunctionRef<void()> fn)
@@ -111,7 +119,7 @@ class Appender {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Assigns offsets and writes `batches`; fails the ones it cannot write.
   // Returns whether the write was fsynced.
-  bool WriteRound(std::vector<ReadyBatch>* batches)
+  bool WriteRound(absl::Span<ReadyBatch> batches)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   Store* const store_;

@@ -22,6 +22,24 @@ int32_t Accumulator::NextSticky(const Topic& topic, int32_t avoid) {
   return p;
 }
 
+Accumulator::OpenBatch Accumulator::NewBatch(
+    const std::shared_ptr<Topic>& topic, int32_t partition, size_t capacity) {
+  OpenBatch batch(capacity);
+  batch.topic = topic;
+  batch.partition = partition;
+  batch.result =
+      std::make_shared<internal::BatchResult>(topic->name(), partition);
+  batch.created = clock_->Now();
+  batch.seq = next_seq_++;
+  return batch;
+}
+
+bool Accumulator::WritesInline(const SendCallback* callback) const {
+  return config_.acks == Acks::kLeader &&
+         config_.linger <= absl::ZeroDuration() && incomplete_.empty() &&
+         (callback == nullptr || !*callback) && !OnAppenderThread();
+}
+
 ReadyBatch Accumulator::Seal(OpenBatch&& batch) const {
   ReadyBatch r;
   r.topic = std::move(batch.topic);
@@ -37,6 +55,62 @@ ReadyBatch Accumulator::Seal(OpenBatch&& batch) const {
   return r;
 }
 
+std::shared_ptr<internal::BatchResult> Accumulator::WriteOrQueue(
+    const std::shared_ptr<Topic>& topic, int32_t partition,
+    int64_t timestamp_ms, const ProducerRecord& record, size_t size,
+    std::shared_ptr<internal::BatchResult>* written, bool* wake) {
+  // Nothing of this producer is in flight, so a write now keeps its records
+  // in order; mu_ stays held, so a concurrent Send queues behind it.
+  OpenBatch batch = NewBatch(topic, partition, size + kBatchHeaderSize);
+  batch.builder.Add(timestamp_ms, record.key, record.value, record.headers);
+  ReadyBatch ready = Seal(std::move(batch));
+  std::shared_ptr<internal::BatchResult> result = ready.result;
+  if (appender_->TryWriteInline(&ready)) {
+    *written = result;
+    return result;
+  }
+  // The appender is writing: queue the one-record batch for it.
+  ready.memory = static_cast<int64_t>(size);
+  used_memory_ += ready.memory;
+  incomplete_.insert(ready.seq);
+  ready_.push_back(std::move(ready));
+  *wake = true;
+  return result;
+}
+
+std::shared_ptr<internal::BatchResult> Accumulator::AddToOpenBatch(
+    const std::shared_ptr<Topic>& topic, int32_t partition,
+    int64_t timestamp_ms, const ProducerRecord& record, size_t size,
+    int32_t* index, bool* wake) {
+  auto it = open_.find(Key(topic.get(), partition));
+  if (it != open_.end() && it->second.builder.count() > 0 &&
+      it->second.builder.size_bytes() + size >
+          static_cast<size_t>(config_.batch_size)) {
+    // Full: hand it over to the appender.
+    ready_.push_back(Seal(std::move(it->second)));
+    open_.erase(it);
+    it = open_.end();
+    *wake = true;
+  }
+  if (it == open_.end()) {
+    // Reserve the whole batch up front (or the one record, when larger): a
+    // growing buffer would copy each batch about twice.
+    OpenBatch batch =
+        NewBatch(topic, partition,
+                 std::max(size + kBatchHeaderSize,
+                          static_cast<size_t>(config_.batch_size)));
+    incomplete_.insert(batch.seq);
+    it = open_.emplace(Key(topic.get(), partition), std::move(batch)).first;
+    *wake = true;
+  }
+  OpenBatch& batch = it->second;
+  *index = batch.builder.count();
+  batch.builder.Add(timestamp_ms, record.key, record.value, record.headers);
+  batch.memory += static_cast<int64_t>(size);
+  used_memory_ += static_cast<int64_t>(size);
+  return batch.result;
+}
+
 absl::StatusOr<SendFuture> Accumulator::Append(
     const std::shared_ptr<Topic>& topic, int32_t partition,
     int64_t timestamp_ms, const ProducerRecord& record, size_t size,
@@ -44,6 +118,7 @@ absl::StatusOr<SendFuture> Accumulator::Append(
   const int64_t charge = static_cast<int64_t>(size);
   bool wake = false;
   absl::StatusOr<SendFuture> future;
+  std::shared_ptr<internal::BatchResult> written_inline;
   {
     absl::MutexLock lock(&mu_);
     if (closed_) return Error(ErrorCode::kClosed, "the producer is closed");
@@ -87,36 +162,15 @@ absl::StatusOr<SendFuture> Accumulator::Append(
       s->second.bytes += charge;
       if (s->second.bytes >= config_.batch_size) NextSticky(*topic, partition);
     }
-    auto it = open_.find(Key(topic.get(), partition));
-    if (it != open_.end() && it->second.builder.count() > 0 &&
-        it->second.builder.size_bytes() + size >
-            static_cast<size_t>(config_.batch_size)) {
-      // Full: hand it over to the appender.
-      ready_.push_back(Seal(std::move(it->second)));
-      open_.erase(it);
-      it = open_.end();
-      wake = true;
+    std::shared_ptr<internal::BatchResult> result;
+    int32_t index = 0;
+    if (WritesInline(callback)) {
+      result = WriteOrQueue(topic, partition, timestamp_ms, record, size,
+                            &written_inline, &wake);
+    } else {
+      result = AddToOpenBatch(topic, partition, timestamp_ms, record, size,
+                              &index, &wake);
     }
-    if (it == open_.end()) {
-      // Reserve the whole batch up front (or the one record, when larger):
-      // a growing buffer would copy each batch about twice.
-      OpenBatch batch(std::max(size + kBatchHeaderSize,
-                               static_cast<size_t>(config_.batch_size)));
-      batch.topic = topic;
-      batch.partition = partition;
-      batch.result =
-          std::make_shared<internal::BatchResult>(topic->name(), partition);
-      batch.created = clock_->Now();
-      batch.seq = next_seq_++;
-      incomplete_.insert(batch.seq);
-      it = open_.emplace(Key(topic.get(), partition), std::move(batch)).first;
-      wake = true;
-    }
-    OpenBatch& batch = it->second;
-    const int32_t index = batch.builder.count();
-    batch.builder.Add(timestamp_ms, record.key, record.value, record.headers);
-    batch.memory += charge;
-    used_memory_ += charge;
 
     internal::RecordInfo info{
         index, timestamp_ms,
@@ -134,12 +188,15 @@ absl::StatusOr<SendFuture> Accumulator::Append(
       future = SendFuture(absl::StatusOr<RecordMetadata>(std::move(m)));
     } else {
       if (callback != nullptr && *callback) {
-        batch.result->AddCallback(info, std::move(*callback));
+        result->AddCallback(info, std::move(*callback));
       }
-      future = SendFuture(batch.result, index, timestamp_ms, info.key_size,
+      future = SendFuture(std::move(result), index, timestamp_ms, info.key_size,
                           info.value_size);
     }
   }
+  // Outside the lock, as the appender does; an inline write has no
+  // callbacks to run (WritesInline).
+  if (written_inline != nullptr) written_inline->Finish();
   if (wake) appender_->Wake();
   if (config_.acks == Acks::kNone && callback != nullptr && *callback) {
     (*callback)(future->Get());

@@ -81,6 +81,27 @@ class Accumulator : public BatchSource {
   };
   using Key = std::pair<const Topic*, int32_t>;
 
+  OpenBatch NewBatch(const std::shared_ptr<Topic>& topic, int32_t partition,
+                     size_t capacity) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether Append writes the record itself instead of queueing it for the
+  // appender: acks=1, linger.ms=0, no callback (callbacks run on the
+  // appender thread), and no batch of this producer in flight (which keeps
+  // per-partition order).
+  bool WritesInline(const SendCallback* callback) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The inline path: writes the record as a batch of its own when the
+  // appender is idle (setting *written), else queues that batch.
+  std::shared_ptr<internal::BatchResult> WriteOrQueue(
+      const std::shared_ptr<Topic>& topic, int32_t partition,
+      int64_t timestamp_ms, const ProducerRecord& record, size_t size,
+      std::shared_ptr<internal::BatchResult>* written, bool* wake)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The usual path: adds the record to the partition's open batch (sealing
+  // a full one first) and sets *index to its place in the batch.
+  std::shared_ptr<internal::BatchResult> AddToOpenBatch(
+      const std::shared_ptr<Topic>& topic, int32_t partition,
+      int64_t timestamp_ms, const ProducerRecord& record, size_t size,
+      int32_t* index, bool* wake) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   ReadyBatch Seal(OpenBatch&& batch) const;
   // Kafka's built-in partitioner: records without a key stick to one
   // partition until batch.size bytes went to it, then move to another.

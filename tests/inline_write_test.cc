@@ -1,0 +1,246 @@
+// Tests of the inline write: an idle acks=1, linger.ms=0 producer writes a
+// send without a callback on the sending thread (DESIGN-NOTES.md, "Inline
+// writes"). What must hold: the future is complete when Send returns, the
+// record is visible at once, per-partition order survives any mix of inline
+// and queued sends, and callbacks still run on the appender thread.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/barrier.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "brook/brook.h"
+#include "gtest/gtest.h"
+#include "testing/status_matchers.h"
+
+namespace brook {
+namespace {
+
+ProducerOptions Immediate() {
+  ProducerOptions o;
+  o.acks = Acks::kLeader;
+  o.linger = absl::ZeroDuration();
+  return o;
+}
+
+class InlineWriteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EngineOptions options;
+    options.in_memory = true;
+    options.clock = &clock_;
+    auto engine = Engine::Open(
+        options,
+        std::string("/mem/") +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_OK(engine);
+    engine_ = std::move(*engine);
+  }
+
+  std::unique_ptr<Producer> NewProducer(const ProducerOptions& options) {
+    auto producer = engine_->CreateProducer(options);
+    EXPECT_OK(producer);
+    return producer.ok() ? std::move(*producer) : nullptr;
+  }
+
+  int64_t EndOffset(const std::string& topic, int32_t partition) {
+    auto d = engine_->admin().DescribeTopic(topic);
+    EXPECT_OK(d);
+    return d.ok() ? d->partitions.at(partition).log_end_offset : -1;
+  }
+
+  std::vector<ConsumerRecord> ReadAll(const TopicPartition& tp) {
+    ConsumerOptions co;
+    co.auto_offset_reset = OffsetReset::kEarliest;
+    co.max_poll_records = 100000;
+    auto consumer = engine_->CreateConsumer(co);
+    EXPECT_OK(consumer);
+    if (!consumer.ok()) return {};
+    EXPECT_OK((*consumer)->Assign({tp}));
+    std::vector<ConsumerRecord> out;
+    for (;;) {
+      auto records = (*consumer)->Poll(absl::ZeroDuration());
+      EXPECT_OK(records);
+      if (!records.ok() || records->empty()) break;
+      out.insert(out.end(), records->begin(), records->end());
+    }
+    return out;
+  }
+
+  ManualClock clock_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(InlineWriteTest, IdleProducerCompletesTheSendBeforeItReturns) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 2));
+  // Keep the appender thread busy in another producer's callback (it holds
+  // no write lock there): only a write made by Send itself can complete.
+  auto busy = NewProducer(Immediate());
+  ASSERT_NE(busy, nullptr);
+  absl::Notification in_callback, release;
+  ProducerRecord busy_record("t", std::nullopt, "busy");
+  busy_record.partition = 0;
+  busy->Send(std::move(busy_record),
+             [&](const absl::StatusOr<RecordMetadata>&) {
+               in_callback.Notify();
+               release.WaitForNotification();
+             });
+  // However the test ends, let the appender go, or closing would hang.
+  absl::Cleanup let_go = [&] {
+    if (!release.HasBeenNotified()) release.Notify();
+  };
+  ASSERT_TRUE(in_callback.WaitForNotificationWithTimeout(absl::Seconds(30)));
+
+  auto producer = NewProducer(Immediate());
+  ASSERT_NE(producer, nullptr);
+  for (int i = 0; i < 5; ++i) {
+    ProducerRecord r("t", std::nullopt, absl::StrCat("v", i));
+    r.partition = 1;
+    SendFuture f = producer->Send(std::move(r));
+    auto md = f.Get(absl::ZeroDuration());
+    ASSERT_OK(md) << "send " << i;
+    EXPECT_EQ(md->offset, i);
+    EXPECT_EQ(md->partition, 1);
+    EXPECT_EQ(EndOffset("t", 1), i + 1);
+  }
+  std::move(let_go).Invoke();
+  EXPECT_OK(producer->Flush());
+  EXPECT_OK(busy->Flush());
+}
+
+TEST_F(InlineWriteTest, ALingeringProducerStillQueues) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+  ProducerOptions o = Immediate();
+  o.linger = absl::Seconds(10);
+  auto producer = NewProducer(o);
+  ASSERT_NE(producer, nullptr);
+  SendFuture f = producer->Send(ProducerRecord("t", std::nullopt, "v"));
+  // The manual clock has not moved: the batch lingers.
+  EXPECT_FALSE(f.Get(absl::Milliseconds(20)).ok());
+  EXPECT_EQ(EndOffset("t", 0), 0);
+  ASSERT_OK(producer->Flush());
+  EXPECT_OK(f.Get());
+}
+
+TEST_F(InlineWriteTest, CallbacksStillRunOnTheAppenderThread) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+  auto producer = NewProducer(Immediate());
+  ASSERT_NE(producer, nullptr);
+  std::atomic<bool> on_sender_thread{true};
+  absl::Notification done;
+  const std::thread::id sender = std::this_thread::get_id();
+  producer->Send(ProducerRecord("t", std::nullopt, "v"),
+                 [&](const absl::StatusOr<RecordMetadata>& md) {
+                   EXPECT_OK(md);
+                   on_sender_thread = std::this_thread::get_id() == sender;
+                   done.Notify();
+                 });
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_FALSE(on_sender_thread.load());
+}
+
+TEST_F(InlineWriteTest, LogAppendTimeIsStampedOnTheInlinePath) {
+  ASSERT_OK(engine_->admin().CreateTopic(
+      "t", 1, Properties{{"message.timestamp.type", "LogAppendTime"}}));
+  auto producer = NewProducer(Immediate());
+  ASSERT_NE(producer, nullptr);
+  clock_.Advance(absl::Hours(1));
+  ProducerRecord r("t", std::nullopt, "v");
+  r.timestamp = absl::FromUnixMillis(1000);
+  auto md = producer->Send(std::move(r)).Get(absl::ZeroDuration());
+  ASSERT_OK(md);
+  EXPECT_EQ(md->timestamp,
+            absl::FromUnixMillis(absl::ToUnixMillis(clock_.Now())));
+  std::vector<ConsumerRecord> read = ReadAll({"t", 0});
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].timestamp, md->timestamp);
+  EXPECT_EQ(read[0].timestamp_type, TimestampType::kLogAppendTime);
+}
+
+TEST_F(InlineWriteTest, AnInlineWriteWakesABlockedPoll) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+  ConsumerOptions co;
+  co.auto_offset_reset = OffsetReset::kEarliest;
+  auto consumer = engine_->CreateConsumer(co);
+  ASSERT_OK(consumer);
+  ASSERT_OK((*consumer)->Assign({{"t", 0}}));
+  auto producer = NewProducer(Immediate());
+  ASSERT_NE(producer, nullptr);
+  // Poll waits on the manual clock, which never moves: only the write's
+  // notification can end it.
+  std::thread sender([&] {
+    absl::SleepFor(absl::Milliseconds(20));
+    producer->Send(ProducerRecord("t", "k", "v"));
+  });
+  auto records = (*consumer)->Poll(absl::Hours(1));
+  sender.join();
+  ASSERT_OK(records);
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ(*(*records)[0].value, "v");
+}
+
+// Sends with and without callbacks (queued and inline) from several threads
+// into one partition: each thread's records stay in its send order, and
+// every offset is acknowledged exactly once.
+TEST_F(InlineWriteTest, MixedInlineAndQueuedSendsKeepEachThreadsOrder) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 500;
+  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+  auto producer = NewProducer(Immediate());
+  ASSERT_NE(producer, nullptr);
+  absl::Barrier* start = new absl::Barrier(kThreads);
+  std::vector<std::vector<SendFuture>> futures(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(t);
+      if (start->Block()) delete start;
+      for (int i = 0; i < kPerThread; ++i) {
+        ProducerRecord r("t", absl::StrCat(t), absl::StrCat(i));
+        switch (rng() % 3) {
+          case 0:  // Queued: a callback runs on the appender thread.
+            futures[t].push_back(producer->Send(
+                std::move(r), [](const absl::StatusOr<RecordMetadata>& md) {
+                  EXPECT_OK(md);
+                }));
+            break;
+          case 1:  // Possibly inline, not waited for.
+            futures[t].push_back(producer->Send(std::move(r)));
+            break;
+          default:  // Possibly inline, waited for.
+            futures[t].push_back(producer->Send(std::move(r)));
+            EXPECT_OK(futures[t].back().Get());
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_OK(producer->Flush());
+  std::vector<bool> acknowledged(kThreads * kPerThread, false);
+  for (const auto& per_thread : futures) {
+    for (const SendFuture& f : per_thread) {
+      auto md = f.Get(absl::ZeroDuration());
+      ASSERT_OK(md);
+      ASSERT_GE(md->offset, 0);
+      ASSERT_LT(md->offset, kThreads * kPerThread);
+      EXPECT_FALSE(acknowledged[md->offset]) << "offset " << md->offset;
+      acknowledged[md->offset] = true;
+    }
+  }
+  std::vector<ConsumerRecord> read = ReadAll({"t", 0});
+  ASSERT_EQ(read.size(), static_cast<size_t>(kThreads * kPerThread));
+  std::map<std::string, int> next;
+  for (const ConsumerRecord& r : read) {
+    EXPECT_EQ(*r.value, absl::StrCat(next[*r.key]++)) << "thread " << *r.key;
+  }
+}
+
+}  // namespace
+}  // namespace brook
