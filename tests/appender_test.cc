@@ -12,17 +12,11 @@
 #include "brook/brook.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/producer_testing.h"
 #include "testing/status_matchers.h"
 
 namespace brook {
 namespace {
-
-ProducerOptions Immediate() {
-  ProducerOptions o;
-  o.acks = Acks::kLeader;
-  o.linger = absl::ZeroDuration();
-  return o;
-}
 
 std::unique_ptr<Engine> OpenInMemory(const std::string& label) {
   EngineOptions options;
@@ -40,15 +34,16 @@ TEST(AppenderTest, CallbacksCannotBlockOnTheAppender) {
   absl::Status flush, get, engine_close;
   absl::Notification done;
   SendFuture inner;
-  (*producer)->Send({"t", "k", "v"}, [&](const absl::StatusOr<RecordMetadata>& md) {
-    ASSERT_OK(md);
-    // A second send is fine; waiting for it from here is not.
-    inner = (*producer)->Send({"t", "k", "w"});
-    get = inner.Get().status();
-    flush = (*producer)->Flush();
-    engine_close = engine->Close();
-    done.Notify();
-  });
+  (*producer)->Send({"t", "k", "v"},
+                    [&](const absl::StatusOr<RecordMetadata>& md) {
+                      ASSERT_OK(md);
+                      // A second send is fine; waiting for it from here is not.
+                      inner = (*producer)->Send({"t", "k", "w"});
+                      get = inner.Get().status();
+                      flush = (*producer)->Flush();
+                      engine_close = engine->Close();
+                      done.Notify();
+                    });
   ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
   EXPECT_THAT(get, StatusIs(ErrorCode::kIllegalState));
   EXPECT_THAT(flush, StatusIs(ErrorCode::kIllegalState));
@@ -64,10 +59,13 @@ TEST(AppenderTest, ProducerCloseFromACallbackDoesNotHang) {
   auto producer = engine->CreateProducer(Immediate());
   ASSERT_OK(producer);
   absl::Notification closed;
-  (*producer)->Send({"t", "k", "v"}, [&](const absl::StatusOr<RecordMetadata>&) {
-    (*producer)->Close(absl::Seconds(10)).IgnoreError();  // Acts as Close(0).
-    closed.Notify();
-  });
+  (*producer)->Send({"t", "k", "v"},
+                    [&](const absl::StatusOr<RecordMetadata>&) {
+                      (*producer)
+                          ->Close(absl::Seconds(10))
+                          .IgnoreError();  // Acts as Close(0).
+                      closed.Notify();
+                    });
   ASSERT_TRUE(closed.WaitForNotificationWithTimeout(absl::Seconds(30)));
   EXPECT_THAT((*producer)->Send({"t", "k", "v"}).Get(),
               StatusIs(ErrorCode::kClosed));

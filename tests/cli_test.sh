@@ -332,6 +332,17 @@ run --data "$data" groups describe g1 --execute
 expect_rc "describe with reset flag" 2
 run --data "$data" groups frob
 expect_rc "unknown groups subcommand" 2
+expect_contains "unknown groups subcommand message" "$ERR" 'unknown groups subcommand "frob"'
+run --data "$data" groups
+expect_rc "groups without subcommand" 2
+expect_contains "groups without subcommand message" "$ERR" \
+  "needs a subcommand: list, describe, reset-offsets or delete"
+run --data "$data" groups describe
+expect_rc "groups describe without group" 2
+expect_contains "groups describe without group message" "$ERR" "takes one group id"
+run --data "$data" topics list extra
+expect_rc "topics list with an argument" 2
+expect_contains "topics list with an argument message" "$ERR" "takes no arguments"
 
 run --data "$data" groups delete g1
 expect_rc "groups delete" 0

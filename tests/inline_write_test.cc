@@ -18,65 +18,13 @@
 #include "absl/time/time.h"
 #include "brook/brook.h"
 #include "gtest/gtest.h"
+#include "testing/producer_testing.h"
 #include "testing/status_matchers.h"
 
 namespace brook {
 namespace {
 
-ProducerOptions Immediate() {
-  ProducerOptions o;
-  o.acks = Acks::kLeader;
-  o.linger = absl::ZeroDuration();
-  return o;
-}
-
-class InlineWriteTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    EngineOptions options;
-    options.in_memory = true;
-    options.clock = &clock_;
-    auto engine = Engine::Open(
-        options,
-        std::string("/mem/") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_OK(engine);
-    engine_ = std::move(*engine);
-  }
-
-  std::unique_ptr<Producer> NewProducer(const ProducerOptions& options) {
-    auto producer = engine_->CreateProducer(options);
-    EXPECT_OK(producer);
-    return producer.ok() ? std::move(*producer) : nullptr;
-  }
-
-  int64_t EndOffset(const std::string& topic, int32_t partition) {
-    auto d = engine_->admin().DescribeTopic(topic);
-    EXPECT_OK(d);
-    return d.ok() ? d->partitions.at(partition).log_end_offset : -1;
-  }
-
-  std::vector<ConsumerRecord> ReadAll(const TopicPartition& tp) {
-    ConsumerOptions co;
-    co.auto_offset_reset = OffsetReset::kEarliest;
-    co.max_poll_records = 100000;
-    auto consumer = engine_->CreateConsumer(co);
-    EXPECT_OK(consumer);
-    if (!consumer.ok()) return {};
-    EXPECT_OK((*consumer)->Assign({tp}));
-    std::vector<ConsumerRecord> out;
-    for (;;) {
-      auto records = (*consumer)->Poll(absl::ZeroDuration());
-      EXPECT_OK(records);
-      if (!records.ok() || records->empty()) break;
-      out.insert(out.end(), records->begin(), records->end());
-    }
-    return out;
-  }
-
-  ManualClock clock_;
-  std::unique_ptr<Engine> engine_;
-};
+class InlineWriteTest : public EngineTest {};
 
 TEST_F(InlineWriteTest, IdleProducerCompletesTheSendBeforeItReturns) {
   ASSERT_OK(engine_->admin().CreateTopic("t", 2));

@@ -27,6 +27,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "log/batch_format.h"
+#include "testing/producer_testing.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
 
@@ -38,15 +39,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr absl::Duration kLongLinger = absl::Hours(1);
-
-// Options for a producer that writes as soon as the appender can (no linger),
-// completing after the WAL write.
-ProducerOptions Immediate() {
-  ProducerOptions o;
-  o.acks = Acks::kLeader;
-  o.linger = absl::ZeroDuration();
-  return o;
-}
 
 // Options for a producer whose batches stay open until Flush/Close (or the
 // ManualClock passes the linger).
@@ -65,58 +57,7 @@ ProducerRecord ToPartition(const std::string& topic, int32_t partition,
   return r;
 }
 
-// Every test gets a fresh in-memory engine driven by a ManualClock (time only
-// moves when the test says so).
-class ProducerTest : public ::testing::Test {
- protected:
-  void SetUp() override { OpenEngine(EngineOptions()); }
-
-  void OpenEngine(EngineOptions options) {
-    options.in_memory = true;
-    if (options.clock == nullptr) options.clock = &clock_;
-    auto engine = Engine::Open(
-        options,
-        std::string("/mem/") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_OK(engine);
-    engine_ = std::move(*engine);
-  }
-
-  std::unique_ptr<Producer> NewProducer(const ProducerOptions& options) {
-    auto producer = engine_->CreateProducer(options);
-    EXPECT_OK(producer);
-    return producer.ok() ? std::move(*producer) : nullptr;
-  }
-
-  // Every record of `tp` from the log start, read with a fresh consumer.
-  std::vector<ConsumerRecord> ReadAll(const TopicPartition& tp) {
-    ConsumerOptions co;
-    co.auto_offset_reset = OffsetReset::kEarliest;
-    co.max_poll_records = 10000;
-    auto consumer = engine_->CreateConsumer(co);
-    EXPECT_OK(consumer);
-    if (!consumer.ok()) return {};
-    EXPECT_OK((*consumer)->Assign({tp}));
-    std::vector<ConsumerRecord> out;
-    for (;;) {
-      auto records = (*consumer)->Poll(absl::ZeroDuration());
-      EXPECT_OK(records);
-      if (!records.ok() || records->empty()) break;
-      out.insert(out.end(), records->begin(), records->end());
-    }
-    return out;
-  }
-
-  int64_t EndOffset(const std::string& topic, int32_t partition) {
-    auto d = engine_->admin().DescribeTopic(topic);
-    EXPECT_OK(d);
-    if (!d.ok()) return -1;
-    return d->partitions.at(partition).log_end_offset;
-  }
-
-  ManualClock clock_;
-  std::unique_ptr<Engine> engine_;
-};
+class ProducerTest : public EngineTest {};
 
 // --- Send paths -------------------------------------------------------------
 

@@ -123,5 +123,36 @@ absl::StatusOr<std::pair<std::string, std::string>> ParseKeyValueFlag(
                         std::string(text.substr(eq + 1)));
 }
 
+absl::StatusOr<std::string> ParseSubcommand(
+    const std::vector<std::string>& words,
+    absl::Span<const Subcommand> subcommands, absl::string_view operand,
+    absl::string_view command) {
+  if (words.empty()) {
+    std::string names;
+    for (size_t i = 0; i < subcommands.size(); ++i) {
+      if (i > 0) {
+        absl::StrAppend(&names, i + 1 == subcommands.size() ? " or " : ", ");
+      }
+      absl::StrAppend(&names, subcommands[i].name);
+    }
+    return UsageError(
+        absl::StrCat("'", command, "' needs a subcommand: ", names), command);
+  }
+  const std::string& sub = words[0];
+  for (const Subcommand& s : subcommands) {
+    if (s.name != sub) continue;
+    if (words.size() != (s.takes_operand ? 2u : 1u)) {
+      return UsageError(
+          s.takes_operand
+              ? absl::StrCat("'", command, " ", sub, "' takes one ", operand)
+              : absl::StrCat("'", command, " ", sub, "' takes no arguments"),
+          command);
+    }
+    return sub;
+  }
+  return UsageError(
+      absl::StrCat("unknown ", command, " subcommand \"", sub, "\""), command);
+}
+
 }  // namespace cli
 }  // namespace brook

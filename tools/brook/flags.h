@@ -65,6 +65,21 @@ absl::StatusOr<int64_t> ParseIntFlag(absl::string_view name,
 absl::StatusOr<std::pair<std::string, std::string>> ParseKeyValueFlag(
     absl::string_view name, absl::string_view text, absl::string_view command);
 
+// One subcommand of a command ("topics create NAME", "groups list").
+struct Subcommand {
+  absl::string_view name;
+  bool takes_operand;  // Exactly one more word (the topic, the group).
+};
+
+// Checks the positional words of a command with subcommands: the first must
+// name one of `subcommands` (listed in that order in the error), followed by
+// one `operand` ("topic name") when it takes one, else by nothing. Returns
+// the subcommand; a usage error otherwise.
+absl::StatusOr<std::string> ParseSubcommand(
+    const std::vector<std::string>& words,
+    absl::Span<const Subcommand> subcommands, absl::string_view operand,
+    absl::string_view command);
+
 }  // namespace cli
 }  // namespace brook
 

@@ -247,26 +247,16 @@ absl::Status RunGroups(absl::Span<const std::string> args,
   if (flags->help()) return WriteStdout(GroupsHelp());
   if (flags->Has("data")) data_dir = flags->Get("data");
 
+  static constexpr Subcommand kSubcommands[] = {{"list", false},
+                                                {"describe", true},
+                                                {"reset-offsets", true},
+                                                {"delete", true}};
+  absl::StatusOr<std::string> parsed =
+      ParseSubcommand(flags->positional(), kSubcommands, "group id", kCommand);
+  if (!parsed.ok()) return parsed.status();
+  const std::string& sub = *parsed;
   const std::vector<std::string>& words = flags->positional();
-  if (words.empty()) {
-    return UsageError(
-        "'groups' needs a subcommand: list, describe, reset-offsets or delete",
-        kCommand);
-  }
-  const std::string& sub = words[0];
   const bool is_reset = sub == "reset-offsets";
-  const bool needs_group = is_reset || sub == "describe" || sub == "delete";
-  if (!needs_group && sub != "list") {
-    return UsageError(absl::StrCat("unknown groups subcommand \"", sub, "\""),
-                      kCommand);
-  }
-  const size_t want_words = needs_group ? 2 : 1;
-  if (words.size() != want_words) {
-    return UsageError(
-        needs_group ? absl::StrCat("'groups ", sub, "' takes one group id")
-                    : std::string("'groups list' takes no arguments"),
-        kCommand);
-  }
   const bool has_reset_flags =
       flags->Has("topic") || flags->Has("to-earliest") ||
       flags->Has("to-latest") || flags->Has("to-datetime") ||

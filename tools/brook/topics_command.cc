@@ -109,27 +109,14 @@ absl::Status RunTopics(absl::Span<const std::string> args,
   if (flags->help()) return WriteStdout(TopicsHelp());
   if (flags->Has("data")) data_dir = flags->Get("data");
 
+  static constexpr Subcommand kSubcommands[] = {
+      {"create", true}, {"list", false}, {"describe", true}, {"delete", true}};
+  absl::StatusOr<std::string> parsed = ParseSubcommand(
+      flags->positional(), kSubcommands, "topic name", kCommand);
+  if (!parsed.ok()) return parsed.status();
+  const std::string& sub = *parsed;
   const std::vector<std::string>& words = flags->positional();
-  if (words.empty()) {
-    return UsageError(
-        "'topics' needs a subcommand: create, list, describe "
-        "or delete",
-        kCommand);
-  }
-  const std::string& sub = words[0];
   const bool is_create = sub == "create";
-  const bool needs_name = is_create || sub == "describe" || sub == "delete";
-  if (!needs_name && sub != "list") {
-    return UsageError(absl::StrCat("unknown topics subcommand \"", sub, "\""),
-                      kCommand);
-  }
-  const size_t want_words = needs_name ? 2 : 1;
-  if (words.size() != want_words) {
-    return UsageError(
-        needs_name ? absl::StrCat("'topics ", sub, "' takes one topic name")
-                   : std::string("'topics list' takes no arguments"),
-        kCommand);
-  }
   // Flags only create understands are a mistake elsewhere, not ignored.
   if (!is_create && (flags->Has("partitions") || flags->Has("config"))) {
     return UsageError(absl::StrCat("--partitions and --config apply only to "
