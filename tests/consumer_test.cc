@@ -22,6 +22,7 @@
 #include "brook/producer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/producer_testing.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
 
@@ -58,10 +59,7 @@ class ConsumerTest : public ::testing::Test {
     auto engine = Engine::Open(o, TestLabel());
     ASSERT_OK(engine);
     engine_ = std::move(*engine);
-    ProducerOptions po;
-    po.acks = Acks::kLeader;
-    po.linger = absl::ZeroDuration();
-    auto producer = engine_->CreateProducer(po);
+    auto producer = engine_->CreateProducer(Immediate());
     ASSERT_OK(producer);
     producer_ = std::move(*producer);
   }

@@ -20,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/group_testing.h"
+#include "testing/producer_testing.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
 
@@ -53,10 +54,7 @@ class GroupAdminTest : public ::testing::Test {
     auto engine = Engine::Open(o, dir);
     ASSERT_OK(engine);
     engine_ = std::move(*engine);
-    ProducerOptions po;
-    po.acks = Acks::kLeader;
-    po.linger = absl::ZeroDuration();
-    auto producer = engine_->CreateProducer(po);
+    auto producer = engine_->CreateProducer(Immediate());
     ASSERT_OK(producer);
     producer_ = std::move(*producer);
   }

@@ -35,6 +35,7 @@
 #include "brook/rebalance_listener.h"
 #include "brook/testing.h"
 #include "gtest/gtest.h"
+#include "testing/producer_testing.h"
 #include "testing/status_matchers.h"
 
 namespace brook {
@@ -296,10 +297,7 @@ class GroupStressTest : public ::testing::TestWithParam<StressParam> {
     engine_ = std::move(*engine);
     ASSERT_OK(engine_->admin().CreateTopic("t", kPartitions));
     checker_ = std::make_unique<OwnershipChecker>(&engine_->admin());
-    ProducerOptions po;
-    po.acks = Acks::kLeader;
-    po.linger = absl::ZeroDuration();
-    auto producer = engine_->CreateProducer(po);
+    auto producer = engine_->CreateProducer(Immediate());
     ASSERT_OK(producer);
     producer_ = std::move(*producer);
   }

@@ -24,7 +24,7 @@
 namespace brook {
 namespace {
 
-class InlineWriteTest : public EngineTest {};
+class InlineWriteTest : public InMemoryEngineTest {};
 
 TEST_F(InlineWriteTest, IdleProducerCompletesTheSendBeforeItReturns) {
   ASSERT_OK(engine_->admin().CreateTopic("t", 2));

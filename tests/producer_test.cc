@@ -57,7 +57,7 @@ ProducerRecord ToPartition(const std::string& topic, int32_t partition,
   return r;
 }
 
-class ProducerTest : public EngineTest {};
+class ProducerTest : public InMemoryEngineTest {};
 
 // --- Send paths -------------------------------------------------------------
 

@@ -28,7 +28,7 @@ inline ProducerOptions Immediate() {
 
 // Every test gets a fresh in-memory engine driven by a ManualClock (time
 // only moves when the test says so).
-class EngineTest : public ::testing::Test {
+class InMemoryEngineTest : public ::testing::Test {
  protected:
   void SetUp() override { OpenEngine(EngineOptions()); }
 
