@@ -35,15 +35,8 @@ using ::testing::IsEmpty;
 
 constexpr absl::Duration kSession = absl::Seconds(10);
 
-class GroupLivenessTest : public ::testing::Test {
+class GroupLivenessTest : public GroupEngineTest {
  protected:
-  void SetUp() override {
-    engine_ = OpenInMemory(&clock_);
-    ASSERT_NE(engine_, nullptr);
-    producer_ = ImmediateProducer(*engine_);
-    ASSERT_NE(producer_, nullptr);
-  }
-
   // session.timeout.ms 10 s; max.poll.interval.ms 60 s, so that only the
   // session timeout can remove a member in these tests.
   static ConsumerOptions Options(const std::string& client_id,
@@ -69,14 +62,6 @@ class GroupLivenessTest : public ::testing::Test {
     EXPECT_OK((*c)->Subscribe({"t"}, listener));
     return std::move(*c);
   }
-
-  void Produce(const TopicPartition& tp, int n) {
-    ProduceTo(*producer_, tp, n);
-  }
-
-  ManualClock clock_;
-  std::unique_ptr<Engine> engine_;
-  std::unique_ptr<Producer> producer_;
 };
 
 // --- session.timeout.ms ----------------------------------------------------

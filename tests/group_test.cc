@@ -38,15 +38,8 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-class GroupTest : public ::testing::Test {
+class GroupTest : public GroupEngineTest {
  protected:
-  void SetUp() override {
-    engine_ = OpenInMemory(&clock_);
-    ASSERT_NE(engine_, nullptr);
-    producer_ = ImmediateProducer(*engine_);
-    ASSERT_NE(producer_, nullptr);
-  }
-
   static ConsumerOptions Options(const std::string& client_id,
                                  std::vector<std::string> strategies = {
                                      "range"}) {
@@ -78,14 +71,6 @@ class GroupTest : public ::testing::Test {
     }
     return c;
   }
-
-  void Produce(const TopicPartition& tp, int n) {
-    ProduceTo(*producer_, tp, n);
-  }
-
-  ManualClock clock_;
-  std::unique_ptr<Engine> engine_;
-  std::unique_ptr<Producer> producer_;
 };
 
 // --- Assignment through the group ------------------------------------------

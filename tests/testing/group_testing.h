@@ -16,6 +16,7 @@
 #include "brook/producer.h"
 #include "brook/rebalance_listener.h"
 #include "gtest/gtest.h"
+#include "testing/producer_testing.h"
 #include "testing/status_matchers.h"
 
 namespace brook {
@@ -45,10 +46,7 @@ inline std::unique_ptr<Engine> OpenInMemory(ManualClock* clock) {
 
 // A producer that writes every record at once (acks=1, linger.ms=0).
 inline std::unique_ptr<Producer> ImmediateProducer(Engine& engine) {
-  ProducerOptions po;
-  po.acks = Acks::kLeader;
-  po.linger = absl::ZeroDuration();
-  auto producer = engine.CreateProducer(po);
+  auto producer = engine.CreateProducer(Immediate());
   EXPECT_OK(producer);
   return producer.ok() ? std::move(*producer) : nullptr;
 }
@@ -63,6 +61,26 @@ inline void ProduceTo(Producer& producer, const TopicPartition& tp, int n) {
   }
   EXPECT_OK(producer.Flush());
 }
+
+// A fresh in-memory engine on a ManualClock, with a producer that writes
+// at once; fixtures of the group tests add their members.
+class GroupEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = OpenInMemory(&clock_);
+    ASSERT_NE(engine_, nullptr);
+    producer_ = ImmediateProducer(*engine_);
+    ASSERT_NE(producer_, nullptr);
+  }
+
+  void Produce(const TopicPartition& tp, int n) {
+    ProduceTo(*producer_, tp, n);
+  }
+
+  ManualClock clock_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Producer> producer_;
+};
 
 // Records listener calls as "revoked:t-0,t-1", "assigned:", "lost:t-2".
 class RecordingListener : public ConsumerRebalanceListener {
