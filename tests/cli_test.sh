@@ -443,6 +443,15 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 expect_eq "follower printed everything" "$(cat "$tmp/follow.out")" "$existing"
+# consume without a group writes nothing: it reads through a read-only open.
+run --data "$data" consume orders --from-beginning --timeout-ms 300
+expect_rc "consume while in use" 0
+expect_eq "consume while in use reads everything" "$(sort <<<"$OUT")" \
+  "$(sort <<<"$existing")"
+run --data "$data" consume orders --group other --timeout-ms 300
+expect_rc "consume --group while in use" 1
+expect_contains "consume --group while in use says so" "$ERR" "in use"
+expect_contains "consume --group while in use names it" "$ERR" "consume --group"
 # Reading commands open the directory read-only while it is held.
 run --data "$data" topics list
 expect_rc "topics list while in use" 0

@@ -4,6 +4,7 @@
 // opened, and refuses every write with IllegalState.
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -128,7 +129,7 @@ TEST_F(ReadOnlyTest, EveryWriteIsRefused) {
   EXPECT_THAT(Topics(*writer_), ::testing::ElementsAre("t"));
 }
 
-TEST_F(ReadOnlyTest, SeesWhatWasStoredWhenItOpened) {
+TEST_F(ReadOnlyTest, KnowsOnlyTheTopicsThatExistedWhenItOpened) {
   auto before = OpenReader();
   ASSERT_NE(before, nullptr);
   ASSERT_OK(writer_->admin().CreateTopic("later", 1));
@@ -136,6 +137,61 @@ TEST_F(ReadOnlyTest, SeesWhatWasStoredWhenItOpened) {
   auto after = OpenReader();
   ASSERT_NE(after, nullptr);
   EXPECT_THAT(Topics(*after), ::testing::ElementsAre("later", "t"));
+}
+
+TEST_F(ReadOnlyTest, FollowsTheHoldersNewRecordsAndCommits) {
+  auto reader = OpenReader();
+  ASSERT_NE(reader, nullptr);
+  ConsumerOptions co;
+  co.auto_offset_reset = OffsetReset::kEarliest;
+  auto consumer = reader->CreateConsumer(co);
+  ASSERT_OK(consumer);
+  ASSERT_OK((*consumer)->Assign({{"t", 1}}));
+  auto first = (*consumer)->Poll(absl::Seconds(5));
+  ASSERT_OK(first);
+  ASSERT_EQ(first->size(), 5u);
+
+  // The holder writes more; a blocked Poll of the reader wakes with it.
+  std::thread writer([this] {
+    absl::SleepFor(absl::Milliseconds(50));
+    auto producer = writer_->CreateProducer(ProducerOptions{});
+    ASSERT_OK(producer);
+    for (int i = 5; i < 8; ++i) {
+      ProducerRecord r("t", "k", "v" + std::to_string(i));
+      r.partition = 1;
+      (*producer)->Send(std::move(r));
+    }
+    ASSERT_OK((*producer)->Close());
+  });
+  std::vector<std::string> values;
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (values.size() < 3 && absl::Now() < give_up) {
+    auto records = (*consumer)->Poll(absl::Seconds(5));
+    ASSERT_OK(records);
+    for (const ConsumerRecord& r : *records) values.push_back(*r.value);
+  }
+  writer.join();
+  EXPECT_THAT(values, ::testing::ElementsAre("v5", "v6", "v7"));
+  auto ends = (*consumer)->EndOffsets({{"t", 1}});
+  ASSERT_OK(ends);
+  EXPECT_EQ(ends->at({"t", 1}), 8);
+
+  // Committed offsets follow too.
+  ConsumerOptions gco;
+  gco.group_id = "g";
+  auto committer = writer_->CreateConsumer(gco);
+  ASSERT_OK(committer);
+  ASSERT_OK((*committer)->Assign({{"t", 1}}));
+  ASSERT_OK((*committer)->CommitSync({{{"t", 1}, OffsetAndMetadata(7)}}));
+  int64_t seen = -1;
+  for (int i = 0; i < 300 && seen != 7; ++i) {
+    auto offsets = reader->admin().ListGroupOffsets("g");
+    ASSERT_OK(offsets);
+    seen = (*offsets)[0].committed_offset;
+    if (seen != 7) absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(seen, 7);
+  ASSERT_OK((*committer)->Close());
 }
 
 TEST_F(ReadOnlyTest, DescribesTheHoldersGroupsFromItsSnapshots) {

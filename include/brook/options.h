@@ -31,13 +31,15 @@ struct EngineOptions {
   // Create the data directory when it does not exist. Default: true.
   bool create_if_missing = true;
   // Open an existing data directory for reading only, even while another
-  // process holds it (a RocksDB secondary instance): topics, committed
-  // offsets and records as stored when it opened. Producers cannot be
-  // created, and every write (topic and offset changes, commits, including
-  // a consumer's auto commit) fails with IllegalState. For inspection tools
-  // such as `brook groups describe`: Admin describes groups from the
-  // membership snapshot the holding process writes at each completed
-  // rebalance. Not with in_memory. Default: false.
+  // process holds it (a RocksDB secondary instance): the topics stored when
+  // it opened, with their records and committed offsets, followed as the
+  // holder writes more (looked for every 100 ms; topics created later need
+  // a new open). Producers cannot be created, and every write (topic and
+  // offset changes, commits, including a consumer's auto commit) fails with
+  // IllegalState. For inspection tools such as `brook groups describe` and
+  // `brook consume`: Admin describes groups from the membership snapshot the
+  // holding process writes at each completed rebalance. Not with in_memory.
+  // Default: false.
   bool read_only = false;
   // Producing to (or assigning) a missing topic creates it with
   // `default_partitions` partitions (Kafka's auto.create.topics.enable).

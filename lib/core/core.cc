@@ -1,5 +1,7 @@
 #include "core/core.h"
 
+#include <pthread.h>
+
 #include <utility>
 
 #include "absl/synchronization/mutex.h"
@@ -7,6 +9,12 @@
 #include "util/status_macros.h"
 
 namespace brook {
+namespace {
+
+// How often a read-only engine looks for the holder's new writes.
+constexpr absl::Duration kFollowInterval = absl::Milliseconds(100);
+
+}  // namespace
 
 absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Open(
     const EngineOptions& options, const std::string& dir) {
@@ -54,7 +62,29 @@ EngineCore::EngineCore(const EngineOptions& options,
       offsets_(store_.get()),
       snapshots_(store_.get()),
       coordinator_(clock_, topics_.get(), &offsets_, &snapshots_, &notifier_),
-      appender_(std::make_unique<Appender>(store_.get(), clock_, &notifier_)) {}
+      appender_(std::make_unique<Appender>(store_.get(), clock_, &notifier_)) {
+  if (options_.read_only) follower_ = std::thread([this] { Follow(); });
+}
+
+void EngineCore::Follow() {
+  pthread_setname_np(pthread_self(), "brook-follower");
+  auto stopped = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(follow_mu_) {
+    return stop_following_;
+  };
+  absl::MutexLock lock(&follow_mu_);
+  // Real time: following another process is not engine logic a ManualClock
+  // should drive.
+  while (!follow_mu_.AwaitWithTimeout(absl::Condition(&stopped),
+                                      kFollowInterval)) {
+    follow_mu_.Unlock();
+    // A failure (the holder mid-way through a change RocksDB cannot replay
+    // yet) is retried at the next interval; there is nobody to report to.
+    absl::StatusOr<bool> advanced = false;
+    if (store_->CatchUp().ok()) advanced = topics_->Refresh();
+    if (advanced.ok() && *advanced) notifier_.Notify();
+    follow_mu_.Lock();
+  }
+}
 
 EngineCore::~EngineCore() { Close().IgnoreError(); }  // Nobody to report to.
 
@@ -72,6 +102,13 @@ absl::Status EngineCore::Close() {
     return absl::OkStatus();
   }
   appender_->Stop();
+  if (follower_.joinable()) {
+    {
+      absl::MutexLock lock(&follow_mu_);
+      stop_following_ = true;
+    }
+    follower_.join();
+  }
   // Wake consumers blocked in Poll so they see the close.
   notifier_.Notify();
   return store_->Close();

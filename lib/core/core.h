@@ -8,10 +8,13 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "brook/options.h"
 #include "group/coordinator.h"
 #include "group/offset_store.h"
@@ -75,6 +78,13 @@ class EngineCore {
   std::unique_ptr<Appender> appender_;
   std::atomic<bool> closed_{false};
   std::atomic<int64_t> client_numbers_{0};
+
+  // Read-only engines: a thread that follows the holding process's writes
+  // (Store::CatchUp, TopicRegistry::Refresh) every kFollowInterval.
+  void Follow() ABSL_LOCKS_EXCLUDED(follow_mu_);
+  absl::Mutex follow_mu_;
+  bool stop_following_ ABSL_GUARDED_BY(follow_mu_) = false;
+  std::thread follower_;
 };
 
 }  // namespace brook

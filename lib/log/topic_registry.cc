@@ -160,6 +160,32 @@ absl::StatusOr<std::unique_ptr<TopicRegistry>> TopicRegistry::Recover(
   return registry;
 }
 
+absl::StatusOr<bool> TopicRegistry::Refresh() {
+  std::vector<std::shared_ptr<Topic>> topics;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [name, topic] : topics_) topics.push_back(topic);
+  }
+  bool advanced = false;
+  for (const std::shared_ptr<Topic>& topic : topics) {
+    for (int32_t p = 0; p < topic->num_partitions(); ++p) {
+      BROOK_ASSIGN_OR_RETURN(std::optional<Store::PartitionEnds> ends,
+                             store_->GetPartitionEnds(topic->cf(), p));
+      if (!ends) continue;
+      const int32_t count = BatchRecordCount(ends->last.value);
+      if (count <= 0) continue;  // Unreadable: keep what was known.
+      PartitionState& state = topic->partition(p);
+      state.log_start.store(ends->first_base_offset, std::memory_order_release);
+      const int64_t end = ends->last.base_offset + count;
+      if (end > state.high_watermark.load(std::memory_order_acquire)) {
+        state.high_watermark.store(end, std::memory_order_release);
+        advanced = true;
+      }
+    }
+  }
+  return advanced;
+}
+
 absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::Create(
     absl::string_view name, int32_t partitions, const TopicConfig& config) {
   BROOK_RETURN_IF_ERROR(ValidateTopicName(name));

@@ -46,6 +46,11 @@ class TopicRegistry {
                                                 StoreWriteBatch* also)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Read-only engines, after Store::CatchUp: moves each known partition's
+  // log start and high watermark to what storage holds now (never moving a
+  // high watermark back). Returns whether any high watermark advanced.
+  absl::StatusOr<bool> Refresh() ABSL_LOCKS_EXCLUDED(mu_);
+
   // nullptr when missing.
   std::shared_ptr<Topic> Find(absl::string_view name) const
       ABSL_LOCKS_EXCLUDED(mu_);

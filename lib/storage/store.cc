@@ -225,6 +225,17 @@ absl::Status Store::Close() {
   return FromRocksDb(s, "closing the database");
 }
 
+absl::Status Store::CatchUp() {
+  absl::ReaderMutexLock lock(&db_->mu);
+  if (db_->db == nullptr) return StoreClosed();
+  if (!db_->read_only) {
+    return Error(ErrorCode::kIllegalState,
+                 "only a read-only store catches up with the holder");
+  }
+  return FromRocksDb(db_->db->TryCatchUpWithPrimary(),
+                     "catching up with the process holding the directory");
+}
+
 std::map<std::string, ColumnFamilyRef> Store::TakeOpenedFamilies() {
   absl::MutexLock lock(&db_->mu);
   return std::move(db_->opened);

@@ -113,6 +113,11 @@ class Store {
   // Closes the database; later calls fail with Closed. Idempotent.
   absl::Status Close();
 
+  // Read-only stores: makes visible what the process holding the directory
+  // wrote since the open or the previous call (RocksDB's
+  // TryCatchUpWithPrimary). Column families it created since stay unknown.
+  absl::Status CatchUp();
+
   // The column families found at open, other than the default and meta ones.
   std::map<std::string, ColumnFamilyRef> TakeOpenedFamilies();
 

@@ -242,8 +242,13 @@ absl::Status RunConsume(absl::Span<const std::string> args,
 
   // Before the engine starts any thread: see SignalWakeup.
   SignalWakeup signals;
+  // Without a group nothing is written: a directory another process holds
+  // is read (and followed) through a read-only engine. A group commits.
   absl::StatusOr<std::unique_ptr<Engine>> engine =
-      OpenEngine(data_dir, kCommand, Access::kWrite, kCommand);
+      OpenEngine(data_dir, kCommand,
+                 request->group.empty() ? Access::kRead : Access::kWrite,
+                 request->group.empty() ? std::string(kCommand)
+                                        : absl::StrCat(kCommand, " --group"));
   if (!engine.ok()) return engine.status();
   absl::Status status = Consume(*request, **engine, signals);
   absl::Status closed = (*engine)->Close();

@@ -17,14 +17,15 @@ namespace cli {
 // What a command does with the data directory.
 enum class Access {
   kRead,   // Only reads: opens read-only when another process holds it.
-  kWrite,  // Writes (or follows the log): refused while it is held.
+  kWrite,  // Writes: refused while it is held.
 };
 
 // Opens `data_dir` with default EngineOptions. A usage error naming
 // `command` when no directory was given. When another process holds the
-// directory, a kRead command gets a read-only engine (a snapshot as of
-// now); a kWrite one gets DirectoryInUse with a message naming the
-// directory and `action` (the command and subcommand, e.g. "topics create").
+// directory, a kRead command gets a read-only engine (it follows the
+// holder's writes to the topics that existed when it opened); a kWrite one gets
+// DirectoryInUse with a message naming the directory and `action` (the command
+// and subcommand, e.g. "topics create").
 // `*read_only` (when given) tells whether the engine was opened read-only.
 absl::StatusOr<std::unique_ptr<Engine>> OpenEngine(
     const std::optional<std::string>& data_dir, absl::string_view command,
