@@ -44,9 +44,9 @@ TEST(Billing, SurvivorTakesOverACrashedMembersPartitions) {
     poll(*a, read_by_a, true);
     poll(*b, read_by_b, true);
   }
-  ASSERT_TRUE(brook::testing::AwaitGroupStable(*engine, "billing", 2,
-                                               absl::Seconds(5))
-                  .ok());
+  ASSERT_TRUE(
+      brook::testing::AwaitGroupStable(*engine, "billing", 2, absl::Seconds(5))
+          .ok());
   EXPECT_EQ(a->Assignment().value().size(), 2u);
   EXPECT_EQ(b->Assignment().value().size(), 2u);
 
@@ -63,9 +63,9 @@ TEST(Billing, SurvivorTakesOverACrashedMembersPartitions) {
 
   clock.Advance(absl::Seconds(11));  // Past session.timeout.ms: b is gone.
   poll(*a, read_by_a, true);
-  ASSERT_TRUE(brook::testing::AwaitGroupStable(*engine, "billing", 1,
-                                               absl::Seconds(5))
-                  .ok());
+  ASSERT_TRUE(
+      brook::testing::AwaitGroupStable(*engine, "billing", 1, absl::Seconds(5))
+          .ok());
   EXPECT_EQ(a->Assignment().value().size(), 4u);
   // At least once: a re-reads what b read without committing.
   for (int p = 0; p < 4; ++p) EXPECT_EQ(read_by_a[p], 1) << "partition " << p;
