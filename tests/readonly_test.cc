@@ -53,12 +53,17 @@ class ReadOnlyTest : public ::testing::Test {
       ASSERT_OK((*producer)->Send(std::move(r)).Get());
     }
     ASSERT_OK((*producer)->Close());
+    CommitInGroupG(3);
+  }
+
+  // Commits `offset` for t-1 in group "g" through the writing engine.
+  void CommitInGroupG(int64_t offset) {
     ConsumerOptions co;
     co.group_id = "g";
     auto consumer = writer_->CreateConsumer(co);
     ASSERT_OK(consumer);
     ASSERT_OK((*consumer)->Assign({{"t", 1}}));
-    ASSERT_OK((*consumer)->CommitSync({{{"t", 1}, OffsetAndMetadata(3)}}));
+    ASSERT_OK((*consumer)->CommitSync({{{"t", 1}, OffsetAndMetadata(offset)}}));
     ASSERT_OK((*consumer)->Close());
   }
 
@@ -177,12 +182,7 @@ TEST_F(ReadOnlyTest, FollowsTheHoldersNewRecordsAndCommits) {
   EXPECT_EQ(ends->at({"t", 1}), 8);
 
   // Committed offsets follow too.
-  ConsumerOptions gco;
-  gco.group_id = "g";
-  auto committer = writer_->CreateConsumer(gco);
-  ASSERT_OK(committer);
-  ASSERT_OK((*committer)->Assign({{"t", 1}}));
-  ASSERT_OK((*committer)->CommitSync({{{"t", 1}, OffsetAndMetadata(7)}}));
+  CommitInGroupG(7);
   int64_t seen = -1;
   for (int i = 0; i < 300 && seen != 7; ++i) {
     auto offsets = reader->admin().ListGroupOffsets("g");
@@ -191,7 +191,6 @@ TEST_F(ReadOnlyTest, FollowsTheHoldersNewRecordsAndCommits) {
     if (seen != 7) absl::SleepFor(absl::Milliseconds(20));
   }
   EXPECT_EQ(seen, 7);
-  ASSERT_OK((*committer)->Close());
 }
 
 TEST_F(ReadOnlyTest, DescribesTheHoldersGroupsFromItsSnapshots) {

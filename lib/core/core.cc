@@ -77,11 +77,12 @@ void EngineCore::Follow() {
   while (!follow_mu_.AwaitWithTimeout(absl::Condition(&stopped),
                                       kFollowInterval)) {
     follow_mu_.Unlock();
-    // A failure (the holder mid-way through a change RocksDB cannot replay
-    // yet) is retried at the next interval; there is nobody to report to.
-    absl::StatusOr<bool> advanced = false;
-    if (store_->CatchUp().ok()) advanced = topics_->Refresh();
-    if (advanced.ok() && *advanced) notifier_.Notify();
+    // Following is best effort: a failure (the holder mid-way through a
+    // change RocksDB cannot replay yet) is retried at the next interval, and
+    // readers keep what they saw; there is no caller to report it to.
+    bool advanced = false;
+    if (store_->CatchUp().ok()) topics_->Refresh(&advanced).IgnoreError();
+    if (advanced) notifier_.Notify();
     follow_mu_.Lock();
   }
 }

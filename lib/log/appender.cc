@@ -220,9 +220,10 @@ bool Appender::WriteRound(absl::Span<ReadyBatch> batches) {
   StoreWriteBatch& write = write_batch_;
   write.Clear();
   bool sync = false;
-  // Batches that made it into `write`, with their base offsets.
-  std::vector<std::pair<ReadyBatch*, int64_t>> written;
-  written.reserve(batches.size());
+  // Batches that made it into `write`, with their base offsets; reused
+  // like the WriteBatch.
+  std::vector<std::pair<ReadyBatch*, int64_t>>& written = written_;
+  written.clear();
   for (ReadyBatch& b : batches) {
     if (b.topic->deleted()) {
       b.result->SetError(UnknownTopic(b.topic->name()));

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -131,6 +132,8 @@ class Appender {
 
   absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   StoreWriteBatch write_batch_ ABSL_GUARDED_BY(write_mu_);
+  std::vector<std::pair<ReadyBatch*, int64_t>> written_
+      ABSL_GUARDED_BY(write_mu_);
 
   absl::Mutex mu_;
   std::vector<std::shared_ptr<BatchSource>> sources_ ABSL_GUARDED_BY(mu_);

@@ -1,6 +1,7 @@
 #include "log/topic_registry.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -65,25 +66,40 @@ absl::Status DecodeTopic(absl::string_view name, absl::string_view value,
   return absl::OkStatus();
 }
 
+// The offsets partition `p` of `topic` holds: [start, end).
+struct StoredRange {
+  int64_t start = 0;
+  int64_t end = 0;
+};
+
+// nullopt for an empty partition; CorruptMessage when its last batch
+// cannot be read (never resume behind it: the next append would overwrite
+// it under the same key).
+absl::StatusOr<std::optional<StoredRange>> ReadStoredRange(Store* store,
+                                                           const Topic& topic,
+                                                           int32_t p) {
+  BROOK_ASSIGN_OR_RETURN(std::optional<Store::PartitionEnds> ends,
+                         store->GetPartitionEnds(topic.cf(), p));
+  if (!ends) return std::nullopt;
+  const int32_t count = BatchRecordCount(ends->last.value);
+  if (count <= 0) {
+    return Error(ErrorCode::kCorruptMessage,
+                 absl::StrCat("topic ", topic.name(), " partition ", p,
+                              ": the last batch (base offset ",
+                              ends->last.base_offset, ") is malformed"));
+  }
+  return StoredRange{ends->first_base_offset, ends->last.base_offset + count};
+}
+
 absl::Status RecoverPartitions(Store* store, Topic* topic) {
   for (int32_t p = 0; p < topic->num_partitions(); ++p) {
-    BROOK_ASSIGN_OR_RETURN(std::optional<Store::PartitionEnds> ends,
-                           store->GetPartitionEnds(topic->cf(), p));
+    BROOK_ASSIGN_OR_RETURN(std::optional<StoredRange> range,
+                           ReadStoredRange(store, *topic, p));
+    if (!range) continue;
     PartitionState& state = topic->partition(p);
-    if (!ends) continue;
-    const int32_t count = BatchRecordCount(ends->last.value);
-    if (count <= 0) {
-      // Never resume behind a batch we cannot read: the next append would
-      // overwrite it under the same key.
-      return Error(ErrorCode::kCorruptMessage,
-                   absl::StrCat("topic ", topic->name(), " partition ", p,
-                                ": the last batch (base offset ",
-                                ends->last.base_offset, ") is malformed"));
-    }
-    const int64_t end = ends->last.base_offset + count;
-    state.log_start.store(ends->first_base_offset);
-    state.next_offset = end;
-    state.high_watermark.store(end);
+    state.log_start.store(range->start);
+    state.next_offset = range->end;
+    state.high_watermark.store(range->end);
   }
   return absl::OkStatus();
 }
@@ -160,30 +176,33 @@ absl::StatusOr<std::unique_ptr<TopicRegistry>> TopicRegistry::Recover(
   return registry;
 }
 
-absl::StatusOr<bool> TopicRegistry::Refresh() {
+absl::Status TopicRegistry::Refresh(bool* advanced) {
   std::vector<std::shared_ptr<Topic>> topics;
   {
     absl::MutexLock lock(&mu_);
     for (const auto& [name, topic] : topics_) topics.push_back(topic);
   }
-  bool advanced = false;
+  *advanced = false;
+  absl::Status first_error;
   for (const std::shared_ptr<Topic>& topic : topics) {
     for (int32_t p = 0; p < topic->num_partitions(); ++p) {
-      BROOK_ASSIGN_OR_RETURN(std::optional<Store::PartitionEnds> ends,
-                             store_->GetPartitionEnds(topic->cf(), p));
-      if (!ends) continue;
-      const int32_t count = BatchRecordCount(ends->last.value);
-      if (count <= 0) continue;  // Unreadable: keep what was known.
+      absl::StatusOr<std::optional<StoredRange>> range =
+          ReadStoredRange(store_, *topic, p);
+      if (!range.ok()) {  // The other partitions still move on.
+        first_error.Update(range.status());
+        continue;
+      }
+      if (!*range) continue;
       PartitionState& state = topic->partition(p);
-      state.log_start.store(ends->first_base_offset, std::memory_order_release);
-      const int64_t end = ends->last.base_offset + count;
-      if (end > state.high_watermark.load(std::memory_order_acquire)) {
-        state.high_watermark.store(end, std::memory_order_release);
-        advanced = true;
+      state.log_start.store((*range)->start, std::memory_order_release);
+      if ((*range)->end >
+          state.high_watermark.load(std::memory_order_acquire)) {
+        state.high_watermark.store((*range)->end, std::memory_order_release);
+        *advanced = true;
       }
     }
   }
-  return advanced;
+  return first_error;
 }
 
 absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::Create(

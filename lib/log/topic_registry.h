@@ -48,8 +48,10 @@ class TopicRegistry {
 
   // Read-only engines, after Store::CatchUp: moves each known partition's
   // log start and high watermark to what storage holds now (never moving a
-  // high watermark back). Returns whether any high watermark advanced.
-  absl::StatusOr<bool> Refresh() ABSL_LOCKS_EXCLUDED(mu_);
+  // high watermark back); sets *advanced when any high watermark moved. A
+  // partition that cannot be read keeps what was known; the first such
+  // error is returned once the others were refreshed.
+  absl::Status Refresh(bool* advanced) ABSL_LOCKS_EXCLUDED(mu_);
 
   // nullptr when missing.
   std::shared_ptr<Topic> Find(absl::string_view name) const

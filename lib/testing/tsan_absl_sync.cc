@@ -244,22 +244,6 @@ unsigned HeldFlags(intptr_t state) {
   return (state & kWriterHolds) != 0 ? 0 : __tsan_mutex_read_lock;
 }
 
-// Await*, CondVar::Wait*: the library releases the held mutex, waits and
-// acquires it again before returning.
-template <typename Call>
-auto ReleaseWaitAcquire(const void* mu, unsigned flags, Call call) {
-  void* m = Addr(mu);
-  __tsan_mutex_pre_unlock(m, flags);
-  __tsan_mutex_post_unlock(m, flags);
-  __tsan_mutex_pre_lock(m, flags);
-  auto r = [&] {
-    InLibrary op(mu, Phase::kLocking, flags);
-    return call();
-  }();
-  __tsan_mutex_post_lock(m, flags, 0);
-  return r;
-}
-
 // LockWhen*, ReaderLockWhen*: the library acquires the mutex once the
 // condition holds.
 template <typename Call>
@@ -272,6 +256,15 @@ auto AcquireWhen(const void* mu, unsigned flags, Call call) {
   }();
   __tsan_mutex_post_lock(m, flags, 0);
   return r;
+}
+
+// Await*, CondVar::Wait*: the library releases the held mutex, waits and
+// acquires it again before returning.
+template <typename Call>
+auto ReleaseWaitAcquire(const void* mu, unsigned flags, Call call) {
+  __tsan_mutex_pre_unlock(Addr(mu), flags);
+  __tsan_mutex_post_unlock(Addr(mu), flags);
+  return AcquireWhen(mu, flags, call);
 }
 
 }  // namespace
