@@ -6,7 +6,9 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -132,22 +134,30 @@ absl::StatusOr<std::vector<Metric>> RunSyncSends(const RunEnv& env,
   return std::vector<Metric>{m};
 }
 
-absl::StatusOr<std::vector<Metric>> RunConsume(const RunEnv& env) {
-  const Dataset& data = *env.data;
-  const int64_t n = data.records();
+namespace {
+
+const std::optional<absl::string_view>& ValueOf(const RecordView& r) {
+  return r.value;
+}
+std::optional<absl::string_view> ValueOf(const ConsumerRecord& r) {
+  if (!r.value) return std::nullopt;
+  return absl::string_view(*r.value);
+}
+
+// One consumer in group `group`, assigned every partition, reads all of
+// `env`'s records with `poll` (PollRecords or Poll) and a CommitSync after
+// each; checks the offsets, the end and the commits. Returns seconds.
+template <typename PollFn>
+absl::StatusOr<double> ConsumeAll(Engine& engine, const RunEnv& env,
+                                  const std::string& group, PollFn poll) {
+  const int64_t n = env.data->records();
   const int partitions = env.config->partitions;
-  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenWithTopic(env);
-  if (!engine.ok()) return engine.status();
-
-  // Fill the topic (untimed) with an acks=1 producer.
-  if (absl::Status s = FillTopic(**engine, data); !s.ok()) return s;
-
   ConsumerOptions options;
-  options.group_id = kGroup;
+  options.group_id = group;
   options.auto_offset_reset = OffsetReset::kEarliest;
   options.enable_auto_commit = false;
   absl::StatusOr<std::unique_ptr<Consumer>> consumer =
-      (*engine)->CreateConsumer(options);
+      engine.CreateConsumer(options);
   if (!consumer.ok()) return Annotate(consumer.status(), "CreateConsumer");
   Consumer* c = consumer->get();
   const std::vector<TopicPartition> all = AllPartitions(env);
@@ -161,8 +171,7 @@ absl::StatusOr<std::vector<Metric>> RunConsume(const RunEnv& env) {
   const Clock::time_point start = Clock::now();
   Clock::time_point last_data = start;
   while (count < n) {
-    absl::StatusOr<std::vector<ConsumerRecord>> records =
-        c->Poll(absl::Seconds(1));
+    auto records = poll(*c, absl::Seconds(1));
     if (!records.ok()) return Annotate(records.status(), "Poll");
     if (records->empty()) {
       if (SecondsSince(last_data) > kStallSeconds) {
@@ -173,7 +182,7 @@ absl::StatusOr<std::vector<Metric>> RunConsume(const RunEnv& env) {
       continue;
     }
     last_data = Clock::now();
-    for (const ConsumerRecord& r : *records) {
+    for (const auto& r : *records) {
       if (r.partition < 0 || r.partition >= partitions ||
           r.offset != next[r.partition]) {
         return absl::InternalError(absl::StrCat(
@@ -183,8 +192,9 @@ absl::StatusOr<std::vector<Metric>> RunConsume(const RunEnv& env) {
                                                          : -1));
       }
       next[r.partition] = r.offset + 1;
-      if (r.value && !r.value->empty()) {
-        touched += r.value->size() + static_cast<unsigned char>((*r.value)[0]);
+      const auto& value = ValueOf(r);
+      if (value && !value->empty()) {
+        touched += value->size() + static_cast<unsigned char>((*value)[0]);
       }
       ++count;
     }
@@ -196,8 +206,7 @@ absl::StatusOr<std::vector<Metric>> RunConsume(const RunEnv& env) {
   g_sink.fetch_add(touched, std::memory_order_relaxed);
 
   // Untimed checks: nothing more to read, and the commits landed.
-  absl::StatusOr<std::vector<ConsumerRecord>> extra =
-      c->Poll(absl::ZeroDuration());
+  auto extra = poll(*c, absl::ZeroDuration());
   if (!extra.ok()) return Annotate(extra.status(), "final Poll");
   if (!extra->empty()) {
     return absl::InternalError(absl::StrCat(
@@ -218,15 +227,43 @@ absl::StatusOr<std::vector<Metric>> RunConsume(const RunEnv& env) {
   if (absl::Status s = Annotate(c->Close(), "Consumer::Close"); !s.ok()) {
     return s;
   }
+  return seconds;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Metric>> RunConsume(const RunEnv& env) {
+  const int64_t n = env.data->records();
+  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenWithTopic(env);
+  if (!engine.ok()) return engine.status();
+
+  // Fill the topic (untimed) with an acks=1 producer.
+  if (absl::Status s = FillTopic(**engine, *env.data); !s.ok()) return s;
+
+  // Two groups read the same records: one with borrowed records, one with
+  // owning copies.
+  absl::StatusOr<double> borrowed = ConsumeAll(
+      **engine, env, kGroup,
+      [](Consumer& c, absl::Duration t) { return c.PollRecords(t); });
+  if (!borrowed.ok()) return borrowed.status();
+  absl::StatusOr<double> owned =
+      ConsumeAll(**engine, env, absl::StrCat(kGroup, "-owned"),
+                 [](Consumer& c, absl::Duration t) { return c.Poll(t); });
+  if (!owned.ok()) return owned.status();
   if (absl::Status s = CloseEngine(*std::move(engine)); !s.ok()) return s;
 
-  Metric m;
-  m.id = "consume";
-  m.label = "consume, CommitSync per Poll";
-  m.unit = "records/s";
-  m.value = n / seconds;
-  m.record_bytes = data.record_bytes();
-  return std::vector<Metric>{m};
+  std::vector<Metric> out(2);
+  out[0].id = "consume";
+  out[0].label = "consume, PollRecords + CommitSync";
+  out[0].value = n / *borrowed;
+  out[1].id = "consume_owned";
+  out[1].label = "consume, Poll + CommitSync";
+  out[1].value = n / *owned;
+  for (Metric& m : out) {
+    m.unit = "records/s";
+    m.record_bytes = env.data->record_bytes();
+  }
+  return out;
 }
 
 absl::StatusOr<std::vector<Metric>> RunEndToEnd(const RunEnv& env) {

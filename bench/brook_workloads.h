@@ -25,7 +25,8 @@ absl::StatusOr<std::vector<Metric>> RunSyncSends(const RunEnv& env,
                                                  int threads);
 
 // Produces every record (untimed), then one consumer assigned all partitions
-// reads them all with CommitSync() after every Poll. Reports records/s.
+// reads them all with CommitSync() after every poll, twice: with PollRecords
+// ("consume") and with Poll ("consume_owned"). Reports records/s.
 absl::StatusOr<std::vector<Metric>> RunConsume(const RunEnv& env);
 
 // A producer (acks=1, linger.ms=0) paced at the configured rate and a

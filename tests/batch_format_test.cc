@@ -392,6 +392,14 @@ TEST(BatchFormatTest, MalformedRecordFieldsAreDataLoss) {
   for (const Case& c : cases) {
     std::vector<ConsumerRecord> out;
     ExpectDataLoss(ReadAllRecords(OneRecordBatch(c.body), 0, &out), c.name);
+    // ReadView leaves the caller's header list as it was.
+    const std::string batch = OneRecordBatch(c.body);
+    BatchReader reader;
+    ASSERT_OK(reader.Init(batch));
+    RecordView view;
+    std::vector<HeaderView> headers = {HeaderView{"earlier", std::nullopt}};
+    EXPECT_FALSE(reader.ReadView(0, &view, &headers).ok()) << c.name;
+    EXPECT_EQ(headers.size(), 1u) << c.name;
   }
   // Zero-length record and a record length past the end.
   {

@@ -5,6 +5,7 @@
 #include "brook/admin.h"
 #include "brook/clock.h"
 #include "brook/consumer.h"
+#include "brook/consumer_records.h"
 #include "brook/engine.h"
 #include "brook/error.h"
 #include "brook/options.h"

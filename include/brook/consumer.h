@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "brook/consumer_records.h"
 #include "brook/rebalance_listener.h"
 #include "brook/record.h"
 
@@ -87,6 +88,14 @@ class Consumer {
   // IllegalState (neither assigned nor subscribed), InconsistentGroupProtocol,
   // Closed, ConcurrentModification.
   virtual absl::StatusOr<std::vector<ConsumerRecord>> Poll(
+      absl::Duration timeout) = 0;
+
+  // Poll, with records that borrow their bytes instead of copying them:
+  // the same records, positions, blocking and errors, without an allocation
+  // per record. The views stay valid while the returned ConsumerRecords
+  // lives, also across later calls; it keeps the fetched data it points
+  // into (up to about 1 MiB per partition read) in memory until then.
+  virtual absl::StatusOr<ConsumerRecords> PollRecords(
       absl::Duration timeout) = 0;
 
   // Sets the next offset to read. An offset out of range is applied on the

@@ -16,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "brook/consumer.h"
+#include "brook/consumer_records.h"
 #include "brook/error.h"
 #include "brook/producer.h"
 #include "brook/record.h"
@@ -172,16 +173,16 @@ class TypedConsumer {
 
   absl::StatusOr<std::vector<TypedConsumerRecord<K, V>>> Poll(
       absl::Duration timeout) {
-    absl::StatusOr<std::vector<ConsumerRecord>> raw = consumer_->Poll(timeout);
+    // Borrowed records: the deserializers read the fetched bytes in place.
+    absl::StatusOr<ConsumerRecords> raw = consumer_->PollRecords(timeout);
     if (!raw.ok()) return raw.status();
     std::vector<TypedConsumerRecord<K, V>> out;
     out.reserve(raw->size());
     for (size_t i = 0; i < raw->size(); ++i) {
-      ConsumerRecord& r = (*raw)[i];
       TypedConsumerRecord<K, V> t;
-      absl::Status status = Convert(r, t);
+      absl::Status status = Convert((*raw)[i], t);
       if (!status.ok()) {
-        Rewind(absl::MakeSpan(*raw).subspan(i));
+        Rewind(*raw, i);
         if (out.empty()) return status;
         return out;
       }
@@ -193,7 +194,7 @@ class TypedConsumer {
   Consumer& raw() { return *consumer_; }
 
  private:
-  absl::Status Convert(ConsumerRecord& r, TypedConsumerRecord<K, V>& t) {
+  absl::Status Convert(const RecordView& r, TypedConsumerRecord<K, V>& t) {
     if (r.key) {
       absl::StatusOr<K> k = key_deserializer_->Deserialize(r.topic, *r.key);
       if (!k.ok()) return Failure(r, k.status());
@@ -204,28 +205,36 @@ class TypedConsumer {
       if (!v.ok()) return Failure(r, v.status());
       t.value = *std::move(v);
     }
-    t.topic = std::move(r.topic);
+    t.topic = std::string(r.topic);
     t.partition = r.partition;
     t.offset = r.offset;
     t.timestamp = r.timestamp;
     t.timestamp_type = r.timestamp_type;
-    t.headers = std::move(r.headers);
+    t.headers.reserve(r.headers.size());
+    for (const HeaderView& h : r.headers) {
+      t.headers.push_back(
+          Header{std::string(h.key),
+                 h.value ? Bytes(std::string(*h.value)) : std::nullopt});
+    }
     return absl::OkStatus();
   }
 
-  static absl::Status Failure(const ConsumerRecord& r, const absl::Status& s) {
+  static absl::Status Failure(const RecordView& r, const absl::Status& s) {
     return Error(ErrorCode::kSerialization,
-                 "cannot deserialize " + r.topic + "-" +
+                 "cannot deserialize " + std::string(r.topic) + "-" +
                      std::to_string(r.partition) + " offset " +
                      std::to_string(r.offset) + ": " +
                      std::string(s.message()));
   }
 
-  // Moves each partition's position back to its first record not returned.
-  void Rewind(absl::Span<ConsumerRecord> rest) {
+  // Moves each partition's position back to its first record from
+  // `records[from]` on, none of which were returned.
+  void Rewind(const ConsumerRecords& records, size_t from) {
     std::map<TopicPartition, int64_t> first;
-    for (const ConsumerRecord& r : rest) {
-      first.emplace(TopicPartition(r.topic, r.partition), r.offset);
+    for (size_t i = from; i < records.size(); ++i) {
+      const RecordView& r = records[i];
+      first.emplace(TopicPartition(std::string(r.topic), r.partition),
+                    r.offset);
     }
     for (const auto& [tp, offset] : first) {
       consumer_->Seek(tp, offset).IgnoreError();  // Assigned: cannot fail.

@@ -229,18 +229,18 @@ absl::StatusOr<int64_t> AdminImpl::OffsetForTime(const Topic& topic,
     if (batches.empty()) break;
     const int64_t before = pos;
     for (const StoredBatch& b : batches) {
-      const int32_t count = BatchRecordCount(b.value);
+      const int32_t count = BatchRecordCount(*b.value);
       const int64_t next = b.base_offset + count;
       if (next <= pos) continue;
       // As Kafka's offsetsForTimes: skip whole batches by their max
       // timestamp, then scan the first batch that reaches the target.
-      std::optional<int64_t> max_ts = BatchMaxTimestampMs(b.value);
+      std::optional<int64_t> max_ts = BatchMaxTimestampMs(*b.value);
       if (max_ts && *max_ts < target_ms) {
         pos = next;
         continue;
       }
       BatchReader reader;
-      BROOK_RETURN_IF_ERROR(reader.Init(b.value));
+      BROOK_RETURN_IF_ERROR(reader.Init(*b.value));
       while (!reader.done()) {
         ConsumerRecord r;
         BROOK_RETURN_IF_ERROR(reader.Read(b.base_offset, &r));

@@ -224,7 +224,7 @@ absl::Status ConsumerImpl::ResolvePositions() {
   return absl::OkStatus();
 }
 
-absl::Status ConsumerImpl::Fetch(std::vector<ConsumerRecord>* out) {
+absl::Status ConsumerImpl::Fetch(RecordsBuilder* out) {
   std::vector<PartitionFetcher*> ready;
   for (size_t i = 0; i < order_.size(); ++i) {
     PartitionFetcher* f = order_[(next_start_ + i) % order_.size()];
@@ -232,7 +232,7 @@ absl::Status ConsumerImpl::Fetch(std::vector<ConsumerRecord>* out) {
   }
   if (!order_.empty()) next_start_ = (next_start_ + 1) % order_.size();
   if (ready.empty()) return absl::OkStatus();
-  out->reserve(std::min<size_t>(options_.max_poll_records, 4096));
+  out->Reserve(std::min<size_t>(options_.max_poll_records, 4096));
   // Fairness: every partition with data gets an equal share first; what is
   // left goes to the ones that had more.
   int budget = options_.max_poll_records;
@@ -261,6 +261,12 @@ absl::Status ConsumerImpl::Fetch(std::vector<ConsumerRecord>* out) {
 
 absl::StatusOr<std::vector<ConsumerRecord>> ConsumerImpl::Poll(
     absl::Duration timeout) {
+  BROOK_ASSIGN_OR_RETURN(ConsumerRecords records, PollRecords(timeout));
+  return records.ToRecords();
+}
+
+absl::StatusOr<ConsumerRecords> ConsumerImpl::PollRecords(
+    absl::Duration timeout) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   RunCommitCallbacks();
@@ -276,7 +282,7 @@ absl::StatusOr<std::vector<ConsumerRecord>> ConsumerImpl::Poll(
   BROOK_RETURN_IF_ERROR(MaybeAutoCommit());
   Clock* clock = core_->clock();
   const absl::Time deadline = clock->Now() + timeout;
-  std::vector<ConsumerRecord> records;
+  RecordsBuilder records;
   // A member is alive while inside Poll; its max.poll.interval.ms starts
   // when Poll returns.
   struct EndPoll {
@@ -297,9 +303,9 @@ absl::StatusOr<std::vector<ConsumerRecord>> ConsumerImpl::Poll(
     }
     BROOK_RETURN_IF_ERROR(ResolvePositions());
     BROOK_RETURN_IF_ERROR(Fetch(&records));
-    if (!records.empty()) return records;
+    if (!records.empty()) return records.Finish();
     if (core_->closed()) return EngineCore::ClosedError();
-    if (clock->Now() >= deadline) return records;
+    if (clock->Now() >= deadline) return ConsumerRecords();
     core_->notifier().Wait(
         seen, &wakeup_, subscribed() ? GroupWaitDeadline(deadline) : deadline);
     if (wakeup_.exchange(false, std::memory_order_acq_rel)) {

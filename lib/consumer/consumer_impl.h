@@ -42,6 +42,7 @@ class ConsumerImpl : public Consumer {
   absl::Status EnforceRebalance() override;
   absl::StatusOr<std::vector<ConsumerRecord>> Poll(
       absl::Duration timeout) override;
+  absl::StatusOr<ConsumerRecords> PollRecords(absl::Duration timeout) override;
   absl::Status Seek(const TopicPartition& partition, int64_t offset) override;
   absl::Status SeekToBeginning(
       absl::Span<const TopicPartition> partitions) override;
@@ -97,7 +98,7 @@ class ConsumerImpl : public Consumer {
   // auto.offset.reset); errors NoOffsetForPartition / OffsetOutOfRange.
   absl::Status ResolvePositions();
   absl::Status Reset(PartitionFetcher* f, bool out_of_range);
-  absl::Status Fetch(std::vector<ConsumerRecord>* out);
+  absl::Status Fetch(RecordsBuilder* out);
   OffsetMap ConsumedOffsets() const;
   absl::Status DoCommit(const OffsetMap& offsets);
   absl::Status MaybeAutoCommit();

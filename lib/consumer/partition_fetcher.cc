@@ -45,7 +45,7 @@ bool PartitionFetcher::HasData() const {
 }
 
 absl::Status PartitionFetcher::Read(Store* store, int max,
-                                    std::vector<ConsumerRecord>* out) {
+                                    RecordsBuilder* out) {
   int64_t pos = *position_;
   absl::Status status = ReadFrom(store, max, &pos, out);
   // The position always matches what was appended to `out`; after an error
@@ -56,10 +56,11 @@ absl::Status PartitionFetcher::Read(Store* store, int max,
 }
 
 absl::Status PartitionFetcher::ReadFrom(Store* store, int max, int64_t* pos_io,
-                                        std::vector<ConsumerRecord>* out) {
+                                        RecordsBuilder* out) {
   const int64_t hw = high_watermark();
   int64_t& pos = *pos_io;
   int taken = 0;
+  if (pos < hw) out->KeepAlive(topic_);  // The records' topic name.
   while (taken < max && pos < hw) {
     if (!reader_valid_ || reader_.done()) {
       if (reader_valid_) ++index_;
@@ -78,7 +79,7 @@ absl::Status PartitionFetcher::ReadFrom(Store* store, int max, int64_t* pos_io,
         }
       }
       const StoredBatch& batch = batches_[index_];
-      absl::Status s = reader_.Init(batch.value);
+      absl::Status s = reader_.Init(*batch.value);
       if (!s.ok()) return s;
       reader_valid_ = true;
       while (!reader_.done() &&
@@ -88,16 +89,16 @@ absl::Status PartitionFetcher::ReadFrom(Store* store, int max, int64_t* pos_io,
       }
       continue;
     }
-    out->emplace_back();
-    ConsumerRecord& r = out->back();
-    r.topic = topic_->name();
-    r.partition = partition_;
-    absl::Status s = reader_.Read(batches_[index_].base_offset, &r);
-    if (!s.ok()) {
-      out->pop_back();
-      return s;
-    }
-    pos = r.offset + 1;
+    const StoredBatch& batch = batches_[index_];
+    out->KeepAlive(batch.value);
+    absl::Status s =
+        out->Append([&](RecordView* r, std::vector<HeaderView>* headers) {
+          r->topic = topic_->name();
+          r->partition = partition_;
+          return reader_.ReadView(batch.base_offset, r, headers);
+        });
+    if (!s.ok()) return s;
+    pos = out->back().offset + 1;
     ++taken;
   }
   return absl::OkStatus();

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "brook/record.h"
+#include "consumer/records_builder.h"
 #include "log/batch_format.h"
 #include "log/topic.h"
 #include "storage/store.h"
@@ -41,11 +42,11 @@ class PartitionFetcher {
   // Appends up to `max` records to `out`, advancing the position past
   // them. On an error the position still covers exactly the records
   // appended, so the caller can deliver those and report the error after.
-  absl::Status Read(Store* store, int max, std::vector<ConsumerRecord>* out);
+  absl::Status Read(Store* store, int max, RecordsBuilder* out);
 
  private:
   absl::Status ReadFrom(Store* store, int max, int64_t* pos,
-                        std::vector<ConsumerRecord>* out);
+                        RecordsBuilder* out);
   void ResetCache();
 
   const std::shared_ptr<Topic> topic_;

@@ -1,6 +1,8 @@
 #include "log/batch_format.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "brook/error.h"
@@ -22,7 +24,8 @@ void PutBytesField(std::string* dst, const Bytes& b) {
   if (b) dst->append(*b);
 }
 
-bool GetBytesField(absl::string_view* in, Bytes* out) {
+bool GetBytesView(absl::string_view* in,
+                  std::optional<absl::string_view>* out) {
   int32_t len;
   if (!GetVarint32(in, &len) || len < -1) return false;
   if (len == -1) {
@@ -151,7 +154,8 @@ absl::Status BatchReader::Skip() {
   return absl::OkStatus();
 }
 
-absl::Status BatchReader::Read(int64_t base_offset, ConsumerRecord* out) {
+absl::Status BatchReader::ReadView(int64_t base_offset, RecordView* out,
+                                   std::vector<HeaderView>* headers) {
   int32_t len;
   if (!GetVarint32(&rest_, &len) || len < 1 ||
       rest_.size() < static_cast<size_t>(len)) {
@@ -164,22 +168,26 @@ absl::Status BatchReader::Read(int64_t base_offset, ConsumerRecord* out) {
   int32_t offset_delta;
   int32_t header_count;
   if (!GetVarint64(&body, &ts_delta) || !GetVarint32(&body, &offset_delta) ||
-      !GetBytesField(&body, &out->key) || !GetBytesField(&body, &out->value) ||
+      !GetBytesView(&body, &out->key) || !GetBytesView(&body, &out->value) ||
       !GetVarint32(&body, &header_count) || header_count < 0) {
     return Corrupt("bad record fields");
   }
-  out->headers.clear();
+  const size_t headers_before = headers->size();
   for (int32_t i = 0; i < header_count; ++i) {
     int32_t key_len;
+    HeaderView h;
     if (!GetVarint32(&body, &key_len) || key_len < 0 ||
         body.size() < static_cast<size_t>(key_len)) {
+      headers->resize(headers_before);
       return Corrupt("bad header key");
     }
-    Header h;
-    h.key.assign(body.data(), key_len);
+    h.key = body.substr(0, key_len);
     body.remove_prefix(key_len);
-    if (!GetBytesField(&body, &h.value)) return Corrupt("bad header value");
-    out->headers.push_back(std::move(h));
+    if (!GetBytesView(&body, &h.value)) {
+      headers->resize(headers_before);
+      return Corrupt("bad header value");
+    }
+    headers->push_back(h);
   }
   out->offset = base_offset + offset_delta;
   if (log_append_time_) {
@@ -190,6 +198,20 @@ absl::Status BatchReader::Read(int64_t base_offset, ConsumerRecord* out) {
     out->timestamp_type = TimestampType::kCreateTime;
   }
   ++next_;
+  return absl::OkStatus();
+}
+
+absl::Status BatchReader::Read(int64_t base_offset, ConsumerRecord* out) {
+  RecordView view;
+  std::vector<HeaderView> headers;
+  absl::Status s = ReadView(base_offset, &view, &headers);
+  if (!s.ok()) return s;
+  view.headers = headers;
+  std::string topic = std::move(out->topic);
+  const int32_t partition = out->partition;
+  *out = view.ToRecord();
+  out->topic = std::move(topic);
+  out->partition = partition;
   return absl::OkStatus();
 }
 

@@ -31,6 +31,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "brook/consumer_records.h"
 #include "brook/record.h"
 
 namespace brook {
@@ -90,7 +91,12 @@ class BatchReader {
 
   // Skips the next record.
   absl::Status Skip();
-  // Decodes the next record into `out` (topic and partition untouched).
+  // Decodes the next record into `out` as views of the batch (topic,
+  // partition and `out->headers` untouched); appends its headers to
+  // `headers`. On an error `headers` is as it was.
+  absl::Status ReadView(int64_t base_offset, RecordView* out,
+                        std::vector<HeaderView>* headers);
+  // As ReadView, into an owning record (topic and partition untouched).
   absl::Status Read(int64_t base_offset, ConsumerRecord* out);
 
  private:

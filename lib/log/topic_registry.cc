@@ -81,7 +81,7 @@ absl::StatusOr<std::optional<StoredRange>> ReadStoredRange(Store* store,
   BROOK_ASSIGN_OR_RETURN(std::optional<Store::PartitionEnds> ends,
                          store->GetPartitionEnds(topic.cf(), p));
   if (!ends) return std::nullopt;
-  const int32_t count = BatchRecordCount(ends->last.value);
+  const int32_t count = BatchRecordCount(*ends->last.value);
   if (count <= 0) {
     return Error(ErrorCode::kCorruptMessage,
                  absl::StrCat("topic ", topic.name(), " partition ", p,

@@ -78,9 +78,11 @@ class StoreWriteBatch {
   bool has_unknown_family_ = false;  // A family that was already closed.
 };
 
+// A stored batch. Shared and immutable, so that records read from it can
+// borrow its bytes (ConsumerRecords) for as long as they need them.
 struct StoredBatch {
   int64_t base_offset = 0;
-  std::string value;
+  std::shared_ptr<const std::string> value;
 };
 
 struct StoreOptions {

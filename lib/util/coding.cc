@@ -101,20 +101,23 @@ void PutVarint64(std::string* dst, int64_t v) {
 int VarintLength32(int32_t v) { return UnsignedVarintLength(ZigZag32(v)); }
 int VarintLength64(int64_t v) { return UnsignedVarintLength(ZigZag64(v)); }
 
-bool GetVarint32(absl::string_view* in, int32_t* v) {
+namespace coding_internal {
+
+bool GetVarint32Slow(absl::string_view* in, int32_t* v) {
   uint64_t u;
   if (!GetUnsignedVarint(in, &u, 5) || u > 0xffffffffu) return false;
-  uint32_t x = static_cast<uint32_t>(u);
-  *v = static_cast<int32_t>((x >> 1) ^ (~(x & 1) + 1));
+  *v = static_cast<int32_t>(static_cast<uint32_t>(UnZigZag(u)));
   return true;
 }
 
-bool GetVarint64(absl::string_view* in, int64_t* v) {
+bool GetVarint64Slow(absl::string_view* in, int64_t* v) {
   uint64_t u;
   if (!GetUnsignedVarint(in, &u, 10)) return false;
-  *v = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+  *v = static_cast<int64_t>(UnZigZag(u));
   return true;
 }
+
+}  // namespace coding_internal
 
 bool GetFixed16BE(absl::string_view* in, uint16_t* v) {
   if (in->size() < 2) return false;
