@@ -22,8 +22,12 @@ class RecordsBuilder {
   void Reserve(size_t n) { records_.reserve(n); }
 
   // Keeps `owner`, which the next records point into, alive with them.
-  void KeepAlive(const std::shared_ptr<const void>& owner) {
-    if (keep_alive_.empty() || keep_alive_.back() != owner) {
+  // Called per record: takes a reference only when the owner changes (a
+  // conversion to shared_ptr<const void> would cost two atomic operations).
+  template <typename T>
+  void KeepAlive(const std::shared_ptr<T>& owner) {
+    if (keep_alive_.empty() ||
+        keep_alive_.back().get() != static_cast<const void*>(owner.get())) {
       keep_alive_.push_back(owner);
     }
   }
