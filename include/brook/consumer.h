@@ -93,8 +93,8 @@ class Consumer {
   // Poll, with records that borrow their bytes instead of copying them:
   // the same records, positions, blocking and errors, without an allocation
   // per record. The views stay valid while the returned ConsumerRecords
-  // lives, also across later calls; it keeps the fetched data it points
-  // into (up to about 1 MiB per partition read) in memory until then.
+  // lives, also across later calls; until then it keeps in memory the
+  // stored batches its records come from.
   virtual absl::StatusOr<ConsumerRecords> PollRecords(
       absl::Duration timeout) = 0;
 
