@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "brook/error.h"
@@ -241,9 +242,11 @@ absl::StatusOr<int64_t> AdminImpl::OffsetForTime(const Topic& topic,
       }
       BatchReader reader;
       BROOK_RETURN_IF_ERROR(reader.Init(*b.value));
+      std::vector<HeaderView> headers;  // Decoded, not needed.
       while (!reader.done()) {
-        ConsumerRecord r;
-        BROOK_RETURN_IF_ERROR(reader.Read(b.base_offset, &r));
+        RecordView r;
+        headers.clear();
+        BROOK_RETURN_IF_ERROR(reader.ReadView(b.base_offset, &r, &headers));
         if (r.offset >= pos && r.offset < end &&
             absl::ToUnixMillis(r.timestamp) >= target_ms) {
           return r.offset;

@@ -201,18 +201,4 @@ absl::Status BatchReader::ReadView(int64_t base_offset, RecordView* out,
   return absl::OkStatus();
 }
 
-absl::Status BatchReader::Read(int64_t base_offset, ConsumerRecord* out) {
-  RecordView view;
-  std::vector<HeaderView> headers;
-  absl::Status s = ReadView(base_offset, &view, &headers);
-  if (!s.ok()) return s;
-  view.headers = headers;
-  std::string topic = std::move(out->topic);
-  const int32_t partition = out->partition;
-  *out = view.ToRecord();
-  out->topic = std::move(topic);
-  out->partition = partition;
-  return absl::OkStatus();
-}
-
 }  // namespace brook

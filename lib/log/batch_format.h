@@ -96,8 +96,6 @@ class BatchReader {
   // `headers`. On an error `headers` is as it was.
   absl::Status ReadView(int64_t base_offset, RecordView* out,
                         std::vector<HeaderView>* headers);
-  // As ReadView, into an owning record (topic and partition untouched).
-  absl::Status Read(int64_t base_offset, ConsumerRecord* out);
 
  private:
   absl::Status Corrupt(absl::string_view what) const;

@@ -78,17 +78,18 @@ struct StoredRange {
 absl::StatusOr<std::optional<StoredRange>> ReadStoredRange(Store* store,
                                                            const Topic& topic,
                                                            int32_t p) {
-  BROOK_ASSIGN_OR_RETURN(std::optional<Store::PartitionEnds> ends,
-                         store->GetPartitionEnds(topic.cf(), p));
+  BROOK_ASSIGN_OR_RETURN(
+      std::optional<Store::PartitionEnds> ends,
+      store->GetPartitionEnds(topic.cf(), p, kBatchHeaderSize));
   if (!ends) return std::nullopt;
-  const int32_t count = BatchRecordCount(*ends->last.value);
+  const int32_t count = BatchRecordCount(ends->last_head);
   if (count <= 0) {
     return Error(ErrorCode::kCorruptMessage,
                  absl::StrCat("topic ", topic.name(), " partition ", p,
                               ": the last batch (base offset ",
-                              ends->last.base_offset, ") is malformed"));
+                              ends->last_base_offset, ") is malformed"));
   }
-  return StoredRange{ends->first_base_offset, ends->last.base_offset + count};
+  return StoredRange{ends->first_base_offset, ends->last_base_offset + count};
 }
 
 absl::Status RecoverPartitions(Store* store, Topic* topic) {

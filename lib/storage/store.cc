@@ -1,5 +1,6 @@
 #include "storage/store.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -401,7 +402,7 @@ absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
 }
 
 absl::StatusOr<std::optional<Store::PartitionEnds>> Store::GetPartitionEnds(
-    const ColumnFamily& cf, int32_t partition) {
+    const ColumnFamily& cf, int32_t partition, size_t head_bytes) {
   char lower[kBatchKeySize], upper[kBatchKeySize];
   EncodeBatchKey(partition, 0, lower);
   EncodeBatchKey(partition + 1, 0, upper);
@@ -429,13 +430,13 @@ absl::StatusOr<std::optional<Store::PartitionEnds>> Store::GetPartitionEnds(
   }
   it->SeekToLast();
   if (!it->Valid() ||
-      !DecodeBatchKey(ToView(it->key()), &p, &ends.last.base_offset)) {
+      !DecodeBatchKey(ToView(it->key()), &p, &ends.last_base_offset)) {
     BROOK_RETURN_IF_ERROR(FromRocksDb(it->status(), cf.name()));
     return Error(ErrorCode::kCorruptMessage,
                  absl::StrCat("cannot read the last batch of ", cf.name()));
   }
-  ends.last.value = std::make_shared<const std::string>(it->value().data(),
-                                                        it->value().size());
+  const rocksdb::Slice last = it->value();
+  ends.last_head.assign(last.data(), std::min(last.size(), head_bytes));
   return std::optional<PartitionEnds>(std::move(ends));
 }
 

@@ -147,13 +147,17 @@ class Store {
                            int64_t from, int64_t end, size_t max_bytes,
                            std::vector<StoredBatch>* out);
 
-  // The first and last batch of a partition; nullopt when it is empty.
+  // Where a partition's batches begin and end; nullopt when it is empty.
+  // Of the last batch only its first `head_bytes` bytes are copied: its
+  // header is all a caller needs (to count its records), and this runs for
+  // every partition at open and, read-only, every follow interval.
   struct PartitionEnds {
     int64_t first_base_offset = 0;
-    StoredBatch last;
+    int64_t last_base_offset = 0;
+    std::string last_head;  // Up to `head_bytes` bytes of the last batch.
   };
   absl::StatusOr<std::optional<PartitionEnds>> GetPartitionEnds(
-      const ColumnFamily& cf, int32_t partition);
+      const ColumnFamily& cf, int32_t partition, size_t head_bytes);
 
  private:
   explicit Store(std::shared_ptr<DbState> db);
