@@ -4,11 +4,9 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/barrier.h"
 #include "absl/time/time.h"
 #include "brook/clock.h"
 #include "brook/consumer.h"
@@ -19,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
+#include "testing/threads.h"
 
 namespace brook {
 namespace {
@@ -130,15 +129,9 @@ TEST_F(AdminTest, TopicAlreadyExists) {
 TEST_F(AdminTest, ConcurrentCreatesOfOneNameHaveOneWinner) {
   constexpr int kThreads = 8;
   std::vector<absl::Status> results(kThreads);
-  absl::Barrier* start = new absl::Barrier(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      if (start->Block()) delete start;
-      results[t] = admin().CreateTopic("contended", t + 1);
-    });
-  }
-  for (auto& th : threads) th.join();
+  RunTogether(kThreads, [&](int t) {
+    results[t] = admin().CreateTopic("contended", t + 1);
+  });
   int winner = -1;
   for (int t = 0; t < kThreads; ++t) {
     if (results[t].ok()) {

@@ -17,6 +17,7 @@
 #include "testing/producer_testing.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
+#include "testing/threads.h"
 
 namespace brook {
 namespace {
@@ -126,24 +127,20 @@ TEST(AppenderTest, GatheredSynchronousSendersAllComplete) {
   constexpr int kSends = 400;
   std::vector<std::vector<int64_t>> offsets(kThreads);
   std::atomic<int> failures{0};
-  std::vector<std::thread> senders;
-  for (int t = 0; t < kThreads; ++t) {
-    senders.emplace_back([&, t] {
-      ProducerRecord r("t", "v");
-      r.partition = t % 2;
-      for (int i = 0; i < kSends; ++i) {
-        // A lost wake-up would leave a send waiting for good: far longer
-        // than a group-commit wait (at most 200 us) plus an fsync.
-        auto md = (*producer)->Send(r).Get(absl::Seconds(20));
-        if (!md.ok()) {
-          ++failures;
-          return;
-        }
-        offsets[t].push_back(md->offset);
+  RunTogether(kThreads, [&](int t) {
+    ProducerRecord r("t", "v");
+    r.partition = t % 2;
+    for (int i = 0; i < kSends; ++i) {
+      // A lost wake-up would leave a send waiting for good: far longer
+      // than a group-commit wait (at most 200 us) plus an fsync.
+      auto md = (*producer)->Send(r).Get(absl::Seconds(20));
+      if (!md.ok()) {
+        ++failures;
+        return;
       }
-    });
-  }
-  for (std::thread& t : senders) t.join();
+      offsets[t].push_back(md->offset);
+    }
+  });
   ASSERT_EQ(failures.load(), 0);
   for (int32_t p = 0; p < 2; ++p) {
     std::vector<int64_t> all;

@@ -87,19 +87,20 @@ class ConsumerRecordsTest : public InMemoryEngineTest {
     ASSERT_OK(producer->Flush());
   }
 
-  std::unique_ptr<Consumer> NewConsumer(const ConsumerOptions& options) {
-    auto consumer = engine_->CreateConsumer(options);
-    EXPECT_OK(consumer);
-    if (!consumer.ok()) return nullptr;
-    EXPECT_OK((*consumer)->Assign({{"t", 0}, {"t", 1}}));
-    return std::move(*consumer);
+  // A consumer assigned t-0 and t-1.
+  std::unique_ptr<Consumer> NewAssigned(const ConsumerOptions& options) {
+    std::unique_ptr<Consumer> consumer = NewConsumer(options);
+    if (consumer != nullptr) {
+      EXPECT_OK(consumer->Assign({{"t", 0}, {"t", 1}}));
+    }
+    return consumer;
   }
 };
 
 TEST_F(ConsumerRecordsTest, SameRecordsAsPoll) {
   Fill(300);
-  std::unique_ptr<Consumer> owned = NewConsumer(Earliest(70));
-  std::unique_ptr<Consumer> borrowed = NewConsumer(Earliest(70));
+  std::unique_ptr<Consumer> owned = NewAssigned(Earliest(70));
+  std::unique_ptr<Consumer> borrowed = NewAssigned(Earliest(70));
   int total = 0;
   for (;;) {
     auto a = owned->Poll(absl::ZeroDuration());
@@ -125,7 +126,7 @@ TEST_F(ConsumerRecordsTest, SameRecordsAsPoll) {
 
 TEST_F(ConsumerRecordsTest, ViewsHoldTheirValuesAndNullsAndHeaders) {
   Fill(4);
-  std::unique_ptr<Consumer> c = NewConsumer(Earliest());
+  std::unique_ptr<Consumer> c = NewAssigned(Earliest());
   auto records = c->PollRecords(absl::ZeroDuration());
   ASSERT_OK(records);
   ASSERT_EQ(records->size(), 8u);
@@ -172,7 +173,7 @@ std::vector<std::optional<std::string>> Values(const ConsumerRecords& rs) {
 
 TEST_F(ConsumerRecordsTest, ViewsOutliveLaterPollsSeeksAndAMove) {
   Fill(8000);  // More than one fetch (1 MiB) per partition.
-  std::unique_ptr<Consumer> c = NewConsumer(Earliest(100));
+  std::unique_ptr<Consumer> c = NewAssigned(Earliest(100));
   auto first = c->PollRecords(absl::ZeroDuration());
   ASSERT_OK(first);
   ASSERT_EQ(first->size(), 100u);
@@ -193,7 +194,7 @@ TEST_F(ConsumerRecordsTest, ViewsOutliveLaterPollsSeeksAndAMove) {
 
 TEST_F(ConsumerRecordsTest, ViewsOutliveTheConsumerTheTopicAndTheEngine) {
   Fill(10);
-  std::unique_ptr<Consumer> c = NewConsumer(Earliest());
+  std::unique_ptr<Consumer> c = NewAssigned(Earliest());
   auto records = c->PollRecords(absl::ZeroDuration());
   ASSERT_OK(records);
   ASSERT_EQ(records->size(), 20u);
@@ -208,7 +209,7 @@ TEST_F(ConsumerRecordsTest, ViewsOutliveTheConsumerTheTopicAndTheEngine) {
 }
 
 TEST_F(ConsumerRecordsTest, EmptyPollAndErrorsAsPoll) {
-  std::unique_ptr<Consumer> c = NewConsumer(Earliest());
+  std::unique_ptr<Consumer> c = NewAssigned(Earliest());
   auto none = c->PollRecords(absl::ZeroDuration());
   ASSERT_OK(none);
   EXPECT_TRUE(none->empty());

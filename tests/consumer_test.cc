@@ -48,26 +48,16 @@ ConsumerOptions Earliest(std::string group = "") {
 
 // Each test gets a fresh in-memory engine on a ManualClock, plus a producer
 // that writes at once (linger 0, acks=1).
-class ConsumerTest : public ::testing::Test {
+class ConsumerTest : public InMemoryEngineTest {
  protected:
   void SetUp() override { Open(&clock_); }
 
   void Open(Clock* clock) {
     EngineOptions o;
-    o.in_memory = true;
     o.clock = clock;
-    auto engine = Engine::Open(o, TestLabel());
-    ASSERT_OK(engine);
-    engine_ = std::move(*engine);
-    auto producer = engine_->CreateProducer(Immediate());
-    ASSERT_OK(producer);
-    producer_ = std::move(*producer);
-  }
-
-  std::unique_ptr<Consumer> NewConsumer(const ConsumerOptions& options) {
-    auto consumer = engine_->CreateConsumer(options);
-    EXPECT_OK(consumer);
-    return consumer.ok() ? std::move(*consumer) : nullptr;
+    OpenEngine(o);
+    producer_ = NewProducer(Immediate());
+    ASSERT_NE(producer_, nullptr);
   }
 
   // Writes `n` records "v<i>" with keys "k<i>" to `tp`, numbered from `first`.
@@ -91,8 +81,6 @@ class ConsumerTest : public ::testing::Test {
     }
   }
 
-  ManualClock clock_;
-  std::unique_ptr<Engine> engine_;
   std::unique_ptr<Producer> producer_;
 };
 

@@ -16,7 +16,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/barrier.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
@@ -30,6 +29,7 @@
 #include "gtest/gtest.h"
 #include "testing/group_testing.h"
 #include "testing/status_matchers.h"
+#include "testing/threads.h"
 
 namespace brook {
 namespace {
@@ -514,27 +514,21 @@ TEST_P(ConcurrentGroupTest, NoTwoMembersEverOwnTheSamePartition) {
         NewConsumer(Options(absl::StrCat("m", i), {GetParam()})));
     ASSERT_OK(consumers[i]->Subscribe({"t"}, listeners[i].get()));
   }
-  absl::Barrier* start = new absl::Barrier(kMembers);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kMembers; ++i) {
-    threads.emplace_back([&, i] {
-      if (start->Block()) delete start;
-      for (int n = 0; n < kPolls; ++n) {
-        // Member 0 leaves half-way and member 1 forces a rebalance, so
-        // members join, leave and rebalance while the others poll.
-        if (i == 0 && n == kPolls / 2) {
-          EXPECT_OK(consumers[0]->Close());
-          return;
-        }
-        if (i == 1 && n == kPolls / 4) {
-          EXPECT_OK(consumers[1]->EnforceRebalance());
-        }
-        auto records = consumers[i]->Poll(absl::ZeroDuration());
-        EXPECT_OK(records);
+  RunTogether(kMembers, [&](int i) {
+    for (int n = 0; n < kPolls; ++n) {
+      // Member 0 leaves half-way and member 1 forces a rebalance, so
+      // members join, leave and rebalance while the others poll.
+      if (i == 0 && n == kPolls / 2) {
+        EXPECT_OK(consumers[0]->Close());
+        return;
       }
-    });
-  }
-  for (std::thread& t : threads) t.join();
+      if (i == 1 && n == kPolls / 4) {
+        EXPECT_OK(consumers[1]->EnforceRebalance());
+      }
+      auto records = consumers[i]->Poll(absl::ZeroDuration());
+      EXPECT_OK(records);
+    }
+  });
   EXPECT_EQ(checker.violations(), 0);
   // Settle, then every partition has exactly one owner among the rest.
   Rounds({consumers[1].get(), consumers[2].get(), consumers[3].get()}, 8);

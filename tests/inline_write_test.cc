@@ -13,13 +13,13 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/barrier.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "brook/brook.h"
 #include "gtest/gtest.h"
 #include "testing/producer_testing.h"
 #include "testing/status_matchers.h"
+#include "testing/threads.h"
 
 namespace brook {
 namespace {
@@ -143,33 +143,26 @@ TEST_F(InlineWriteTest, MixedInlineAndQueuedSendsKeepEachThreadsOrder) {
   ASSERT_OK(engine_->admin().CreateTopic("t", 1));
   auto producer = NewProducer(Immediate());
   ASSERT_NE(producer, nullptr);
-  absl::Barrier* start = new absl::Barrier(kThreads);
   std::vector<std::vector<SendFuture>> futures(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      std::mt19937 rng(t);
-      if (start->Block()) delete start;
-      for (int i = 0; i < kPerThread; ++i) {
-        ProducerRecord r("t", absl::StrCat(t), absl::StrCat(i));
-        switch (rng() % 3) {
-          case 0:  // Queued: a callback runs on the appender thread.
-            futures[t].push_back(producer->Send(
-                std::move(r), [](const absl::StatusOr<RecordMetadata>& md) {
-                  EXPECT_OK(md);
-                }));
-            break;
-          case 1:  // Possibly inline, not waited for.
-            futures[t].push_back(producer->Send(std::move(r)));
-            break;
-          default:  // Possibly inline, waited for.
-            futures[t].push_back(producer->Send(std::move(r)));
-            EXPECT_OK(futures[t].back().Get());
-        }
+  RunTogether(kThreads, [&](int t) {
+    std::mt19937 rng(t);
+    for (int i = 0; i < kPerThread; ++i) {
+      ProducerRecord r("t", absl::StrCat(t), absl::StrCat(i));
+      switch (rng() % 3) {
+        case 0:  // Queued: a callback runs on the appender thread.
+          futures[t].push_back(producer->Send(
+              std::move(r),
+              [](const absl::StatusOr<RecordMetadata>& md) { EXPECT_OK(md); }));
+          break;
+        case 1:  // Possibly inline, not waited for.
+          futures[t].push_back(producer->Send(std::move(r)));
+          break;
+        default:  // Possibly inline, waited for.
+          futures[t].push_back(producer->Send(std::move(r)));
+          EXPECT_OK(futures[t].back().Get());
       }
-    });
-  }
-  for (auto& th : threads) th.join();
+    }
+  });
   ASSERT_OK(producer->Flush());
   std::vector<bool> acknowledged(kThreads * kPerThread, false);
   for (const auto& per_thread : futures) {

@@ -9,17 +9,16 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/barrier.h"
 #include "absl/time/time.h"
 #include "brook/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
+#include "testing/threads.h"
 
 namespace brook {
 namespace {
@@ -332,21 +331,15 @@ TEST(RoundRobinPartitionerTest, EvenSpreadAcrossThreads) {
   auto partitioner = NewRoundRobinPartitioner();
   std::vector<std::atomic<int>> counts(kPartitions);
   for (auto& c : counts) c.store(0);
-  absl::Barrier* start = new absl::Barrier(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&] {
-      if (start->Block()) delete start;
-      for (int i = 0; i < kCalls; ++i) {
-        const int32_t p = partitioner->Partition("t", std::nullopt,
-                                                 std::nullopt, kPartitions);
-        ASSERT_GE(p, 0);
-        ASSERT_LT(p, kPartitions);
-        counts[p].fetch_add(1);
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
+  RunTogether(kThreads, [&](int) {
+    for (int i = 0; i < kCalls; ++i) {
+      const int32_t p =
+          partitioner->Partition("t", std::nullopt, std::nullopt, kPartitions);
+      ASSERT_GE(p, 0);
+      ASSERT_LT(p, kPartitions);
+      counts[p].fetch_add(1);
+    }
+  });
   // 6000 calls over 5 partitions: exactly 1200 each.
   for (int32_t p = 0; p < kPartitions; ++p) {
     EXPECT_EQ(counts[p].load(), kThreads * kCalls / kPartitions) << p;

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/barrier.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -30,6 +29,7 @@
 #include "testing/producer_testing.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
+#include "testing/threads.h"
 
 namespace brook {
 namespace {
@@ -1140,34 +1140,27 @@ TEST_F(ProducerTest, ConcurrentSendersGetEveryRecordAcknowledgedOnce) {
   std::vector<std::atomic<int>> calls(kThreads * kPerThread);
   for (auto& c : calls) c.store(0);
   std::vector<std::vector<SendFuture>> futures(kThreads);
-  absl::Barrier* start = new absl::Barrier(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      if (start->Block()) delete start;
-      for (int i = 0; i < kPerThread; ++i) {
-        const int id = t * kPerThread + i;
-        ProducerRecord r("t", std::nullopt, absl::StrCat(id));
-        switch (t % 3) {
-          case 0:
-            r.partition = i % kPartitions;
-            break;
-          case 1:
-            r.key = absl::StrCat("key-", i);
-            break;
-          default:
-            break;  // Sticky.
-        }
-        futures[t].push_back(producer->Send(
-            std::move(r),
-            [&calls, id](const absl::StatusOr<RecordMetadata>& md) {
-              EXPECT_OK(md);
-              calls[id].fetch_add(1);
-            }));
+  RunTogether(kThreads, [&](int t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      const int id = t * kPerThread + i;
+      ProducerRecord r("t", std::nullopt, absl::StrCat(id));
+      switch (t % 3) {
+        case 0:
+          r.partition = i % kPartitions;
+          break;
+        case 1:
+          r.key = absl::StrCat("key-", i);
+          break;
+        default:
+          break;  // Sticky.
       }
-    });
-  }
-  for (auto& th : threads) th.join();
+      futures[t].push_back(producer->Send(
+          std::move(r), [&calls, id](const absl::StatusOr<RecordMetadata>& md) {
+            EXPECT_OK(md);
+            calls[id].fetch_add(1);
+          }));
+    }
+  });
   ASSERT_OK(producer->Flush());
 
   // offset -> record id, per partition.
@@ -1216,21 +1209,15 @@ TEST_F(ProducerTest, ConcurrentSendsAutoCreateTopicOnce) {
   auto producer = NewProducer(Immediate());
   ASSERT_NE(producer, nullptr);
   std::atomic<int> failures{0};
-  absl::Barrier* start = new absl::Barrier(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      if (start->Block()) delete start;
-      for (int i = 0; i < kPerThread; ++i) {
-        auto md = producer
-                      ->Send(ProducerRecord("auto", absl::StrCat(t, "-", i),
-                                            std::string("v")))
-                      .Get();
-        if (!md.ok()) failures.fetch_add(1);
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
+  RunTogether(kThreads, [&](int t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      auto md = producer
+                    ->Send(ProducerRecord("auto", absl::StrCat(t, "-", i),
+                                          std::string("v")))
+                    .Get();
+      if (!md.ok()) failures.fetch_add(1);
+    }
+  });
   EXPECT_EQ(failures.load(), 0);
   auto topics = engine_->admin().ListTopics();
   ASSERT_OK(topics);
@@ -1246,17 +1233,11 @@ TEST_F(ProducerTest, PerThreadOrderIsKeptWithinAPartition) {
   ASSERT_OK(engine_->admin().CreateTopic("t", 1));
   auto producer = NewProducer(Immediate());
   ASSERT_NE(producer, nullptr);
-  absl::Barrier* start = new absl::Barrier(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      if (start->Block()) delete start;
-      for (int i = 0; i < kPerThread; ++i) {
-        producer->Send(ProducerRecord("t", absl::StrCat(t), absl::StrCat(i)));
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
+  RunTogether(kThreads, [&](int t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      producer->Send(ProducerRecord("t", absl::StrCat(t), absl::StrCat(i)));
+    }
+  });
   ASSERT_OK(producer->Flush());
   std::vector<ConsumerRecord> read = ReadAll({"t", 0});
   ASSERT_EQ(read.size(), static_cast<size_t>(kThreads * kPerThread));

@@ -49,18 +49,23 @@ class InMemoryEngineTest : public ::testing::Test {
     return producer.ok() ? std::move(*producer) : nullptr;
   }
 
+  std::unique_ptr<Consumer> NewConsumer(const ConsumerOptions& options) {
+    auto consumer = engine_->CreateConsumer(options);
+    EXPECT_OK(consumer);
+    return consumer.ok() ? std::move(*consumer) : nullptr;
+  }
+
   // Every record of `tp` from the log start, read with a fresh consumer.
   std::vector<ConsumerRecord> ReadAll(const TopicPartition& tp) {
     ConsumerOptions co;
     co.auto_offset_reset = OffsetReset::kEarliest;
     co.max_poll_records = 10000;
-    auto consumer = engine_->CreateConsumer(co);
-    EXPECT_OK(consumer);
-    if (!consumer.ok()) return {};
-    EXPECT_OK((*consumer)->Assign({tp}));
+    std::unique_ptr<Consumer> consumer = NewConsumer(co);
+    if (consumer == nullptr) return {};
+    EXPECT_OK(consumer->Assign({tp}));
     std::vector<ConsumerRecord> out;
     for (;;) {
-      auto records = (*consumer)->Poll(absl::ZeroDuration());
+      auto records = consumer->Poll(absl::ZeroDuration());
       EXPECT_OK(records);
       if (!records.ok() || records->empty()) break;
       out.insert(out.end(), records->begin(), records->end());
