@@ -71,7 +71,8 @@ Every run of every measurement gets a fresh data directory.
                       directories are removed). Default: a fresh mkdtemp
                       directory under /tmp, removed at exit
   --json              print one JSON document on stdout instead of the table
-  --sync-sends N      acknowledged sends per thread, sync test (default 2000)
+  --sync-sends N      acknowledged sends per thread, sync test and RocksDB
+                      baseline (c) (default 2000)
   --e2e-rate R        records/s of the latency test (default 10000)
   --e2e-seconds S     duration of the latency test (default 5)
   --run-timeout S     seconds before one run counts as hung (default 1200)
@@ -266,6 +267,15 @@ std::vector<Measurement> AllMeasurements() {
   m.push_back({"baseline_a_scan", "baseline",
                "RocksDB (a) full scan (write untimed first)", RunBaselineScan,
                false});
+  for (int threads : {1, 4}) {
+    m.push_back({absl::StrFormat("baseline_c_sync_%dt", threads), "baseline",
+                 absl::StrFormat("RocksDB (c) sync Put, %d thread%s", threads,
+                                 threads == 1 ? "" : "s"),
+                 [threads](const RunEnv& env) {
+                   return RunBaselineSyncPuts(env, threads);
+                 },
+                 false});
+  }
   return m;
 }
 
@@ -516,6 +526,13 @@ std::vector<Comparison> Compare(const Results& results) {
         "baseline_a_scan", 2.0);
   ratio("sync_4t_vs_1t", "sync acks=all 4 threads / 1 thread",
         "sync_acksall_4t", "sync_acksall_1t", 3.0);
+  // What RocksDB's own write group makes of the same pattern.
+  ratio("baseline_c_4t_vs_1t", "RocksDB (c) sync Put 4 threads / 1 thread",
+        "baseline_c_sync_4t", "baseline_c_sync_1t", std::nullopt);
+  ratio("sync_1t_vs_baseline_c", "sync acks=all 1t / RocksDB (c) 1t",
+        "sync_acksall_1t", "baseline_c_sync_1t", std::nullopt);
+  ratio("sync_4t_vs_baseline_c", "sync acks=all 4t / RocksDB (c) 4t",
+        "sync_acksall_4t", "baseline_c_sync_4t", std::nullopt);
   below("e2e_p50", "e2e latency p50", "e2e_p50_us", 30, "us");
   below("e2e_p99", "e2e latency p99", "e2e_p99_us", 150, "us");
   // The target is about one 1M-record run; the whole benchmark process also

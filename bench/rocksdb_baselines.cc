@@ -7,9 +7,14 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
@@ -76,6 +81,15 @@ absl::Status WritePerRecord(rocksdb::DB* db, const RunEnv& env) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> CountKeys(rocksdb::DB* db) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(rocksdb::ReadOptions()));
+  int64_t count = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+  if (absl::Status s = FromRocks(it->status(), "Iterator"); !s.ok()) return s;
+  return count;
 }
 
 Metric RateMetric(std::string id, std::string label, double records,
@@ -150,6 +164,66 @@ absl::StatusOr<std::vector<Metric>> RunBaselinePacked(const RunEnv& env) {
   return std::vector<Metric>{RateMetric("baseline_b_packed",
                                         "RocksDB (b) Put per 100 records", n,
                                         seconds, data.record_bytes())};
+}
+
+absl::StatusOr<std::vector<Metric>> RunBaselineSyncPuts(const RunEnv& env,
+                                                        int threads) {
+  const Dataset& data = *env.data;
+  const int64_t per_thread = env.config->sync_sends;
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenFresh(env);
+  if (!db.ok()) return db.status();
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+
+  absl::Mutex mu;
+  absl::Status first_error;  // Guarded by mu.
+  std::atomic<bool> failed{false};
+  absl::Notification go;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::string value;
+      char key[12];
+      go.WaitForNotification();
+      for (int64_t j = 0; j < per_thread && !failed.load(); ++j) {
+        // Record i of the data set; thread t writes "partition" t.
+        const int64_t i = (t * per_thread + j) % data.records();
+        EncodeKey(t, j, key);
+        value.assign(data.value(i).data(), data.value(i).size());
+        value.append(data.key(i).data(), data.key(i).size());
+        rocksdb::Status s =
+            (*db)->Put(write_options, rocksdb::Slice(key, sizeof(key)), value);
+        if (!s.ok()) {
+          absl::MutexLock lock(&mu);
+          if (first_error.ok()) first_error = FromRocks(s, "DB::Put(sync)");
+          failed.store(true);
+        }
+      }
+    });
+  }
+  const Clock::time_point start = Clock::now();
+  go.Notify();
+  for (std::thread& w : workers) w.join();
+  const double seconds = SecondsSince(start);
+  {
+    absl::MutexLock lock(&mu);
+    if (!first_error.ok()) return first_error;
+  }
+  absl::StatusOr<int64_t> stored = CountKeys(db->get());
+  if (!stored.ok()) return stored.status();
+  if (*stored != per_thread * threads) {
+    return absl::InternalError(absl::StrCat("the database holds ", *stored,
+                                            " records, expected ",
+                                            per_thread * threads));
+  }
+  if (absl::Status s = CloseDb(*std::move(db)); !s.ok()) return s;
+  Metric m;
+  m.id = absl::StrFormat("baseline_c_sync_%dt", threads);
+  m.label = absl::StrFormat("RocksDB (c) sync Put, %d thread%s", threads,
+                            threads == 1 ? "" : "s");
+  m.unit = "sends/s";
+  m.value = per_thread * threads / seconds;
+  return std::vector<Metric>{m};
 }
 
 absl::StatusOr<std::vector<Metric>> RunBaselineScan(const RunEnv& env) {

@@ -1,6 +1,7 @@
 // Baselines for brook-bench: the same records written straight to RocksDB
 // (DB::Open on a fresh directory, default options, WAL on, default
-// WriteOptions so no fsync), to show what brook adds over its storage.
+// WriteOptions so no fsync, except in (c)), to show what brook adds over its
+// storage.
 #ifndef BROOK_BENCH_ROCKSDB_BASELINES_H_
 #define BROOK_BENCH_ROCKSDB_BASELINES_H_
 
@@ -20,6 +21,13 @@ absl::StatusOr<std::vector<Metric>> RunBaselinePutPerRecord(const RunEnv& env);
 // (b) One Put per 100 records (their key+value pairs concatenated, keyed by
 // partition + base offset), WriteBatches of 1,000 records (10 Puts).
 absl::StatusOr<std::vector<Metric>> RunBaselinePacked(const RunEnv& env);
+
+// (c) Synchronous Puts with WriteOptions::sync (the WAL fsynced before Put
+// returns): `threads` threads each Put --sync-sends records one at a time,
+// as brook's sync acks=all test sends them. Concurrent Puts share an fsync
+// through RocksDB's own write group. Reports sends/s.
+absl::StatusOr<std::vector<Metric>> RunBaselineSyncPuts(const RunEnv& env,
+                                                        int threads);
 
 // Writes the records as in (a) (untimed), then iterates the whole database
 // touching every value. Reports records/s.
