@@ -219,19 +219,18 @@ std::vector<Measurement> AllMeasurements() {
   for (Acks acks : {Acks::kLeader, Acks::kAll}) {
     for (int threads : {1, 4}) {
       const char* a = acks == Acks::kAll ? "all" : "1";
-      m.push_back({absl::StrFormat("produce_acks%s_%dt", a, threads), "produce",
-                   absl::StrFormat("produce acks=%s, %d thread%s", a, threads,
-                                   threads == 1 ? "" : "s"),
-                   [acks, threads](const RunEnv& env) {
-                     return RunProduce(env, acks, threads);
-                   }});
+      m.push_back(
+          {absl::StrFormat("produce_acks%s_%dt", a, threads), "produce",
+           absl::StrFormat("produce acks=%s, %s", a, ThreadCount(threads)),
+           [acks, threads](const RunEnv& env) {
+             return RunProduce(env, acks, threads);
+           }});
     }
   }
   for (int threads : {1, 4}) {
     m.push_back(
         {absl::StrFormat("sync_acksall_%dt", threads), "sync",
-         absl::StrFormat("sync acks=all, %d thread%s", threads,
-                         threads == 1 ? "" : "s"),
+         absl::StrCat("sync acks=all, ", ThreadCount(threads)),
          [threads](const RunEnv& env) { return RunSyncSends(env, threads); }});
   }
   m.push_back(
@@ -269,8 +268,7 @@ std::vector<Measurement> AllMeasurements() {
                false});
   for (int threads : {1, 4}) {
     m.push_back({absl::StrFormat("baseline_c_sync_%dt", threads), "baseline",
-                 absl::StrFormat("RocksDB (c) sync Put, %d thread%s", threads,
-                                 threads == 1 ? "" : "s"),
+                 absl::StrCat("RocksDB (c) sync Put, ", ThreadCount(threads)),
                  [threads](const RunEnv& env) {
                    return RunBaselineSyncPuts(env, threads);
                  },

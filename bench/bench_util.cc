@@ -11,6 +11,20 @@
 namespace brook {
 namespace bench {
 
+std::string ThreadCount(int threads) {
+  return absl::StrFormat("%d thread%s", threads, threads == 1 ? "" : "s");
+}
+
+Metric SyncSendRate(absl::string_view id_prefix, absl::string_view label_prefix,
+                    int threads, double sends, double seconds) {
+  Metric m;
+  m.id = absl::StrFormat("%s_%dt", id_prefix, threads);
+  m.label = absl::StrFormat("%s, %s", label_prefix, ThreadCount(threads));
+  m.unit = "sends/s";
+  m.value = sends / seconds;
+  return m;
+}
+
 Dataset::Dataset(int64_t records, int key_bytes, int value_bytes)
     : records_(records), key_bytes_(key_bytes), value_bytes_(value_bytes) {
   // Zero-padded decimal counters: distinct, fixed width, sorted like the

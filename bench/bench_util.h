@@ -89,6 +89,15 @@ struct Metric {
   int64_t record_bytes = 0;
 };
 
+// "1 thread", "4 threads": for labels.
+std::string ThreadCount(int threads);
+
+// The rate of `sends` acknowledged one at a time by each of `threads`
+// threads in `seconds`: id "<id_prefix>_<threads>t", label
+// "<label_prefix>, <ThreadCount>", unit sends/s.
+Metric SyncSendRate(absl::string_view id_prefix, absl::string_view label_prefix,
+                    int threads, double sends, double seconds);
+
 // Everything one run of a measurement gets: a fresh, empty data directory.
 struct RunEnv {
   const Config* config;

@@ -71,8 +71,8 @@ absl::StatusOr<std::vector<Metric>> RunProduce(const RunEnv& env, Acks acks,
   const bool all = acks == Acks::kAll;
   Metric m;
   m.id = absl::StrFormat("produce_acks%s_%dt", all ? "all" : "1", threads);
-  m.label = absl::StrFormat("produce acks=%s, %d thread%s", all ? "all" : "1",
-                            threads, threads == 1 ? "" : "s");
+  m.label = absl::StrFormat("produce acks=%s, %s", all ? "all" : "1",
+                            ThreadCount(threads));
   m.unit = "records/s";
   m.value = n / seconds;
   m.record_bytes = data.record_bytes();
@@ -125,13 +125,8 @@ absl::StatusOr<std::vector<Metric>> RunSyncSends(const RunEnv& env,
   }
   if (absl::Status s = CloseEngine(*std::move(engine)); !s.ok()) return s;
 
-  Metric m;
-  m.id = absl::StrFormat("sync_acksall_%dt", threads);
-  m.label = absl::StrFormat("sync acks=all, %d thread%s", threads,
-                            threads == 1 ? "" : "s");
-  m.unit = "sends/s";
-  m.value = per_thread * threads / seconds;
-  return std::vector<Metric>{m};
+  return std::vector<Metric>{SyncSendRate(
+      "sync_acksall", "sync acks=all", threads, per_thread * threads, seconds)};
 }
 
 namespace {

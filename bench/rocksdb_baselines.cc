@@ -12,7 +12,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "rocksdb/db.h"
@@ -217,13 +216,9 @@ absl::StatusOr<std::vector<Metric>> RunBaselineSyncPuts(const RunEnv& env,
                                             per_thread * threads));
   }
   if (absl::Status s = CloseDb(*std::move(db)); !s.ok()) return s;
-  Metric m;
-  m.id = absl::StrFormat("baseline_c_sync_%dt", threads);
-  m.label = absl::StrFormat("RocksDB (c) sync Put, %d thread%s", threads,
-                            threads == 1 ? "" : "s");
-  m.unit = "sends/s";
-  m.value = per_thread * threads / seconds;
-  return std::vector<Metric>{m};
+  return std::vector<Metric>{SyncSendRate("baseline_c_sync",
+                                          "RocksDB (c) sync Put", threads,
+                                          per_thread * threads, seconds)};
 }
 
 absl::StatusOr<std::vector<Metric>> RunBaselineScan(const RunEnv& env) {
