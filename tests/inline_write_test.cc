@@ -2,8 +2,10 @@
 // send without a callback on the sending thread (DESIGN-NOTES.md, "Inline
 // writes"). What must hold: the future is complete when Send returns, the
 // record is visible at once, per-partition order survives any mix of inline
-// and queued sends, and callbacks still run on the appender thread.
+// and queued sends, callbacks still run on the appender thread, and a stalled
+// inline write does not hold up other threads' sends.
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -16,6 +18,8 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "brook/brook.h"
+#include "consumer/consumer_impl.h"
+#include "core/core.h"
 #include "gtest/gtest.h"
 #include "testing/producer_testing.h"
 #include "testing/status_matchers.h"
@@ -25,6 +29,47 @@ namespace brook {
 namespace {
 
 class InlineWriteTest : public InMemoryEngineTest {};
+
+// Stalls the engine's next storage write, inside the appender's write lock,
+// and runs threads around it: Finish() (or destruction) ends the stall, then
+// joins them.
+class WriteStall {
+ public:
+  explicit WriteStall(Engine& engine) {
+    auto probe = engine.CreateConsumer(ConsumerOptions());
+    EXPECT_OK(probe);
+    probe_ = *std::move(probe);  // Keeps the engine's core alive.
+    auto* impl = dynamic_cast<ConsumerImpl*>(probe_.get());
+    EXPECT_NE(impl, nullptr);
+    appender_ = &impl->TEST_core()->appender();
+    appender_->SetBeforeWriteForTesting([this] {
+      if (!stall_next_.exchange(false)) return;
+      stalled_.Notify();
+      release_.WaitForNotification();
+    });
+  }
+  ~WriteStall() {
+    Finish();
+    appender_->SetBeforeWriteForTesting(nullptr);
+  }
+
+  void Spawn(std::function<void()> fn) { threads_.emplace_back(std::move(fn)); }
+  bool AwaitStalled() {
+    return stalled_.WaitForNotificationWithTimeout(absl::Seconds(30));
+  }
+  void Finish() {
+    if (!release_.HasBeenNotified()) release_.Notify();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  std::unique_ptr<Consumer> probe_;
+  Appender* appender_ = nullptr;
+  std::atomic<bool> stall_next_{true};
+  absl::Notification stalled_, release_;
+  std::vector<std::thread> threads_;
+};
 
 TEST_F(InlineWriteTest, IdleProducerCompletesTheSendBeforeItReturns) {
   ASSERT_OK(engine_->admin().CreateTopic("t", 2));
@@ -181,6 +226,80 @@ TEST_F(InlineWriteTest, MixedInlineAndQueuedSendsKeepEachThreadsOrder) {
   for (const ConsumerRecord& r : read) {
     EXPECT_EQ(*r.value, absl::StrCat(next[*r.key]++)) << "thread " << *r.key;
   }
+}
+
+// The inline write releases the producer's lock before the storage write,
+// which can stall (RocksDB slows or stops writes under compaction debt):
+// another thread's Send then queues and returns, bounded by buffer.memory
+// and max.block.ms, instead of waiting for the write without a bound.
+TEST_F(InlineWriteTest, ASendDuringAStalledInlineWriteQueuesBehindIt) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+  auto producer = NewProducer(Immediate());
+  ASSERT_NE(producer, nullptr);
+  WriteStall stall(*engine_);
+  SendFuture first;
+  stall.Spawn([&] { first = producer->Send({"t", "k", "first"}); });
+  ASSERT_TRUE(stall.AwaitStalled());
+
+  // The first send is being written on its own thread, and stalls there.
+  SendFuture second;
+  absl::Notification second_returned;
+  stall.Spawn([&] {
+    second = producer->Send({"t", "k", "second"});
+    second_returned.Notify();
+  });
+  EXPECT_TRUE(second_returned.WaitForNotificationWithTimeout(absl::Seconds(10)))
+      << "a Send waited for another thread's stalled inline write";
+  // Flush covers the inline batch too: it waits for the stalled write.
+  std::atomic<bool> flushed{false};
+  stall.Spawn([&] {
+    EXPECT_OK(producer->Flush());
+    flushed.store(true);
+  });
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_FALSE(flushed.load());
+
+  stall.Finish();
+  EXPECT_TRUE(flushed.load());
+  // Queued behind the inline batch: written after it, in send order.
+  auto md1 = first.Get(absl::ZeroDuration());
+  ASSERT_OK(md1);
+  EXPECT_EQ(md1->offset, 0);
+  auto md2 = second.Get(absl::Seconds(30));
+  ASSERT_OK(md2);
+  EXPECT_EQ(md2->offset, 1);
+  std::vector<ConsumerRecord> read = ReadAll({"t", 0});
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(*read[0].value, "first");
+  EXPECT_EQ(*read[1].value, "second");
+}
+
+// Engine::Close must not close the store under an inline write that began
+// before it: it waits for the write, and the send succeeds.
+TEST_F(InlineWriteTest, EngineCloseWaitsForAnInlineWriteInProgress) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+  auto producer = NewProducer(Immediate());
+  ASSERT_NE(producer, nullptr);
+  WriteStall stall(*engine_);
+  SendFuture sent;
+  stall.Spawn([&] { sent = producer->Send({"t", "k", "v"}); });
+  ASSERT_TRUE(stall.AwaitStalled());
+
+  std::atomic<bool> closed{false};
+  absl::Status close_status;
+  stall.Spawn([&] {
+    close_status = engine_->Close();
+    closed.store(true);
+  });
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_FALSE(closed.load()) << "Engine::Close returned during a write";
+  stall.Finish();
+  EXPECT_OK(close_status);
+  auto md = sent.Get(absl::ZeroDuration());
+  ASSERT_OK(md);
+  EXPECT_EQ(md->offset, 0);
+  EXPECT_THAT(producer->Send({"t", "k", "late"}).Get(),
+              StatusIs(ErrorCode::kClosed));
 }
 
 }  // namespace

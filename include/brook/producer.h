@@ -76,8 +76,10 @@ class Producer {
   // with nothing else in flight is written on the calling thread when the
   // engine's writer is idle: Send then returns after the write-ahead log
   // write (microseconds; longer only while RocksDB stalls writes) with the
-  // future already complete. Records still keep their per-partition order,
-  // and callbacks always run on the engine's writer thread.
+  // future already complete. Sends from other threads meanwhile queue behind
+  // that write instead of waiting for it. Records still keep their
+  // per-partition order, and callbacks always run on the engine's writer
+  // thread.
   virtual SendFuture Send(ProducerRecord record,
                           SendCallback callback = nullptr) = 0;
 

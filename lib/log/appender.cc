@@ -83,6 +83,9 @@ void Appender::Stop() {
     stop_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  // An inline write that began before stopping_ was set may still be
+  // writing: the store must outlive it.
+  { absl::MutexLock lock(&write_mu_); }
   {
     absl::MutexLock lock(&mu_);
     sources = sources_;
@@ -92,6 +95,11 @@ void Appender::Stop() {
   for (const auto& source : sources) {
     source->AbortHeld(Error(ErrorCode::kClosed, "the engine is closed"));
   }
+}
+
+void Appender::SetBeforeWriteForTesting(std::function<void()> hook) {
+  absl::MutexLock lock(&write_mu_);
+  before_write_ = std::move(hook);
 }
 
 void Appender::RunExclusive(absl::FunctionRef<void()> fn) {
@@ -205,11 +213,38 @@ void Appender::Run() {
   }
 }
 
-bool Appender::TryWriteInline(ReadyBatch* batch) {
-  if (stopping() || !write_mu_.TryLock()) return false;
-  WriteRound(absl::MakeSpan(batch, 1));
-  write_mu_.Unlock();
-  return true;
+Appender::InlineWrite Appender::TryBeginInline()
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {  // The lock passes to the InlineWrite.
+  if (stopping() || !write_mu_.TryLock()) return InlineWrite();
+  // Checked again under the lock: Stop() sets stopping_ before it waits for
+  // write_mu_, so an inline write it does not see cannot begin after it.
+  if (stopping()) {
+    write_mu_.Unlock();
+    return InlineWrite();
+  }
+  return InlineWrite(this);
+}
+
+Appender::InlineWrite& Appender::InlineWrite::operator=(
+    InlineWrite&& other) noexcept {
+  if (this != &other) {
+    Release();
+    appender_ = std::exchange(other.appender_, nullptr);
+  }
+  return *this;
+}
+
+Appender::InlineWrite::~InlineWrite() { Release(); }
+
+void Appender::InlineWrite::Release() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (appender_ != nullptr) appender_->write_mu_.Unlock();
+  appender_ = nullptr;
+}
+
+void Appender::InlineWrite::Write(ReadyBatch* batch) {
+  appender_->write_mu_.AssertHeld();
+  appender_->WriteRound(absl::MakeSpan(batch, 1));
+  Release();
 }
 
 bool Appender::WriteRound(absl::Span<ReadyBatch> batches) {
@@ -247,6 +282,7 @@ bool Appender::WriteRound(absl::Span<ReadyBatch> batches) {
   }
   if (written.empty()) return false;
 
+  if (before_write_) before_write_();
   absl::Status status = store_->Write(&write, sync);
   if (!status.ok()) {
     // Nothing was written: give the offsets back, newest first.

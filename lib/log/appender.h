@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -93,13 +94,42 @@ class Appender {
   // their own lock, so the final rounds see every record accepted before).
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
-  // Writes `batch` on the calling thread when no write is in progress and
-  // the appender is running; returns false, leaving `batch` untouched,
-  // otherwise (the caller queues it instead). On true the batch's result
-  // holds its offsets or its error; the caller then Finish()es it. Saves the
-  // hand-off to the appender thread for an idle producer (linger.ms=0,
-  // acks=1): see DESIGN-NOTES.md. Never blocks on the write lock.
-  bool TryWriteInline(ReadyBatch* batch) ABSL_LOCKS_EXCLUDED(write_mu_);
+  // A write taken over by a sending thread (the inline write, see
+  // DESIGN-NOTES.md): holds the appender's write lock from TryBeginInline()
+  // until Write() (or destruction) releases it. Move-only.
+  class InlineWrite {
+   public:
+    InlineWrite() = default;  // Holds nothing.
+    InlineWrite(InlineWrite&& other) noexcept
+        : appender_(std::exchange(other.appender_, nullptr)) {}
+    InlineWrite& operator=(InlineWrite&& other) noexcept;
+    ~InlineWrite();
+
+    explicit operator bool() const { return appender_ != nullptr; }
+    // Assigns the batch's offsets and writes it as its own round, then
+    // releases the lock. Afterwards the batch's result holds its offsets or
+    // its error; the caller Finish()es it. REQUIRES: *this holds the lock.
+    void Write(ReadyBatch* batch);
+
+   private:
+    friend class Appender;
+    explicit InlineWrite(Appender* appender) : appender_(appender) {}
+    void Release();
+    Appender* appender_ = nullptr;
+  };
+
+  // Takes the write lock for an inline write when no write is in progress
+  // and the appender is running; otherwise returns an empty InlineWrite
+  // (the caller queues the batch instead). Never waits. Batches queued while
+  // the returned InlineWrite is held are written after it, so the caller may
+  // release its own lock before Write(): anything sent meanwhile queues
+  // behind the inline batch instead of waiting for the storage write.
+  InlineWrite TryBeginInline();
+
+  // Tests only: runs `hook` in every later write, with the write lock held,
+  // just before the storage write (to stall one); empty clears it.
+  void SetBeforeWriteForTesting(std::function<void()> hook)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
   // Runs `fn` while no write is in progress (topic deletion uses it to fence
   // writers before dropping the topic's column family).
@@ -132,6 +162,7 @@ class Appender {
 
   absl::Mutex write_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   StoreWriteBatch write_batch_ ABSL_GUARDED_BY(write_mu_);
+  std::function<void()> before_write_ ABSL_GUARDED_BY(write_mu_);
   std::vector<std::pair<ReadyBatch*, int64_t>> written_
       ABSL_GUARDED_BY(write_mu_);
 

@@ -58,21 +58,24 @@ ReadyBatch Accumulator::Seal(OpenBatch&& batch) const {
 std::shared_ptr<internal::BatchResult> Accumulator::WriteOrQueue(
     const std::shared_ptr<Topic>& topic, int32_t partition,
     int64_t timestamp_ms, const ProducerRecord& record, size_t size,
-    std::shared_ptr<internal::BatchResult>* written, bool* wake) {
-  // Nothing of this producer is in flight, so a write now keeps its records
-  // in order; mu_ stays held, so a concurrent Send queues behind it.
+    InlineBatch* inline_batch, bool* wake) {
   OpenBatch batch = NewBatch(topic, partition, size + kBatchHeaderSize);
   batch.builder.Add(timestamp_ms, record.key, record.value, record.headers);
   ReadyBatch ready = Seal(std::move(batch));
+  ready.memory = static_cast<int64_t>(size);
   std::shared_ptr<internal::BatchResult> result = ready.result;
-  if (appender_->TryWriteInline(&ready)) {
-    *written = result;
+  // In flight either way: a concurrent Send queues (WritesInline is false)
+  // and Flush waits for it, until Completed().
+  used_memory_ += ready.memory;
+  incomplete_.insert(ready.seq);
+  inline_batch->write = appender_->TryBeginInline();
+  if (inline_batch->write) {
+    // Nothing of this producer was in flight and the write lock is ours, so
+    // whatever is sent from now on is written after this batch.
+    inline_batch->batch = std::move(ready);
     return result;
   }
   // The appender is writing: queue the one-record batch for it.
-  ready.memory = static_cast<int64_t>(size);
-  used_memory_ += ready.memory;
-  incomplete_.insert(ready.seq);
   ready_.push_back(std::move(ready));
   *wake = true;
   return result;
@@ -118,7 +121,7 @@ absl::StatusOr<SendFuture> Accumulator::Append(
   const int64_t charge = static_cast<int64_t>(size);
   bool wake = false;
   absl::StatusOr<SendFuture> future;
-  std::shared_ptr<internal::BatchResult> written_inline;
+  InlineBatch inline_batch;
   {
     absl::MutexLock lock(&mu_);
     if (closed_) return Error(ErrorCode::kClosed, "the producer is closed");
@@ -166,7 +169,7 @@ absl::StatusOr<SendFuture> Accumulator::Append(
     int32_t index = 0;
     if (WritesInline(callback)) {
       result = WriteOrQueue(topic, partition, timestamp_ms, record, size,
-                            &written_inline, &wake);
+                            &inline_batch, &wake);
     } else {
       result = AddToOpenBatch(topic, partition, timestamp_ms, record, size,
                               &index, &wake);
@@ -194,9 +197,15 @@ absl::StatusOr<SendFuture> Accumulator::Append(
                           info.value_size);
     }
   }
-  // Outside the lock, as the appender does; an inline write has no
-  // callbacks to run (WritesInline).
-  if (written_inline != nullptr) written_inline->Finish();
+  if (inline_batch.write) {
+    // Outside mu_: a Send on another thread queues meanwhile instead of
+    // waiting for the storage write (it may stall) without max.block.ms.
+    inline_batch.write.Write(&inline_batch.batch);
+    // As the appender does; an inline write has no callbacks to run
+    // (WritesInline).
+    inline_batch.batch.result->Finish();
+    Completed(absl::MakeConstSpan(&inline_batch.batch, 1));
+  }
   if (wake) appender_->Wake();
   if (config_.acks == Acks::kNone && callback != nullptr && *callback) {
     (*callback)(future->Get());

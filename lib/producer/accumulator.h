@@ -89,13 +89,20 @@ class Accumulator : public BatchSource {
   // per-partition order).
   bool WritesInline(const SendCallback* callback) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The inline path: writes the record as a batch of its own when the
-  // appender is idle (setting *written), else queues that batch.
+  // A one-record batch the sending thread writes itself, once mu_ is
+  // released, with the appender's write lock it took under mu_.
+  struct InlineBatch {
+    Appender::InlineWrite write;
+    ReadyBatch batch;
+  };
+  // The inline path: when the appender is idle, takes its write lock and
+  // leaves the record as a batch of its own in *inline_batch for the caller
+  // to write; else queues that batch. Either way the batch counts as in
+  // flight until Completed().
   std::shared_ptr<internal::BatchResult> WriteOrQueue(
       const std::shared_ptr<Topic>& topic, int32_t partition,
       int64_t timestamp_ms, const ProducerRecord& record, size_t size,
-      std::shared_ptr<internal::BatchResult>* written, bool* wake)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      InlineBatch* inline_batch, bool* wake) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The usual path: adds the record to the partition's open batch (sealing
   // a full one first) and sets *index to its place in the batch.
   std::shared_ptr<internal::BatchResult> AddToOpenBatch(
