@@ -12,12 +12,12 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
+#include "workload_common.h"
 
 namespace brook {
 namespace bench {
@@ -174,8 +174,7 @@ absl::StatusOr<std::vector<Metric>> RunBaselineSyncPuts(const RunEnv& env,
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
 
-  absl::Mutex mu;
-  absl::Status first_error;  // Guarded by mu.
+  FirstError errors;
   std::atomic<bool> failed{false};
   absl::Notification go;
   std::vector<std::thread> workers;
@@ -193,8 +192,7 @@ absl::StatusOr<std::vector<Metric>> RunBaselineSyncPuts(const RunEnv& env,
         rocksdb::Status s =
             (*db)->Put(write_options, rocksdb::Slice(key, sizeof(key)), value);
         if (!s.ok()) {
-          absl::MutexLock lock(&mu);
-          if (first_error.ok()) first_error = FromRocks(s, "DB::Put(sync)");
+          errors.Set(FromRocks(s, "DB::Put(sync)"));
           failed.store(true);
         }
       }
@@ -204,10 +202,7 @@ absl::StatusOr<std::vector<Metric>> RunBaselineSyncPuts(const RunEnv& env,
   go.Notify();
   for (std::thread& w : workers) w.join();
   const double seconds = SecondsSince(start);
-  {
-    absl::MutexLock lock(&mu);
-    if (!first_error.ok()) return first_error;
-  }
+  if (absl::Status s = errors.Get(); !s.ok()) return s;
   absl::StatusOr<int64_t> stored = CountKeys(db->get());
   if (!stored.ok()) return stored.status();
   if (*stored != per_thread * threads) {
