@@ -63,6 +63,10 @@ Every run of every measurement gets a fresh data directory.
   --key-bytes B       key size; keys are zero-padded counters (default 16)
   --partitions P      partitions of the benchmark topic (default 8)
   --runs K            runs per measurement; the median is reported (default 1)
+  --interleave        with --runs: run every measurement once, then again, K
+                      times, so that ratios see the same machine drift (the
+                      "peak RSS after the brook measurements" line is then
+                      left out: baselines run in between)
   --only A[,B...]     run a subset: a group (produce, sync, consume, e2e,
                       group, rebalance, rss, baseline) or a measurement name
                       (see --list)
@@ -155,6 +159,8 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
       s = number(&c.run_timeout_s);
     } else if (arg == "--json") {
       c.json = true;
+    } else if (arg == "--interleave") {
+      c.interleave = true;
     } else if (arg == "--list") {
       flags.list = true;
     } else if (arg == "--only") {
@@ -570,7 +576,10 @@ void PrintTable(const Config& c, int runs, int64_t data_bytes,
       "partitions; %s\n",
       static_cast<long long>(c.records), c.key_bytes, c.value_bytes,
       c.partitions,
-      runs == 1 ? "1 run" : absl::StrFormat("median of %d runs", runs).c_str());
+      runs == 1 ? "1 run"
+                : absl::StrFormat("median of %d runs%s", runs,
+                                  c.interleave ? ", interleaved" : "")
+                      .c_str());
   std::printf(
       "(the benchmark's own keys and value pool hold %.1f MiB of the RSS)\n\n",
       data_bytes / 1048576.0);
@@ -628,9 +637,10 @@ void PrintJson(const Config& c, int64_t data_bytes, const Results& results,
       absl::StrFormat(
           "\"records\": %d, \"key_bytes\": %d, \"value_bytes\": %d, "
           "\"partitions\": %d, \"runs\": %d, \"sync_sends_per_thread\": %d, "
-          "\"e2e_rate\": %g, \"e2e_seconds\": %g",
+          "\"e2e_rate\": %g, \"e2e_seconds\": %g, \"interleave\": %s",
           c.records, c.key_bytes, c.value_bytes, c.partitions, c.runs,
-          c.sync_sends, c.e2e_rate, c.e2e_seconds),
+          c.sync_sends, c.e2e_rate, c.e2e_seconds,
+          c.interleave ? "true" : "false"),
       absl::StrFormat(", \"bench_data_mib\": %.3f", data_bytes / 1048576.0),
       "},\n");
   absl::StrAppend(&out, "  \"machine\": {\"nproc\": ",
@@ -728,8 +738,9 @@ int Main(int argc, char** argv) {
   Results results;
   std::vector<RunError> errors;
   // Peak RSS is also noted once the brook measurements are over, before the
-  // baselines can add to it.
+  // baselines can add to it (never when interleaved: they run in between).
   bool brook_done =
+      config.interleave ||
       std::none_of(selected->begin(), selected->end(),
                    [](const Measurement& m) { return m.uses_brook; });
   auto note_brook_rss = [&] {
@@ -741,41 +752,50 @@ int Main(int argc, char** argv) {
     results.Add(m);
     brook_done = true;
   };
-  for (const Measurement& m : *selected) {
-    if (!m.uses_brook && !brook_done) note_brook_rss();
-    for (int run = 1; run <= config.runs; ++run) {
-      const std::string dir =
-          (fs::path(root->path) / absl::StrCat(m.name, ".run", run)).string();
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-      Progress("%s: run %d/%d ...", m.label, run, config.runs);
-      watchdog.Begin(absl::StrCat(m.label, ", run ", run), dir);
-      const Clock::time_point start = Clock::now();
-      const double cpu_start = CpuSeconds();
-      absl::StatusOr<std::vector<Metric>> metrics =
-          m.run(RunEnv{&config, &data, dir});
-      const double seconds = SecondsSince(start);
-      const double cpu = CpuSeconds() - cpu_start;
-      watchdog.End();
-      fs::remove_all(dir, ec);
-      if (!metrics.ok()) {
-        const std::string text = metrics.status().ToString();
-        Progress("%s: run %d FAILED after %.1fs: %s", m.label, run, seconds,
-                 text);
-        errors.push_back(RunError{m.name, run, text});
-        continue;
-      }
-      std::vector<std::string> shown;
-      for (const Metric& metric : *metrics) {
-        results.Add(metric);
-        shown.push_back(
-            absl::StrCat(FormatValue(metric.value), " ", metric.unit));
-      }
-      // CPU time of the whole process over the run (setup included): on a
-      // shared machine, wall time well above CPU time means waiting.
-      Progress("%s: run %d done in %.2fs (process CPU %.2fs): %s", m.label, run,
-               seconds, cpu, absl::StrJoin(shown, ", "));
+  // Which measurement runs when: (measurement, run number) pairs.
+  std::vector<std::pair<const Measurement*, int>> order;
+  const int n = static_cast<int>(selected->size());
+  for (int i = 0; i < n * config.runs; ++i) {
+    if (config.interleave) {
+      order.emplace_back(&(*selected)[i % n], i / n + 1);
+    } else {
+      order.emplace_back(&(*selected)[i / config.runs], i % config.runs + 1);
     }
+  }
+  for (const auto& [measurement, run] : order) {
+    const Measurement& m = *measurement;
+    if (!m.uses_brook && !brook_done) note_brook_rss();
+    const std::string dir =
+        (fs::path(root->path) / absl::StrCat(m.name, ".run", run)).string();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    Progress("%s: run %d/%d ...", m.label, run, config.runs);
+    watchdog.Begin(absl::StrCat(m.label, ", run ", run), dir);
+    const Clock::time_point start = Clock::now();
+    const double cpu_start = CpuSeconds();
+    absl::StatusOr<std::vector<Metric>> metrics =
+        m.run(RunEnv{&config, &data, dir});
+    const double seconds = SecondsSince(start);
+    const double cpu = CpuSeconds() - cpu_start;
+    watchdog.End();
+    fs::remove_all(dir, ec);
+    if (!metrics.ok()) {
+      const std::string text = metrics.status().ToString();
+      Progress("%s: run %d FAILED after %.1fs: %s", m.label, run, seconds,
+               text);
+      errors.push_back(RunError{m.name, run, text});
+      continue;
+    }
+    std::vector<std::string> shown;
+    for (const Metric& metric : *metrics) {
+      results.Add(metric);
+      shown.push_back(
+          absl::StrCat(FormatValue(metric.value), " ", metric.unit));
+    }
+    // CPU time of the whole process over the run (setup included): on a
+    // shared machine, wall time well above CPU time means waiting.
+    Progress("%s: run %d done in %.2fs (process CPU %.2fs): %s", m.label, run,
+             seconds, cpu, absl::StrJoin(shown, ", "));
   }
   if (!brook_done) note_brook_rss();
   {

@@ -26,6 +26,9 @@ struct Config {
   int partitions = 8;
   // --runs: runs per measurement; the median is reported.
   int runs = 1;
+  // --interleave: run 1 of every measurement, then run 2 of each, and so
+  // on, instead of all runs of one measurement before the next.
+  bool interleave = false;
   // --sync-sends: acknowledged sends per thread in the sync acks=all test.
   int64_t sync_sends = 2000;
   // --e2e-rate, --e2e-seconds: the paced end-to-end latency test.
