@@ -93,29 +93,13 @@ absl::StatusOr<std::vector<Metric>> RunSyncSends(const RunEnv& env,
   if (!producer.ok()) return Annotate(producer.status(), "CreateProducer");
   Producer* p = producer->get();
 
-  FirstError errors;
-  std::atomic<bool> failed{false};
-  absl::Notification go;
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      go.WaitForNotification();
-      for (int64_t j = 0; j < per_thread && !failed.load(); ++j) {
-        absl::StatusOr<RecordMetadata> r =
-            p->Send(MakeRecord(data, t * per_thread + j)).Get();
-        if (!r.ok()) {
-          errors.Set(Annotate(r.status(), "Send(...).Get()"));
-          failed.store(true);
-        }
-      }
-    });
-  }
-  const Clock::time_point start = Clock::now();
-  go.Notify();
-  for (std::thread& w : workers) w.join();
-  const double seconds = SecondsSince(start);
-
-  if (absl::Status s = errors.Get(); !s.ok()) return s;
+  absl::StatusOr<double> seconds =
+      TimeSynchronousCalls(threads, per_thread, [&](int t, int64_t j) {
+        return Annotate(
+            p->Send(MakeRecord(data, t * per_thread + j)).Get().status(),
+            "Send(...).Get()");
+      });
+  if (!seconds.ok()) return seconds.status();
   if (absl::Status s = Annotate((*producer)->Close(), "Producer::Close");
       !s.ok()) {
     return s;
@@ -125,8 +109,9 @@ absl::StatusOr<std::vector<Metric>> RunSyncSends(const RunEnv& env,
   }
   if (absl::Status s = CloseEngine(*std::move(engine)); !s.ok()) return s;
 
-  return std::vector<Metric>{SyncSendRate(
-      "sync_acksall", "sync acks=all", threads, per_thread * threads, seconds)};
+  return std::vector<Metric>{SyncSendRate("sync_acksall", "sync acks=all",
+                                          threads, per_thread * threads,
+                                          *seconds)};
 }
 
 namespace {

@@ -1,8 +1,12 @@
 #include "workload_common.h"
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "brook/error.h"
 
 namespace brook {
@@ -23,6 +27,32 @@ void FirstError::Set(const absl::Status& status) {
 absl::Status FirstError::Get() {
   absl::MutexLock lock(&mu_);
   return status_;
+}
+
+absl::StatusOr<double> TimeSynchronousCalls(
+    int threads, int64_t per_thread,
+    absl::FunctionRef<absl::Status(int t, int64_t j)> op) {
+  FirstError errors;
+  std::atomic<bool> failed{false};
+  absl::Notification go;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      go.WaitForNotification();
+      for (int64_t j = 0; j < per_thread && !failed.load(); ++j) {
+        if (absl::Status s = op(t, j); !s.ok()) {
+          errors.Set(s);
+          failed.store(true);
+        }
+      }
+    });
+  }
+  const Clock::time_point start = Clock::now();
+  go.Notify();
+  for (std::thread& w : workers) w.join();
+  const double seconds = SecondsSince(start);
+  if (absl::Status s = errors.Get(); !s.ok()) return s;
+  return seconds;
 }
 
 // A fresh on-disk engine in the run's directory with the benchmark topic.

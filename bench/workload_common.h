@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -37,6 +38,14 @@ class FirstError {
   absl::Mutex mu_;
   absl::Status status_ ABSL_GUARDED_BY(mu_);
 };
+
+// Starts `threads` threads together; thread t calls op(t, j) for j = 0 ..
+// per_thread - 1, each call finishing before the next (a synchronous send),
+// and all stop at the first error. Returns the seconds from the start until
+// the last thread ended, or that error.
+absl::StatusOr<double> TimeSynchronousCalls(
+    int threads, int64_t per_thread,
+    absl::FunctionRef<absl::Status(int t, int64_t j)> op);
 
 // A fresh on-disk engine in the run's directory with the benchmark topic of
 // `partitions` partitions (the configured count when 0).
