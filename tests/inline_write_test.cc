@@ -30,47 +30,6 @@ namespace {
 
 class InlineWriteTest : public InMemoryEngineTest {};
 
-// Stalls the engine's next storage write, inside the appender's write lock,
-// and runs threads around it: Finish() (or destruction) ends the stall, then
-// joins them.
-class WriteStall {
- public:
-  explicit WriteStall(Engine& engine) {
-    auto probe = engine.CreateConsumer(ConsumerOptions());
-    EXPECT_OK(probe);
-    probe_ = *std::move(probe);  // Keeps the engine's core alive.
-    auto* impl = dynamic_cast<ConsumerImpl*>(probe_.get());
-    EXPECT_NE(impl, nullptr);
-    appender_ = &impl->TEST_core()->appender();
-    appender_->SetBeforeWriteForTesting([this] {
-      if (!stall_next_.exchange(false)) return;
-      stalled_.Notify();
-      release_.WaitForNotification();
-    });
-  }
-  ~WriteStall() {
-    Finish();
-    appender_->SetBeforeWriteForTesting(nullptr);
-  }
-
-  void Spawn(std::function<void()> fn) { threads_.emplace_back(std::move(fn)); }
-  bool AwaitStalled() {
-    return stalled_.WaitForNotificationWithTimeout(absl::Seconds(30));
-  }
-  void Finish() {
-    if (!release_.HasBeenNotified()) release_.Notify();
-    for (std::thread& t : threads_) t.join();
-    threads_.clear();
-  }
-
- private:
-  std::unique_ptr<Consumer> probe_;
-  Appender* appender_ = nullptr;
-  std::atomic<bool> stall_next_{true};
-  absl::Notification stalled_, release_;
-  std::vector<std::thread> threads_;
-};
-
 TEST_F(InlineWriteTest, IdleProducerCompletesTheSendBeforeItReturns) {
   ASSERT_OK(engine_->admin().CreateTopic("t", 2));
   // Keep the appender thread busy in another producer's callback (it holds
@@ -228,41 +187,93 @@ TEST_F(InlineWriteTest, MixedInlineAndQueuedSendsKeepEachThreadsOrder) {
   }
 }
 
+// Stalls an appender's next storage write, inside its write lock, and runs
+// threads around it: Finish() (or destruction) ends the stall, then joins
+// them.
+class WriteStall {
+ public:
+  explicit WriteStall(Appender* appender) : appender_(appender) {
+    appender_->SetBeforeWriteForTesting([this] {
+      if (!stall_next_.exchange(false)) return;
+      stalled_.Notify();
+      release_.WaitForNotification();
+    });
+  }
+  ~WriteStall() {
+    Finish();
+    appender_->SetBeforeWriteForTesting(nullptr);
+  }
+
+  void Spawn(std::function<void()> fn) { threads_.emplace_back(std::move(fn)); }
+  bool AwaitStalled() {
+    return stalled_.WaitForNotificationWithTimeout(absl::Seconds(30));
+  }
+  void Finish() {
+    if (!release_.HasBeenNotified()) release_.Notify();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  Appender* const appender_;
+  std::atomic<bool> stall_next_{true};
+  absl::Notification stalled_, release_;
+  std::vector<std::thread> threads_;
+};
+
+// Each test starts with an idle producer's inline send of "first" to t-0
+// stalled inside its storage write, on a thread of stall_.
+class StalledInlineWriteTest : public InlineWriteTest {
+ protected:
+  void SetUp() override {
+    InlineWriteTest::SetUp();
+    ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+    producer_ = NewProducer(Immediate());
+    ASSERT_NE(producer_, nullptr);
+    // The engine's core (and its appender) is reached through a consumer,
+    // which also keeps it alive past Engine::Close.
+    probe_ = NewConsumer(ConsumerOptions());
+    ASSERT_NE(probe_, nullptr);
+    auto* impl = dynamic_cast<ConsumerImpl*>(probe_.get());
+    ASSERT_NE(impl, nullptr);
+    stall_ = std::make_unique<WriteStall>(&impl->TEST_core()->appender());
+    stall_->Spawn([this] { first_ = producer_->Send({"t", "k", "first"}); });
+    ASSERT_TRUE(stall_->AwaitStalled());
+  }
+
+  std::unique_ptr<Producer> producer_;
+  std::unique_ptr<Consumer> probe_;
+  SendFuture first_;
+  // Declared last: ends the stall and joins its threads before the rest goes.
+  std::unique_ptr<WriteStall> stall_;
+};
+
 // The inline write releases the producer's lock before the storage write,
 // which can stall (RocksDB slows or stops writes under compaction debt):
 // another thread's Send then queues and returns, bounded by buffer.memory
 // and max.block.ms, instead of waiting for the write without a bound.
-TEST_F(InlineWriteTest, ASendDuringAStalledInlineWriteQueuesBehindIt) {
-  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
-  auto producer = NewProducer(Immediate());
-  ASSERT_NE(producer, nullptr);
-  WriteStall stall(*engine_);
-  SendFuture first;
-  stall.Spawn([&] { first = producer->Send({"t", "k", "first"}); });
-  ASSERT_TRUE(stall.AwaitStalled());
-
-  // The first send is being written on its own thread, and stalls there.
+TEST_F(StalledInlineWriteTest, ASendFromAnotherThreadQueuesBehindIt) {
   SendFuture second;
   absl::Notification second_returned;
-  stall.Spawn([&] {
-    second = producer->Send({"t", "k", "second"});
+  stall_->Spawn([&] {
+    second = producer_->Send({"t", "k", "second"});
     second_returned.Notify();
   });
   EXPECT_TRUE(second_returned.WaitForNotificationWithTimeout(absl::Seconds(10)))
       << "a Send waited for another thread's stalled inline write";
   // Flush covers the inline batch too: it waits for the stalled write.
   std::atomic<bool> flushed{false};
-  stall.Spawn([&] {
-    EXPECT_OK(producer->Flush());
+  stall_->Spawn([&] {
+    EXPECT_OK(producer_->Flush());
     flushed.store(true);
   });
   absl::SleepFor(absl::Milliseconds(50));
   EXPECT_FALSE(flushed.load());
 
-  stall.Finish();
+  stall_->Finish();
   EXPECT_TRUE(flushed.load());
   // Queued behind the inline batch: written after it, in send order.
-  auto md1 = first.Get(absl::ZeroDuration());
+  auto md1 = first_.Get(absl::ZeroDuration());
   ASSERT_OK(md1);
   EXPECT_EQ(md1->offset, 0);
   auto md2 = second.Get(absl::Seconds(30));
@@ -276,29 +287,21 @@ TEST_F(InlineWriteTest, ASendDuringAStalledInlineWriteQueuesBehindIt) {
 
 // Engine::Close must not close the store under an inline write that began
 // before it: it waits for the write, and the send succeeds.
-TEST_F(InlineWriteTest, EngineCloseWaitsForAnInlineWriteInProgress) {
-  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
-  auto producer = NewProducer(Immediate());
-  ASSERT_NE(producer, nullptr);
-  WriteStall stall(*engine_);
-  SendFuture sent;
-  stall.Spawn([&] { sent = producer->Send({"t", "k", "v"}); });
-  ASSERT_TRUE(stall.AwaitStalled());
-
+TEST_F(StalledInlineWriteTest, EngineCloseWaitsForIt) {
   std::atomic<bool> closed{false};
   absl::Status close_status;
-  stall.Spawn([&] {
+  stall_->Spawn([&] {
     close_status = engine_->Close();
     closed.store(true);
   });
   absl::SleepFor(absl::Milliseconds(50));
   EXPECT_FALSE(closed.load()) << "Engine::Close returned during a write";
-  stall.Finish();
+  stall_->Finish();
   EXPECT_OK(close_status);
-  auto md = sent.Get(absl::ZeroDuration());
+  auto md = first_.Get(absl::ZeroDuration());
   ASSERT_OK(md);
   EXPECT_EQ(md->offset, 0);
-  EXPECT_THAT(producer->Send({"t", "k", "late"}).Get(),
+  EXPECT_THAT(producer_->Send({"t", "k", "late"}).Get(),
               StatusIs(ErrorCode::kClosed));
 }
 
