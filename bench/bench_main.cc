@@ -1,7 +1,7 @@
 // brook-bench: produce and consume throughput, sync acks=all group commit,
-// end-to-end latency and peak RSS of brook, next to plain-RocksDB baselines
-// measured in the same run. Results go to stdout (a table, or one JSON
-// document with --json); progress goes to stderr. Run with --help.
+// end-to-end latency and peak RSS of brook, next to plain-RocksDB and
+// plain-file baselines measured in the same run. Results go to stdout (a table,
+// or one JSON document with --json); progress goes to stderr. Run with --help.
 
 #include <pthread.h>
 #include <signal.h>
@@ -34,6 +34,7 @@
 #include "bench_util.h"
 #include "brook/options.h"
 #include "brook_workloads.h"
+#include "file_baselines.h"
 #include "group_workloads.h"
 #include "rocksdb_baselines.h"
 #include "rss_run.h"
@@ -55,7 +56,8 @@ void Progress(const absl::FormatSpec<Args...>& format, const Args&... args) {
 
 constexpr char kUsage[] = R"(usage: brook-bench [flags]
 
-Measures brook (public API, on-disk engines) and plain RocksDB baselines.
+Measures brook (public API, on-disk engines) next to plain RocksDB and
+plain file baselines.
 Every run of every measurement gets a fresh data directory.
 
   --records N         records per throughput measurement (default 1000000)
@@ -75,8 +77,8 @@ Every run of every measurement gets a fresh data directory.
                       directories are removed). Default: a fresh mkdtemp
                       directory under /tmp, removed at exit
   --json              print one JSON document on stdout instead of the table
-  --sync-sends N      acknowledged sends per thread, sync test and RocksDB
-                      baseline (c) (default 2000)
+  --sync-sends N      acknowledged sends per thread: sync test, baselines
+                      (c) and (d) (default 2000)
   --e2e-rate R        records/s of the latency test (default 10000)
   --e2e-seconds S     duration of the latency test (default 5)
   --run-timeout S     seconds before one run counts as hung (default 1200)
@@ -279,6 +281,15 @@ std::vector<Measurement> AllMeasurements() {
                    return RunBaselineSyncPuts(env, threads);
                  },
                  false});
+  }
+  for (int threads : {1, 4}) {
+    m.push_back(
+        {absl::StrFormat("baseline_d_file_sync_%dt", threads), "baseline",
+         absl::StrCat("file (d) write+fdatasync, ", ThreadCount(threads)),
+         [threads](const RunEnv& env) {
+           return RunBaselineFileSync(env, threads);
+         },
+         false});
   }
   return m;
 }
@@ -537,6 +548,13 @@ std::vector<Comparison> Compare(const Results& results) {
         "sync_acksall_1t", "baseline_c_sync_1t", std::nullopt);
   ratio("sync_4t_vs_baseline_c", "sync acks=all 4t / RocksDB (c) 4t",
         "sync_acksall_4t", "baseline_c_sync_4t", std::nullopt);
+  // The most any group commit gets from this disk and scheduler.
+  ratio("baseline_d_4t_vs_1t", "file (d) ideal group commit 4t / 1t",
+        "baseline_d_file_sync_4t", "baseline_d_file_sync_1t", std::nullopt);
+  ratio("sync_1t_vs_baseline_d", "sync acks=all 1t / file (d) 1t",
+        "sync_acksall_1t", "baseline_d_file_sync_1t", std::nullopt);
+  ratio("sync_4t_vs_baseline_d", "sync acks=all 4t / file (d) 4t",
+        "sync_acksall_4t", "baseline_d_file_sync_4t", std::nullopt);
   below("e2e_p50", "e2e latency p50", "e2e_p50_us", 30, "us");
   below("e2e_p99", "e2e latency p99", "e2e_p99_us", 150, "us");
   // The target is about one 1M-record run; the whole benchmark process also
