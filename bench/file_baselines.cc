@@ -84,8 +84,8 @@ class IdealGroupCommit {
       mu_.Await(absl::Condition(&written));
       return status_;
     }
-    // Every other member waits for this group: nobody needs the lock
-    // during the write.
+    // Every other member is waiting for this group, so holding the lock
+    // through the write delays nobody.
     status_ = file_->Append(group_);
     group_.clear();
     queued_ = 0;
@@ -111,7 +111,10 @@ absl::StatusOr<std::vector<Metric>> RunBaselineFileSync(const RunEnv& env,
   const int64_t per_thread = env.config->sync_sends;
   std::error_code ec;
   std::filesystem::create_directories(env.dir, ec);
-  if (ec) return ErrnoError(absl::StrCat("mkdir ", env.dir), ec.value());
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("create ", env.dir, ": ", ec.message()));
+  }
   absl::StatusOr<std::unique_ptr<SyncedFile>> file =
       SyncedFile::Create(env.dir + "/log");
   if (!file.ok()) return file.status();
