@@ -508,13 +508,14 @@ struct Comparison {
 
 std::vector<Comparison> Compare(const Results& results) {
   std::vector<Comparison> out;
-  auto median = [&](const char* id) -> std::optional<double> {
+  auto median = [&](const std::string& id) -> std::optional<double> {
     const Series* s = results.Find(id);
     if (s == nullptr || s->values.empty()) return std::nullopt;
     return s->median();
   };
-  auto ratio = [&](const char* id, const char* label, const char* num,
-                   const char* den, std::optional<double> at_least) {
+  auto ratio = [&](const std::string& id, const std::string& label,
+                   const std::string& num, const std::string& den,
+                   std::optional<double> at_least) {
     const std::optional<double> a = median(num);
     const std::optional<double> b = median(den);
     if (!a || !b || *b <= 0) return;
@@ -541,20 +542,27 @@ std::vector<Comparison> Compare(const Results& results) {
         "baseline_a_scan", 2.0);
   ratio("sync_4t_vs_1t", "sync acks=all 4 threads / 1 thread",
         "sync_acksall_4t", "sync_acksall_1t", 3.0);
+  // The sync test next to baseline `id` (c or d) of the same pattern,
+  // metrics <prefix>_1t and <prefix>_4t: the baseline's own 4t/1t, and
+  // brook's 1t and 4t as shares of it.
+  auto sync_baseline = [&](const std::string& id, const std::string& prefix,
+                           const std::string& name,
+                           const std::string& short_name) {
+    ratio(absl::StrCat("baseline_", id, "_4t_vs_1t"),
+          absl::StrCat(name, " 4t / 1t"), prefix + "_4t", prefix + "_1t",
+          std::nullopt);
+    for (const char* t : {"1t", "4t"}) {
+      ratio(absl::StrCat("sync_", t, "_vs_baseline_", id),
+            absl::StrCat("sync acks=all ", t, " / ", short_name, " ", t),
+            absl::StrCat("sync_acksall_", t), absl::StrCat(prefix, "_", t),
+            std::nullopt);
+    }
+  };
   // What RocksDB's own write group makes of the same pattern.
-  ratio("baseline_c_4t_vs_1t", "RocksDB (c) sync Put 4 threads / 1 thread",
-        "baseline_c_sync_4t", "baseline_c_sync_1t", std::nullopt);
-  ratio("sync_1t_vs_baseline_c", "sync acks=all 1t / RocksDB (c) 1t",
-        "sync_acksall_1t", "baseline_c_sync_1t", std::nullopt);
-  ratio("sync_4t_vs_baseline_c", "sync acks=all 4t / RocksDB (c) 4t",
-        "sync_acksall_4t", "baseline_c_sync_4t", std::nullopt);
+  sync_baseline("c", "baseline_c_sync", "RocksDB (c) sync Put", "RocksDB (c)");
   // The most any group commit gets from this disk and scheduler.
-  ratio("baseline_d_4t_vs_1t", "file (d) ideal group commit 4t / 1t",
-        "baseline_d_file_sync_4t", "baseline_d_file_sync_1t", std::nullopt);
-  ratio("sync_1t_vs_baseline_d", "sync acks=all 1t / file (d) 1t",
-        "sync_acksall_1t", "baseline_d_file_sync_1t", std::nullopt);
-  ratio("sync_4t_vs_baseline_d", "sync acks=all 4t / file (d) 4t",
-        "sync_acksall_4t", "baseline_d_file_sync_4t", std::nullopt);
+  sync_baseline("d", "baseline_d_file_sync", "file (d) ideal group commit",
+                "file (d)");
   below("e2e_p50", "e2e latency p50", "e2e_p50_us", 30, "us");
   below("e2e_p99", "e2e latency p99", "e2e_p99_us", 150, "us");
   // The target is about one 1M-record run; the whole benchmark process also
