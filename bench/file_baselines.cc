@@ -123,11 +123,6 @@ absl::StatusOr<std::vector<Metric>> RunBaselineFileSync(const RunEnv& env,
   if (!file.ok()) return file.status();
   IdealGroupCommit group(file->get(), threads);
 
-  int64_t bytes = 0;
-  for (int64_t i = 0; i < per_thread * threads; ++i) {
-    const int64_t k = i % data.records();
-    bytes += static_cast<int64_t>(data.key(k).size() + data.value(k).size());
-  }
   absl::StatusOr<double> seconds =
       TimeSynchronousCalls(threads, per_thread, [&](int t, int64_t j) {
         // Record i of the data set: its key then its value.
@@ -139,6 +134,8 @@ absl::StatusOr<std::vector<Metric>> RunBaselineFileSync(const RunEnv& env,
   if (!seconds.ok()) return seconds.status();
   absl::StatusOr<int64_t> size = (*file)->Size();
   if (!size.ok()) return size.status();
+  // Keys and values have fixed sizes.
+  const int64_t bytes = per_thread * threads * data.record_bytes();
   if (*size != bytes) {
     return absl::InternalError(
         absl::StrCat("the file holds ", *size, " bytes, expected ", bytes));
