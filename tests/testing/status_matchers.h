@@ -1,8 +1,11 @@
-// Test helpers for absl::Status: EXPECT_OK / ASSERT_OK and a
-// StatusIs(ErrorCode) matcher.
+// Test helpers for absl::Status: EXPECT_OK / ASSERT_OK, an IsOk() matcher
+// and a StatusIs(ErrorCode) matcher. The macros are gmock matcher
+// assertions, so the expression is evaluated exactly once and a failure
+// prints the status it returned (as LevelDB's and Abseil's status matchers).
 #ifndef BROOK_TESTS_TESTING_STATUS_MATCHERS_H_
 #define BROOK_TESTS_TESTING_STATUS_MATCHERS_H_
 
+#include <ostream>
 #include <string>
 
 #include "absl/status/status.h"
@@ -22,12 +25,17 @@ const absl::Status& GetStatus(const absl::StatusOr<T>& s) {
 
 }  // namespace testing_internal
 
-#define EXPECT_OK(expr)                                        \
-  EXPECT_TRUE(::brook::testing_internal::GetStatus(expr).ok()) \
-      << ::brook::testing_internal::GetStatus(expr)
-#define ASSERT_OK(expr)                                        \
-  ASSERT_TRUE(::brook::testing_internal::GetStatus(expr).ok()) \
-      << ::brook::testing_internal::GetStatus(expr)
+// Matches an OK absl::Status or absl::StatusOr; otherwise explains with the
+// status and its brook::ErrorCode.
+MATCHER(IsOk, negation ? "is not OK" : "is OK") {
+  const absl::Status& s = ::brook::testing_internal::GetStatus(arg);
+  if (!s.ok()) {
+    *result_listener << "status is " << s << " (code "
+                     << ::brook::ErrorCodeName(::brook::GetErrorCode(s))
+                     << ")";
+  }
+  return s.ok();
+}
 
 // Matches an absl::Status or absl::StatusOr whose brook::ErrorCode is `code`.
 MATCHER_P(StatusIs, code,
@@ -40,5 +48,9 @@ MATCHER_P(StatusIs, code,
 }
 
 }  // namespace brook
+
+// Evaluate `expr` once; on failure print the status it returned.
+#define EXPECT_OK(expr) EXPECT_THAT((expr), ::brook::IsOk())
+#define ASSERT_OK(expr) ASSERT_THAT((expr), ::brook::IsOk())
 
 #endif  // BROOK_TESTS_TESTING_STATUS_MATCHERS_H_
