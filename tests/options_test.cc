@@ -540,6 +540,97 @@ TEST_F(OptionsValidationTest, ConsumerRejectsNonPositiveMaxPollRecords) {
   EXPECT_THAT(std::string(c.status().message()), HasSubstr("max.poll.records"));
 }
 
+// A hand-filled struct gets exactly the error its property would: the same
+// code and message as FromProperties for `key` = `value`.
+template <typename Options, typename Result>
+void ExpectSameErrorAsProperty(const Result& result, const std::string& key,
+                               const std::string& value) {
+  absl::StatusOr<Options> parsed = Options::FromProperties({{key, value}});
+  ASSERT_THAT(parsed, StatusIs(ErrorCode::kInvalidConfig)) << key;
+  EXPECT_THAT(result, StatusIs(ErrorCode::kInvalidConfig)) << key;
+  EXPECT_EQ(result.status().message(), parsed.status().message());
+}
+
+TEST_F(OptionsValidationTest, ProducerRejectsAnAcksValueOutsideTheEnum) {
+  ProducerOptions o;
+  o.acks = static_cast<Acks>(7);
+  ExpectSameErrorAsProperty<ProducerOptions>(engine_->CreateProducer(o),
+                                             "acks", "7");
+}
+
+TEST_F(OptionsValidationTest, ProducerRejectsAnUnknownCompressionType) {
+  ProducerOptions o;
+  o.compression_type = "brotli";
+  ExpectSameErrorAsProperty<ProducerOptions>(engine_->CreateProducer(o),
+                                             "compression.type", "brotli");
+}
+
+TEST_F(OptionsValidationTest, ProducerRejectsANegativeFractionOfAMillisecond) {
+  ProducerOptions o;
+  o.linger = absl::Microseconds(-1);
+  ExpectSameErrorAsProperty<ProducerOptions>(engine_->CreateProducer(o),
+                                             "linger.ms", "-1");
+}
+
+TEST_F(OptionsValidationTest, ConsumerRejectsAZeroSessionTimeout) {
+  ConsumerOptions o;
+  o.group_id = "g";
+  o.session_timeout = absl::ZeroDuration();
+  ExpectSameErrorAsProperty<ConsumerOptions>(engine_->CreateConsumer(o),
+                                             "session.timeout.ms", "0");
+}
+
+TEST_F(OptionsValidationTest, ConsumerRejectsANegativeAutoCommitInterval) {
+  ConsumerOptions o;
+  o.group_id = "g";
+  o.auto_commit_interval = absl::Milliseconds(-5);
+  ExpectSameErrorAsProperty<ConsumerOptions>(
+      engine_->CreateConsumer(o), "auto.commit.interval.ms", "-5");
+}
+
+TEST_F(OptionsValidationTest, ConsumerRejectsAnOffsetResetOutsideTheEnum) {
+  ConsumerOptions o;
+  o.auto_offset_reset = static_cast<OffsetReset>(9);
+  ExpectSameErrorAsProperty<ConsumerOptions>(engine_->CreateConsumer(o),
+                                             "auto.offset.reset", "9");
+}
+
+TEST_F(OptionsValidationTest, ConsumerRejectsAnUnknownAssignor) {
+  ConsumerOptions o;
+  o.assignment_strategies = {"range", "fastest"};
+  ExpectSameErrorAsProperty<ConsumerOptions>(engine_->CreateConsumer(o),
+                                             "partition.assignment.strategy",
+                                             "range,fastest");
+}
+
+TEST_F(OptionsValidationTest, ConsumerAcceptsKafkaAssignorClassNames) {
+  ConsumerOptions o;
+  o.group_id = "g";
+  o.assignment_strategies = {
+      "org.apache.kafka.clients.consumer.RoundRobinAssignor"};
+  EXPECT_OK(engine_->CreateConsumer(o));
+}
+
+TEST_F(OptionsValidationTest, EngineRejectsNegativeDefaultPartitionsAsProperty) {
+  EngineOptions o;
+  o.in_memory = true;
+  o.default_partitions = -3;
+  ExpectSameErrorAsProperty<EngineOptions>(Engine::Open(o, "/mem/negative"),
+                                           "num.partitions", "-3");
+}
+
+TEST(OptionsToPropertiesTest, DefaultsRoundTrip) {
+  auto p = ProducerOptions::FromProperties(ProducerOptions().ToProperties());
+  ASSERT_OK(p);
+  EXPECT_EQ(p->ToProperties(), ProducerOptions().ToProperties());
+  auto c = ConsumerOptions::FromProperties(ConsumerOptions().ToProperties());
+  ASSERT_OK(c);
+  EXPECT_EQ(c->ToProperties(), ConsumerOptions().ToProperties());
+  auto e = EngineOptions::FromProperties(EngineOptions().ToProperties());
+  ASSERT_OK(e);
+  EXPECT_EQ(e->ToProperties(), EngineOptions().ToProperties());
+}
+
 TEST_F(OptionsValidationTest, ParsedDefaultsCreateWorkingClients) {
   auto po = ProducerOptions::FromProperties({});
   ASSERT_OK(po);

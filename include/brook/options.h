@@ -54,6 +54,10 @@ struct EngineOptions {
 
   // Properties: auto.create.topics.enable, num.partitions.
   static absl::StatusOr<EngineOptions> FromProperties(const Properties& props);
+  // The settings above that have a property name, as FromProperties reads
+  // them. Engine::Open validates the struct by parsing these, so a field set
+  // by hand obeys the same rules and messages as a property.
+  Properties ToProperties() const;
 };
 
 // Per-topic configuration, stored with the topic. Names and defaults are
@@ -136,6 +140,10 @@ struct ProducerOptions {
   // and ignored (they have no meaning in-process).
   static absl::StatusOr<ProducerOptions> FromProperties(
       const Properties& props);
+  // Every setting above except `partitioner` as its property (durations in
+  // whole milliseconds, rounded down). CreateProducer validates the struct
+  // by parsing these: InvalidConfig with the message FromProperties gives.
+  Properties ToProperties() const;
 };
 
 enum class OffsetReset : int8_t {
@@ -195,6 +203,10 @@ struct ConsumerOptions {
   // bootstrap.servers are accepted and ignored for now.
   static absl::StatusOr<ConsumerOptions> FromProperties(
       const Properties& props);
+  // Every setting above as its property (durations in whole milliseconds,
+  // rounded down). CreateConsumer validates the struct by parsing these:
+  // InvalidConfig with the message FromProperties gives.
+  Properties ToProperties() const;
 };
 
 }  // namespace brook

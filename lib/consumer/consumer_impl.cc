@@ -38,15 +38,14 @@ bool AllCooperative(const std::vector<std::string>& strategies) {
 absl::StatusOr<std::unique_ptr<Consumer>> ConsumerImpl::Create(
     std::shared_ptr<EngineCore> core, const ConsumerOptions& options) {
   if (core->closed()) return EngineCore::ClosedError();
-  if (options.max_poll_records <= 0) {
-    return Error(ErrorCode::kInvalidConfig,
-                 "max.poll.records must be positive");
-  }
-  if (options.assignment_strategies.empty()) {
-    return Error(ErrorCode::kInvalidConfig,
-                 "partition.assignment.strategy must name an assignor");
-  }
-  for (const std::string& name : options.assignment_strategies) {
+  // The struct obeys the rules (and gives the messages) of its properties;
+  // parsing also turns Kafka's assignor class names into brook's.
+  absl::StatusOr<ConsumerOptions> parsed =
+      ConsumerOptions::FromProperties(options.ToProperties());
+  if (!parsed.ok()) return parsed.status();
+  ConsumerOptions checked = options;
+  checked.assignment_strategies = std::move(parsed->assignment_strategies);
+  for (const std::string& name : checked.assignment_strategies) {
     if (AssignorByName(name) == nullptr) {
       return Error(ErrorCode::kInvalidConfig,
                    absl::StrCat("partition.assignment.strategy: unknown "
@@ -54,7 +53,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> ConsumerImpl::Create(
                                 name, "'"));
     }
   }
-  return std::unique_ptr<Consumer>(new ConsumerImpl(std::move(core), options));
+  return std::unique_ptr<Consumer>(new ConsumerImpl(std::move(core), checked));
 }
 
 ConsumerImpl::ConsumerImpl(std::shared_ptr<EngineCore> core,

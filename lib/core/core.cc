@@ -29,11 +29,9 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Open(
   }();
   (void)detector_off;
 #endif
-  if (options.default_partitions <= 0) {
-    return Error(ErrorCode::kInvalidConfig,
-                 "num.partitions (EngineOptions::default_partitions) must be "
-                 "positive");
-  }
+  // The struct obeys the rules (and gives the messages) of its properties.
+  BROOK_RETURN_IF_ERROR(
+      EngineOptions::FromProperties(options.ToProperties()).status());
   StoreOptions store_options;
   store_options.in_memory = options.in_memory;
   store_options.create_if_missing = options.create_if_missing;

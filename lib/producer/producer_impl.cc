@@ -12,13 +12,9 @@ namespace brook {
 namespace {
 
 absl::Status ValidateOptions(const ProducerOptions& o) {
-  if (o.batch_size < 0 || o.buffer_memory < 0 || o.max_request_size < 0 ||
-      o.linger < absl::ZeroDuration() || o.max_block < absl::ZeroDuration() ||
-      o.delivery_timeout < absl::ZeroDuration()) {
-    return Error(ErrorCode::kInvalidConfig,
-                 "batch.size, buffer.memory, max.request.size, linger.ms, "
-                 "max.block.ms and delivery.timeout.ms must not be negative");
-  }
+  // The struct obeys the rules (and gives the messages) of its properties.
+  absl::Status s = ProducerOptions::FromProperties(o.ToProperties()).status();
+  if (!s.ok()) return s;
   if (o.delivery_timeout < o.linger) {
     return Error(ErrorCode::kInvalidConfig,
                  "delivery.timeout.ms must be at least linger.ms");

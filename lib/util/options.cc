@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "brook/error.h"
 #include "brook/partitioner.h"
@@ -22,6 +23,15 @@ PropertySetter Ignored() {
 }
 
 constexpr int64_t kMaxInt32 = INT32_MAX;
+
+// A duration as the whole milliseconds a property holds, rounded down so
+// that a negative fraction stays negative (infinite ones saturate).
+std::string MillisText(absl::Duration d) {
+  return std::to_string(
+      absl::ToInt64Milliseconds(absl::Floor(d, absl::Milliseconds(1))));
+}
+
+std::string BoolText(bool b) { return b ? "true" : "false"; }
 
 // partition.assignment.strategy: a comma-separated list of assignor names or
 // Kafka's class names for them.
@@ -87,6 +97,11 @@ absl::StatusOr<EngineOptions> EngineOptions::FromProperties(
                         }}});
   if (!s.ok()) return s;
   return o;
+}
+
+Properties EngineOptions::ToProperties() const {
+  return {{"auto.create.topics.enable", BoolText(auto_create_topics)},
+          {"num.partitions", std::to_string(default_partitions)}};
 }
 
 absl::StatusOr<TopicConfig> TopicConfig::FromProperties(
@@ -217,6 +232,34 @@ absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
   return o;
 }
 
+Properties ProducerOptions::ToProperties() const {
+  std::string acks_text;
+  switch (acks) {
+    case Acks::kNone:
+      acks_text = "0";
+      break;
+    case Acks::kLeader:
+      acks_text = "1";
+      break;
+    case Acks::kAll:
+      acks_text = "all";
+      break;
+    default:  // Not an Acks value; the parser names it.
+      acks_text = std::to_string(static_cast<int>(acks));
+  }
+  return {{"client.id", client_id},
+          {"acks", acks_text},
+          {"delivery.timeout.ms", MillisText(delivery_timeout)},
+          {"partitioner.ignore.keys", BoolText(partitioner_ignore_keys)},
+          {"enable.idempotence", BoolText(enable_idempotence)},
+          {"compression.type", compression_type},
+          {"linger.ms", MillisText(linger)},
+          {"batch.size", std::to_string(batch_size)},
+          {"buffer.memory", std::to_string(buffer_memory)},
+          {"max.block.ms", MillisText(max_block)},
+          {"max.request.size", std::to_string(max_request_size)}};
+}
+
 absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
     const Properties& props) {
   ConsumerOptions o;
@@ -297,6 +340,36 @@ absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
       /*client=*/true);
   if (!s.ok()) return s;
   return o;
+}
+
+Properties ConsumerOptions::ToProperties() const {
+  std::string reset;
+  switch (auto_offset_reset) {
+    case OffsetReset::kEarliest:
+      reset = "earliest";
+      break;
+    case OffsetReset::kLatest:
+      reset = "latest";
+      break;
+    case OffsetReset::kNone:
+      reset = "none";
+      break;
+    default:  // Not an OffsetReset value; the parser names it.
+      reset = std::to_string(static_cast<int>(auto_offset_reset));
+  }
+  return {{"group.id", group_id},
+          {"client.id", client_id},
+          {"group.instance.id", group_instance_id},
+          {"auto.offset.reset", reset},
+          {"enable.auto.commit", BoolText(enable_auto_commit)},
+          {"auto.commit.interval.ms", MillisText(auto_commit_interval)},
+          {"session.timeout.ms", MillisText(session_timeout)},
+          {"max.poll.interval.ms", MillisText(max_poll_interval)},
+          {"heartbeat.interval.ms", MillisText(heartbeat_interval)},
+          {"metadata.max.age.ms", MillisText(metadata_max_age)},
+          {"partition.assignment.strategy",
+           absl::StrJoin(assignment_strategies, ",")},
+          {"max.poll.records", std::to_string(max_poll_records)}};
 }
 
 }  // namespace brook
