@@ -373,6 +373,32 @@ expect_rc "partition both keys" 2
 run partition --partitions 0 --key a
 expect_rc "partition zero partitions" 2
 
+# --- reading commands create and change nothing ----------------------------
+dir_state() {  # every file's name, size, mtime and checksum
+  (cd "$data" && find . -type f -printf '%p %s %T@\n' | sort &&
+    find . -type f -exec md5sum {} + | sort)
+}
+before=$(dir_state)
+run --data "$data" topics list
+run --data "$data" topics describe orders
+run --data "$data" groups list
+run --data "$data" groups describe g1
+run --data "$data" groups reset-offsets g1 --topic orders --to-earliest
+run --data "$data" consume orders --from-beginning --timeout-ms 200
+expect_rc "reading commands ran" 0
+expect_eq "reading commands changed nothing" "$(dir_state)" "$before"
+for cmd in "topics list" "topics describe orders" "groups list" \
+    "groups describe g1" "consume orders --timeout-ms 100"; do
+  # shellcheck disable=SC2086  # the command's words
+  run --data "$tmp/typo" $cmd
+  expect_rc "mistyped --data: $cmd" 1
+  expect_error_line "mistyped --data message: $cmd"
+  expect_contains "mistyped --data names it: $cmd" "$ERR" "does not exist"
+done
+if [[ -e "$tmp/typo" ]]; then
+  fail "mistyped --data" "a reading command created $tmp/typo"
+else pass; fi
+
 # --- directory in use, and stopping a follower with signals -----------------
 # Monitor mode gives the background follower default SIGINT handling
 # (non-interactive bash starts background jobs with SIGINT ignored).

@@ -44,6 +44,7 @@ const std::vector<ErrorCode>& AllCodes() {
       ErrorCode::kFencedInstanceId,
       ErrorCode::kInvalidTxnState,
       ErrorCode::kNonEmptyGroup,
+      ErrorCode::kKafkaStorageError,
       ErrorCode::kTimeout,
       ErrorCode::kWakeup,
       ErrorCode::kSerialization,
@@ -78,6 +79,8 @@ TEST(ErrorTest, CanonicalCodesFollowTheStyleTable) {
       {ErrorCode::kCorruptMessage, absl::StatusCode::kDataLoss},
       {ErrorCode::kTimeout, absl::StatusCode::kDeadlineExceeded},
       {ErrorCode::kInvalidTopic, absl::StatusCode::kInvalidArgument},
+      // A storage failure that may pass (disk full): try again later.
+      {ErrorCode::kKafkaStorageError, absl::StatusCode::kUnavailable},
   };
   for (const auto& [code, canonical] : table) {
     absl::Status s = Error(code, "message");
@@ -125,8 +128,9 @@ TEST(ErrorTest, GetErrorCodeOfForeignStatuses) {
 TEST(ErrorTest, IsRetriable) {
   // CorruptMessage (retriable over Kafka's network, permanent on a local
   // disk) and OffsetOutOfRange are left to the implementation.
-  for (ErrorCode code : {ErrorCode::kTimeout, ErrorCode::kRebalanceInProgress,
-                         ErrorCode::kUnknownTopicOrPartition}) {
+  for (ErrorCode code :
+       {ErrorCode::kTimeout, ErrorCode::kRebalanceInProgress,
+        ErrorCode::kUnknownTopicOrPartition, ErrorCode::kKafkaStorageError}) {
     EXPECT_TRUE(IsRetriable(Error(code, "x"))) << ErrorCodeName(code);
   }
   for (ErrorCode code :
@@ -150,6 +154,8 @@ TEST(ErrorTest, KafkaProtocolNumbers) {
   EXPECT_EQ(static_cast<int>(ErrorCode::kUnknown), -1);
   EXPECT_EQ(static_cast<int>(ErrorCode::kOffsetOutOfRange), 1);
   EXPECT_EQ(static_cast<int>(ErrorCode::kCorruptMessage), 2);
+  EXPECT_EQ(ErrorCode::kCorruption, ErrorCode::kCorruptMessage);
+  EXPECT_EQ(static_cast<int>(ErrorCode::kKafkaStorageError), 56);
   EXPECT_EQ(static_cast<int>(ErrorCode::kUnknownTopicOrPartition), 3);
   EXPECT_EQ(static_cast<int>(ErrorCode::kMessageTooLarge), 10);
   EXPECT_EQ(static_cast<int>(ErrorCode::kInvalidTopic), 17);

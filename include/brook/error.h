@@ -17,7 +17,10 @@ enum class ErrorCode : int {
   kNone = 0,
   kUnknown = -1,
   kOffsetOutOfRange = 1,
+  // Damaged or missing stored data (a damaged file, a lost CURRENT or
+  // MANIFEST, acknowledged records missing from the log). Not retriable.
   kCorruptMessage = 2,
+  kCorruption = kCorruptMessage,  // The same code, by brook's name for it.
   kUnknownTopicOrPartition = 3,
   kMessageTooLarge = 10,  // Kafka's RecordTooLarge on the producer side.
   kIllegalGeneration = 22,
@@ -36,6 +39,10 @@ enum class ErrorCode : int {
   kFencedInstanceId = 82,  // Another member took this group.instance.id.
   kInvalidTxnState = 48,
   kNonEmptyGroup = 68,  // The group still has active members.
+  // The data directory's storage failed: no space left, no file descriptors
+  // left, an I/O error. Retriable, as in Kafka: writes resume by themselves
+  // once the resource is back (the message says what to free).
+  kKafkaStorageError = 56,
   // Client-side conditions (Kafka raises these as exceptions in the client).
   kTimeout = -100,
   kWakeup = -101,
@@ -61,7 +68,7 @@ absl::Status Error(ErrorCode code, absl::string_view message);
 ErrorCode GetErrorCode(const absl::Status& status);
 
 // True where Kafka marks the error retriable: Timeout, RebalanceInProgress,
-// UnknownTopicOrPartition. CorruptMessage is not: in brook it means local
+// UnknownTopicOrPartition, KafkaStorageError. CorruptMessage is not: in brook it means local
 // storage corruption, which a retry cannot cure (Kafka retries it because a
 // network may corrupt one transfer).
 bool IsRetriable(const absl::Status& status);

@@ -109,7 +109,13 @@ absl::string_view ConsumerGroupStateName(ConsumerGroupState state) {
 
 absl::StatusOr<std::optional<Group>> AdminImpl::FindGroup(
     absl::string_view group) {
-  if (core_->store().read_only()) return core_->snapshots().Load(group);
+  if (core_->store().read_only()) {
+    // Snapshots describe the members of the process holding the directory;
+    // without a holder they are a gone process's (a writing open clears
+    // them, a read-only one must not write).
+    if (!core_->store().HolderPresent()) return std::optional<Group>();
+    return core_->snapshots().Load(group);
+  }
   core_->coordinator().CheckDeadlines(group);
   return core_->coordinator().AdminSnapshot(group);
 }

@@ -33,6 +33,8 @@ struct DbState {
   // secondary files live in `secondary_dir`, removed at close.
   bool read_only = false;
   std::string secondary_dir;
+  // A writing open of a directory, registered with RegisterHeldDataDir.
+  bool registered_holder = false;
 };
 
 // Translates a RocksDB status: Corruption becomes kDataLoss, a held lock

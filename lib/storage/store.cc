@@ -20,7 +20,9 @@
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "storage/data_dir.h"
 #include "storage/db_state.h"
+#include "storage/info_log.h"
 #include "storage/keys.h"
 #include "util/status_macros.h"
 
@@ -94,26 +96,6 @@ absl::string_view ToView(const rocksdb::Slice& s) {
 
 }  // namespace
 
-absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view context) {
-  if (s.ok()) return absl::OkStatus();
-  const std::string text = s.ToString();
-  if (s.IsCorruption()) {
-    return Error(ErrorCode::kCorruptMessage, absl::StrCat(context, ": ", text));
-  }
-  // RocksDB reports a held LOCK file as an IOError naming the file
-  // ("While lock file: DIR/LOCK: ...", or "lock hold by current process").
-  if (s.IsIOError() &&
-      (absl::StrContains(text, "/LOCK:") ||
-       absl::StrContains(text, "lock hold by current process"))) {
-    return Error(ErrorCode::kDirectoryInUse,
-                 absl::StrCat(context,
-                              ": the data directory is in use by another "
-                              "process or engine (",
-                              text, ")"));
-  }
-  return absl::InternalError(absl::StrCat(context, ": ", text));
-}
-
 ColumnFamily::ColumnFamily(std::shared_ptr<DbState> db, std::string name,
                            rocksdb::ColumnFamilyHandle* handle)
     : db_(std::move(db)), name_(std::move(name)), handle_(handle) {}
@@ -136,6 +118,8 @@ Store::Store(std::shared_ptr<DbState> db) : db_(std::move(db)) {}
 
 bool Store::read_only() const { return db_->read_only; }
 
+bool Store::HolderPresent() const { return DataDirHeld(db_->dir); }
+
 Store::~Store() { Close().IgnoreError(); }  // Nothing to report to.
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
@@ -151,21 +135,54 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
   const std::string path =
       options.in_memory && (dir.empty() || dir[0] != '/') ? "/" + dir : dir;
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   // Bound memtable memory across all topics.
   db_options.db_write_buffer_size = 64 << 20;
   db_options.keep_log_file_num = 4;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+
+  // Whether `dir` holds a database decides what the open may do: a
+  // database whose CURRENT is lost must not be taken for an empty
+  // directory (RocksDB would create a new database over it).
+  DataDirState dir_state = DataDirState::kMissing;
   if (options.in_memory) {
     state->env.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
     db_options.env = state->env.get();
+    db_options.info_log = NullInfoLog();
+  } else {
+    BROOK_ASSIGN_OR_RETURN(dir_state, InspectDataDir(dir));
   }
+  if (!options.in_memory && dir_state != DataDirState::kDatabase) {
+    if (options.read_only || !options.create_if_missing) {
+      return Error(
+          ErrorCode::kIllegalState,
+          dir_state == DataDirState::kMissing
+              ? absl::StrCat("data directory ", dir, " does not exist")
+              : absl::StrCat("data directory ", dir,
+                             " holds no brook data"));
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      return Error(ErrorCode::kKafkaStorageError,
+                   absl::StrCat("cannot create data directory ", dir, ": ",
+                                ec.message()));
+    }
+  }
+  db_options.create_if_missing =
+      options.in_memory || dir_state != DataDirState::kDatabase;
 
   std::vector<std::string> names;
-  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, path, &names);
-  if (!s.ok()) names.clear();  // A new database has only the default family.
+  if (options.in_memory || dir_state == DataDirState::kDatabase) {
+    rocksdb::Status s =
+        rocksdb::DB::ListColumnFamilies(db_options, path, &names);
+    // A new in-memory database has only the default family.
+    if (!s.ok() && !options.in_memory) {
+      return FromRocksDb(s, absl::StrCat("cannot open ", dir));
+    }
+    if (!s.ok()) names.clear();
+  }
   bool has_meta = false;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
@@ -185,6 +202,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
   if (options.read_only) {
     if (!has_meta) {
       return Error(ErrorCode::kIllegalState,
@@ -195,6 +213,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
     // may be writing, and replays its write-ahead log up to now.
     BROOK_ASSIGN_OR_RETURN(state->secondary_dir, MakeSecondaryDir());
     db_options.max_open_files = -1;  // Required by secondary instances.
+    absl::StatusOr<std::shared_ptr<rocksdb::Logger>> log =
+        OpenInfoLog(state->secondary_dir, db_options.info_log_level);
+    if (!log.ok()) {
+      std::filesystem::remove_all(state->secondary_dir);
+      return log.status();
+    }
+    db_options.info_log = *std::move(log);
     s = rocksdb::DB::OpenAsSecondary(db_options, path, state->secondary_dir,
                                      descriptors, &handles, &raw);
     if (!s.ok()) {
@@ -203,8 +228,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
     }
     state->read_only = true;
   } else {
+    if (!options.in_memory) {
+      BROOK_ASSIGN_OR_RETURN(db_options.info_log,
+                             OpenInfoLog(dir, db_options.info_log_level));
+    }
     s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
     if (!s.ok()) return FromRocksDb(s, absl::StrCat("cannot open ", dir));
+    if (!options.in_memory) {
+      RegisterHeldDataDir(dir);
+      state->registered_holder = true;
+    }
   }
 
   absl::MutexLock lock(&state->mu);
@@ -245,6 +278,7 @@ absl::Status Store::Close() {
   db_->default_family = nullptr;
   rocksdb::Status s = db_->db->Close();
   db_->db.reset();
+  if (db_->registered_holder) UnregisterHeldDataDir(db_->dir);
   if (!db_->secondary_dir.empty()) {
     std::error_code ignored;  // A leftover temporary directory is harmless.
     std::filesystem::remove_all(db_->secondary_dir, ignored);

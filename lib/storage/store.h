@@ -112,6 +112,11 @@ class Store {
   // Opened with StoreOptions::read_only.
   bool read_only() const;
 
+  // Read-only stores: whether a writing engine (another process's, or one
+  // of this process) holds the directory now. What the holder keeps only
+  // while it lives, such as group membership, is stale without one.
+  bool HolderPresent() const;
+
   // Closes the database; later calls fail with Closed. Idempotent.
   absl::Status Close();
 

@@ -51,6 +51,8 @@ absl::StatusCode CanonicalCode(ErrorCode code) {
       return absl::StatusCode::kAlreadyExists;
     case ErrorCode::kTimeout:
       return absl::StatusCode::kDeadlineExceeded;
+    case ErrorCode::kKafkaStorageError:
+      return absl::StatusCode::kUnavailable;
     case ErrorCode::kWakeup:
     case ErrorCode::kInterrupted:
       return absl::StatusCode::kCancelled;
@@ -108,6 +110,8 @@ absl::string_view ErrorCodeName(ErrorCode code) {
       return "InvalidTxnState";
     case ErrorCode::kNonEmptyGroup:
       return "NonEmptyGroup";
+    case ErrorCode::kKafkaStorageError:
+      return "KafkaStorageError";
     case ErrorCode::kTimeout:
       return "Timeout";
     case ErrorCode::kWakeup:
@@ -156,6 +160,7 @@ bool IsRetriable(const absl::Status& status) {
     case ErrorCode::kUnknownTopicOrPartition:
     case ErrorCode::kRebalanceInProgress:
     case ErrorCode::kTimeout:
+    case ErrorCode::kKafkaStorageError:
       return true;
     default:
       return false;

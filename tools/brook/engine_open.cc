@@ -8,22 +8,21 @@ namespace cli {
 
 absl::StatusOr<std::unique_ptr<Engine>> OpenEngine(
     const std::optional<std::string>& data_dir, absl::string_view command,
-    Access access, absl::string_view action, bool* read_only) {
-  if (read_only != nullptr) *read_only = false;
+    Access access, absl::string_view action) {
   if (!data_dir.has_value() || data_dir->empty()) {
     return UsageError(absl::StrCat("'", command, "' needs --data DIR"),
                       command);
+  }
+  if (access == Access::kRead) {
+    EngineOptions options;
+    options.read_only = true;
+    options.create_if_missing = false;
+    return Engine::Open(options, *data_dir);
   }
   absl::StatusOr<std::unique_ptr<Engine>> engine =
       Engine::Open(EngineOptions{}, *data_dir);
   if (GetErrorCode(engine.status()) != ErrorCode::kDirectoryInUse) {
     return engine;
-  }
-  if (access == Access::kRead) {
-    EngineOptions options;
-    options.read_only = true;
-    if (read_only != nullptr) *read_only = true;
-    return Engine::Open(options, *data_dir);
   }
   // brook's message carries RocksDB's lock-file text; the user needs only to
   // know which directory and why.

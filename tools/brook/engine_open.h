@@ -16,20 +16,21 @@ namespace cli {
 
 // What a command does with the data directory.
 enum class Access {
-  kRead,   // Only reads: opens read-only when another process holds it.
-  kWrite,  // Writes: refused while it is held.
+  kRead,   // Only reads: opens read-only, so it creates and changes nothing.
+  kWrite,  // Writes: refused while another process holds the directory.
 };
 
-// Opens `data_dir` with default EngineOptions. A usage error naming
-// `command` when no directory was given. When another process holds the
-// directory, a kRead command gets a read-only engine (it follows the
-// holder's writes to the topics that existed when it opened); a kWrite one gets
-// DirectoryInUse with a message naming the directory and `action` (the command
-// and subcommand, e.g. "topics create").
-// `*read_only` (when given) tells whether the engine was opened read-only.
+// Opens `data_dir` for a command. A usage error naming `command` when no
+// directory was given. A kRead command always gets a read-only engine (it
+// also follows the writes of a process holding the directory, to the
+// topics that existed when it opened), so a mistyped path is an error and
+// nothing on disk changes. A kWrite command opens with default options;
+// when another process holds the directory it gets DirectoryInUse with a
+// message naming the directory and `action` (the command and subcommand,
+// e.g. "topics create").
 absl::StatusOr<std::unique_ptr<Engine>> OpenEngine(
     const std::optional<std::string>& data_dir, absl::string_view command,
-    Access access, absl::string_view action, bool* read_only = nullptr);
+    Access access, absl::string_view action);
 
 }  // namespace cli
 }  // namespace brook

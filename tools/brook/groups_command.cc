@@ -58,10 +58,7 @@ absl::Status List(Admin& admin) {
   return WriteStdout(out);
 }
 
-// `held_elsewhere`: the directory is open read-only because another
-// process holds it; the members come from that process's snapshot.
-absl::Status Describe(Admin& admin, const std::string& group,
-                      bool held_elsewhere) {
+absl::Status Describe(Admin& admin, const std::string& group) {
   absl::StatusOr<ConsumerGroupDescription> d = admin.DescribeGroup(group);
   if (!d.ok()) return d.status();
   if (d->state == ConsumerGroupState::kDead) {
@@ -113,7 +110,9 @@ absl::Status Describe(Admin& admin, const std::string& group,
   }
 
   std::string out;
-  if (held_elsewhere) {
+  // The CLI reads the directory read-only: members exist only while another
+  // process holds it, as of that process's last rebalance.
+  if (!d->members.empty()) {
     absl::StrAppend(&out, "Consumer group '", group,
                     "': the data directory is open in another process; "
                     "members as of its last rebalance, offsets and lag as "
@@ -284,18 +283,17 @@ absl::Status RunGroups(absl::Span<const std::string> args,
     spec = *parsed;
   }
 
-  bool read_only = false;
   absl::StatusOr<std::unique_ptr<Engine>> engine = OpenEngine(
       data_dir, kCommand,
       sub == "delete" || flags->Has("execute") ? Access::kWrite : Access::kRead,
-      absl::StrCat(kCommand, " ", sub), &read_only);
+      absl::StrCat(kCommand, " ", sub));
   if (!engine.ok()) return engine.status();
   Admin& admin = (*engine)->admin();
   absl::Status status;
   if (sub == "list") {
     status = List(admin);
   } else if (sub == "describe") {
-    status = Describe(admin, words[1], read_only);
+    status = Describe(admin, words[1]);
   } else if (is_reset) {
     status = ResetOffsets(admin, words[1], topic, spec, flags->Has("execute"));
   } else {
