@@ -17,6 +17,12 @@
 
 namespace brook {
 
+// The most partitions a topic may have. Each costs 24 bytes of engine
+// memory while the engine is open, whether it holds records or not, plus
+// what clients assigned to it keep (bench/RESULTS.md has the figures); an
+// empty partition costs nothing on disk or at open.
+inline constexpr int32_t kMaxPartitionsPerTopic = 1000000;
+
 struct PartitionDescription {
   int32_t partition = 0;
   int64_t log_start_offset = 0;  // First offset still stored.
@@ -109,9 +115,10 @@ class Admin {
  public:
   virtual ~Admin() = default;
 
-  // Creates `name` with `partitions` partitions. Errors: InvalidTopic (Kafka's
-  // naming rules: ASCII letters, digits, '.', '_', '-'; 1..249 characters; not
-  // "." or ".."), InvalidPartitions (not positive), TopicAlreadyExists.
+  // Creates `name` with `partitions` partitions, all or nothing. Errors:
+  // InvalidTopic (Kafka's naming rules: ASCII letters, digits, '.', '_',
+  // '-'; 1..249 characters; not "." or ".."), InvalidPartitions (not in
+  // [1, kMaxPartitionsPerTopic]), TopicAlreadyExists.
   virtual absl::Status CreateTopic(absl::string_view name, int32_t partitions,
                                    const TopicConfig& config = {}) = 0;
   // As above with Kafka property names; InvalidConfig for unknown names or
@@ -119,12 +126,18 @@ class Admin {
   virtual absl::Status CreateTopic(absl::string_view name, int32_t partitions,
                                    const Properties& config) = 0;
 
-  // Deletes a topic and its data. UnknownTopicOrPartition if missing.
+  // Deletes a topic and its data, an unreadable one included.
+  // UnknownTopicOrPartition if missing.
   virtual absl::Status DeleteTopic(absl::string_view name) = 0;
 
-  // Topic names, sorted.
+  // Topic names, sorted, including topics that could not be read at open
+  // (damaged metadata or log): DescribeTopic says why.
   virtual absl::StatusOr<std::vector<std::string>> ListTopics() = 0;
 
+  // The topic's partitions (log start and end offsets) and configuration.
+  // Errors: UnknownTopicOrPartition; Corruption for a topic that could not
+  // be read at open, naming the damage (producing to or consuming from it
+  // fails the same way; it can be deleted).
   virtual absl::StatusOr<TopicDescription> DescribeTopic(
       absl::string_view name) = 0;
 

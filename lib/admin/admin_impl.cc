@@ -35,14 +35,22 @@ absl::Status AdminImpl::DeleteTopic(absl::string_view name) {
 
 absl::StatusOr<std::vector<std::string>> AdminImpl::ListTopics() {
   if (core_->closed()) return EngineCore::ClosedError();
-  return core_->topics().List();
+  std::vector<std::string> names = core_->topics().List();
+  for (const auto& [name, reason] : core_->topics().ListUnreadable()) {
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 absl::StatusOr<TopicDescription> AdminImpl::DescribeTopic(
     absl::string_view name) {
   if (core_->closed()) return EngineCore::ClosedError();
   std::shared_ptr<Topic> topic = core_->topics().Find(name);
-  if (topic == nullptr) return UnknownTopic(name);
+  if (topic == nullptr) {
+    BROOK_RETURN_IF_ERROR(core_->topics().Unreadable(name));
+    return UnknownTopic(name);
+  }
   TopicDescription d;
   d.name = topic->name();
   d.config = topic->config();

@@ -118,6 +118,7 @@ absl::StatusOr<std::shared_ptr<Topic>> EngineCore::GetTopic(
   if (closed()) return ClosedError();
   std::shared_ptr<Topic> topic = topics_->Find(name);
   if (topic != nullptr) return topic;
+  BROOK_RETURN_IF_ERROR(topics_->Unreadable(name));
   if (!options_.auto_create_topics) return UnknownTopic(name);
   absl::StatusOr<std::shared_ptr<Topic>> created =
       topics_->Create(name, options_.default_partitions, TopicConfig());
@@ -140,13 +141,16 @@ absl::Status EngineCore::DeleteTopic(absl::string_view name) {
   // topic re-created under the name never inherits them.
   StoreWriteBatch removal;
   BROOK_RETURN_IF_ERROR(offsets_.AddTopicDeletes(name, &removal));
-  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
+  BROOK_ASSIGN_OR_RETURN(TopicRegistry::Removed removed,
                          topics_->Remove(name, &removal));
-  // Fence the appender: after this no write names the topic's family.
-  appender_->RunExclusive([&] { topic->MarkDeleted(); });
-  notifier_.Notify();  // Consumers stop waiting on the deleted partitions.
+  if (removed.topic != nullptr) {
+    // Fence the appender: after this no write names the topic's family.
+    appender_->RunExclusive([&] { removed.topic->MarkDeleted(); });
+    notifier_.Notify();  // Consumers stop waiting on the deleted partitions.
+  }
   // A failure here leaves only an orphan family, dropped at the next open.
-  return store_->DropFamily(topic->cf());
+  if (removed.family == nullptr) return absl::OkStatus();
+  return store_->DropFamily(*removed.family);
 }
 
 }  // namespace brook

@@ -38,6 +38,7 @@ class Topic {
   int32_t num_partitions() const { return num_partitions_; }
   const TopicConfig& config() const { return config_; }
   const ColumnFamily& cf() const { return *cf_; }
+  const ColumnFamilyRef& cf_ref() const { return cf_; }
   bool log_append_time() const { return log_append_time_; }
 
   // REQUIRES: 0 <= p < num_partitions().

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "brook/admin.h"
 #include "brook/error.h"
 #include "log/batch_format.h"
 #include "util/status_macros.h"
@@ -59,50 +60,62 @@ absl::Status DecodeTopic(absl::string_view name, absl::string_view value,
   }
   absl::StatusOr<TopicConfig> parsed = TopicConfig::FromProperties(props);
   if (*partitions <= 0 || family->empty() || !parsed.ok()) {
-    return Error(ErrorCode::kCorruptMessage,
-                 absl::StrCat("corrupt metadata for topic ", name));
+    return Error(ErrorCode::kCorruption,
+                 absl::StrCat("topic ", name,
+                              ": its metadata record is damaged; delete "
+                              "the topic to remove it"));
+  }
+  if (*partitions > kMaxPartitionsPerTopic) {
+    // Stored by a version without the limit: holding it would take
+    // gigabytes of memory.
+    return Error(ErrorCode::kCorruption,
+                 absl::StrCat("topic ", name, " has ", *partitions,
+                              " partitions, more than the ",
+                              kMaxPartitionsPerTopic,
+                              " a topic may have; delete the topic to "
+                              "remove it"));
   }
   *config = *std::move(parsed);
   return absl::OkStatus();
 }
 
-// The offsets partition `p` of `topic` holds: [start, end).
-struct StoredRange {
-  int64_t start = 0;
-  int64_t end = 0;
-};
-
-// nullopt for an empty partition; CorruptMessage when its last batch
-// cannot be read (never resume behind it: the next append would overwrite
-// it under the same key).
-absl::StatusOr<std::optional<StoredRange>> ReadStoredRange(Store* store,
-                                                           const Topic& topic,
-                                                           int32_t p) {
-  BROOK_ASSIGN_OR_RETURN(
-      std::optional<Store::PartitionEnds> ends,
-      store->GetPartitionEnds(topic.cf(), p, kBatchHeaderSize));
-  if (!ends) return std::nullopt;
-  const int32_t count = BatchRecordCount(ends->last_head);
-  if (count <= 0) {
-    return Error(ErrorCode::kCorruptMessage,
-                 absl::StrCat("topic ", topic.name(), " partition ", p,
-                              ": the last batch (base offset ",
-                              ends->last_base_offset, ") is malformed"));
+// The sequence number in a family's name ("topic.<seq>.<name>"), or -1.
+int64_t FamilySeq(absl::string_view family) {
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(family, absl::MaxSplits('.', 2));
+  int64_t seq;
+  if (parts.size() != 3 || parts[0] != "topic" ||
+      !absl::SimpleAtoi(parts[1], &seq)) {
+    return -1;
   }
-  return StoredRange{ends->first_base_offset, ends->last_base_offset + count};
+  return seq;
 }
 
+// Sets each partition's log start, end and high watermark from what
+// storage holds. CorruptMessage when a partition's last batch cannot be read
+// (never resume behind it: the next append would overwrite it under the
+// same key).
 absl::Status RecoverPartitions(Store* store, Topic* topic) {
-  for (int32_t p = 0; p < topic->num_partitions(); ++p) {
-    BROOK_ASSIGN_OR_RETURN(std::optional<StoredRange> range,
-                           ReadStoredRange(store, *topic, p));
-    if (!range) continue;
-    PartitionState& state = topic->partition(p);
-    state.log_start.store(range->start);
-    state.next_offset = range->end;
-    state.high_watermark.store(range->end);
-  }
-  return absl::OkStatus();
+  absl::Status damaged;
+  BROOK_RETURN_IF_ERROR(store->ScanPartitionEnds(
+      topic->cf(), kBatchHeaderSize,
+      [&](int32_t p, const Store::PartitionEnds& ends) {
+        if (!damaged.ok() || p >= topic->num_partitions()) return;
+        const int32_t count = BatchRecordCount(ends.last_head);
+        if (count <= 0) {
+          damaged = Error(
+              ErrorCode::kCorruption,
+              absl::StrCat("topic ", topic->name(), " partition ", p,
+                           ": the last batch (base offset ",
+                           ends.last_base_offset, ") is damaged"));
+          return;
+        }
+        PartitionState& state = topic->partition(p);
+        state.log_start.store(ends.first_base_offset);
+        state.next_offset = ends.last_base_offset + count;
+        state.high_watermark.store(state.next_offset);
+      }));
+  return damaged;
 }
 
 }  // namespace
@@ -127,45 +140,63 @@ absl::StatusOr<std::unique_ptr<TopicRegistry>> TopicRegistry::Recover(
 
   struct Found {
     std::string name;
-    int32_t partitions;
+    int32_t partitions = 0;
     std::string family;
     TopicConfig config;
+    absl::Status problem;
   };
   std::vector<Found> found;
-  absl::Status decode_status;
   BROOK_RETURN_IF_ERROR(store->ScanMeta(
       kTopicPrefix, [&](absl::string_view key, absl::string_view value) {
         Found f;
         f.name = std::string(key.substr(kTopicPrefix.size()));
-        absl::Status s =
+        f.problem =
             DecodeTopic(f.name, value, &f.partitions, &f.family, &f.config);
-        if (!s.ok() && decode_status.ok()) decode_status = s;
         found.push_back(std::move(f));
       }));
-  BROOK_RETURN_IF_ERROR(decode_status);
 
   BROOK_ASSIGN_OR_RETURN(std::optional<std::string> seq,
                          store->GetMeta(kSeqKey));
   absl::MutexLock lock(&registry->mu_);
-  if (seq && !absl::SimpleAtoi(*seq, &registry->next_seq_)) {
-    return Error(ErrorCode::kCorruptMessage, "corrupt topic sequence");
+  int64_t next_seq = 0;
+  if (seq) absl::SimpleAtoi(*seq, &next_seq);  // Damaged: derived below.
+  // Never reuse a family's sequence number, whatever the stored counter
+  // says: a re-created topic must get a new family.
+  for (const auto& [name, cf] : families) {
+    next_seq = std::max(next_seq, FamilySeq(name) + 1);
   }
+  for (const Found& f : found) {
+    next_seq = std::max(next_seq, FamilySeq(f.family) + 1);
+  }
+  registry->next_seq_ = next_seq;
+
   for (Found& f : found) {
-    auto it = families.find(f.family);
-    if (it == families.end()) {
-      return Error(
-          ErrorCode::kCorruptMessage,
-          absl::StrCat("topic ", f.name, " has no column family ", f.family));
+    ColumnFamilyRef cf;
+    if (auto it = families.find(f.family); it != families.end()) {
+      cf = std::move(it->second);
+      families.erase(it);
+    } else if (f.problem.ok()) {
+      f.problem = Error(ErrorCode::kCorruption,
+                        absl::StrCat("topic ", f.name, ": its column family ",
+                                     f.family,
+                                     " is missing; delete the topic to "
+                                     "remove it"));
     }
-    if (!store->read_only()) {
-      BROOK_RETURN_IF_ERROR(
-          store->SetCompression(*it->second, CodecFor(f.config)));
+    if (f.problem.ok()) {
+      if (!store->read_only()) {
+        BROOK_RETURN_IF_ERROR(store->SetCompression(*cf, CodecFor(f.config)));
+      }
+      auto topic = std::make_shared<Topic>(f.name, f.partitions, f.config, cf);
+      f.problem = RecoverPartitions(store, topic.get());
+      if (f.problem.ok()) {
+        registry->topics_.emplace(f.name, std::move(topic));
+        continue;
+      }
     }
-    auto topic = std::make_shared<Topic>(f.name, f.partitions, f.config,
-                                         std::move(it->second));
-    families.erase(it);
-    BROOK_RETURN_IF_ERROR(RecoverPartitions(store, topic.get()));
-    registry->topics_.emplace(f.name, std::move(topic));
+    // Only damage sets a topic aside; a storage failure fails the open.
+    if (GetErrorCode(f.problem) != ErrorCode::kCorruption) return f.problem;
+    registry->unreadable_.emplace(
+        f.name, UnreadableTopic{std::move(f.problem), std::move(cf)});
   }
   // Families left over belong to creations interrupted before their meta
   // record was written, or deletions interrupted after it was removed (or,
@@ -186,22 +217,23 @@ absl::Status TopicRegistry::Refresh(bool* advanced) {
   *advanced = false;
   absl::Status first_error;
   for (const std::shared_ptr<Topic>& topic : topics) {
-    for (int32_t p = 0; p < topic->num_partitions(); ++p) {
-      absl::StatusOr<std::optional<StoredRange>> range =
-          ReadStoredRange(store_, *topic, p);
-      if (!range.ok()) {  // The other partitions still move on.
-        first_error.Update(range.status());
-        continue;
-      }
-      if (!*range) continue;
-      PartitionState& state = topic->partition(p);
-      state.log_start.store((*range)->start, std::memory_order_release);
-      if ((*range)->end >
-          state.high_watermark.load(std::memory_order_acquire)) {
-        state.high_watermark.store((*range)->end, std::memory_order_release);
-        *advanced = true;
-      }
-    }
+    // A partition that cannot be read keeps what was known; the others
+    // still move on.
+    first_error.Update(store_->ScanPartitionEnds(
+        topic->cf(), kBatchHeaderSize,
+        [&](int32_t p, const Store::PartitionEnds& ends) {
+          if (p >= topic->num_partitions()) return;
+          const int32_t count = BatchRecordCount(ends.last_head);
+          if (count <= 0) return;
+          PartitionState& state = topic->partition(p);
+          state.log_start.store(ends.first_base_offset,
+                                std::memory_order_release);
+          const int64_t end = ends.last_base_offset + count;
+          if (end > state.high_watermark.load(std::memory_order_acquire)) {
+            state.high_watermark.store(end, std::memory_order_release);
+            *advanced = true;
+          }
+        }));
   }
   return first_error;
 }
@@ -209,12 +241,10 @@ absl::Status TopicRegistry::Refresh(bool* advanced) {
 absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::Create(
     absl::string_view name, int32_t partitions, const TopicConfig& config) {
   BROOK_RETURN_IF_ERROR(ValidateTopicName(name));
-  if (partitions <= 0) {
+  if (partitions <= 0 || partitions > kMaxPartitionsPerTopic) {
     return Error(ErrorCode::kInvalidPartitions,
-                 absl::StrCat("topic ", name,
-                              ": partition count must be "
-                              "positive, got ",
-                              partitions));
+                 absl::StrCat("topic ", name, ": partition count must be in [1, ",
+                              kMaxPartitionsPerTopic, "], got ", partitions));
   }
   // Validate the config through its own parser, so a struct filled by hand
   // obeys the same rules as properties.
@@ -226,12 +256,21 @@ absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::Create(
     return Error(ErrorCode::kTopicAlreadyExists,
                  absl::StrCat("topic ", name, " already exists"));
   }
+  if (unreadable_.contains(name)) {
+    return Error(ErrorCode::kTopicAlreadyExists,
+                 absl::StrCat("topic ", name,
+                              " already exists but cannot be read; delete it "
+                              "first"));
+  }
   const int64_t seq = next_seq_++;
   const std::string family = absl::StrCat("topic.", seq, ".", name);
   BROOK_ASSIGN_OR_RETURN(ColumnFamilyRef cf,
                          store_->CreateFamily(family, CodecFor(config)));
-  // The family exists before the record naming it: a crash in between
-  // leaves an orphan family that Recover drops.
+  // All or nothing: everything the topic needs in memory exists before its
+  // record is stored. The family exists before the record naming it: a
+  // crash in between leaves an orphan family that Recover drops.
+  auto topic = std::make_shared<Topic>(std::string(name), partitions, config,
+                                       cf);
   StoreWriteBatch batch;
   batch.PutMeta(MetaKey(name), EncodeTopic(partitions, family, config));
   batch.PutMeta(kSeqKey, absl::StrCat(next_seq_));
@@ -240,22 +279,43 @@ absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::Create(
     store_->DropFamily(*cf).IgnoreError();  // Reported: the write failure.
     return s;
   }
-  auto topic = std::make_shared<Topic>(std::string(name), partitions, config,
-                                       std::move(cf));
   topics_.emplace(std::string(name), topic);
   return topic;
 }
 
-absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::Remove(
+absl::StatusOr<TopicRegistry::Removed> TopicRegistry::Remove(
     absl::string_view name, StoreWriteBatch* also) {
   absl::MutexLock lock(&mu_);
-  auto it = topics_.find(name);
-  if (it == topics_.end()) return UnknownTopic(name);
-  also->DeleteMeta(MetaKey(name));
-  BROOK_RETURN_IF_ERROR(store_->Write(also, /*sync=*/true));
-  std::shared_ptr<Topic> topic = std::move(it->second);
-  topics_.erase(it);
-  return topic;
+  Removed removed;
+  if (auto it = topics_.find(name); it != topics_.end()) {
+    also->DeleteMeta(MetaKey(name));
+    BROOK_RETURN_IF_ERROR(store_->Write(also, /*sync=*/true));
+    removed.topic = std::move(it->second);
+    removed.family = removed.topic->cf_ref();
+    topics_.erase(it);
+    return removed;
+  }
+  if (auto it = unreadable_.find(name); it != unreadable_.end()) {
+    also->DeleteMeta(MetaKey(name));
+    BROOK_RETURN_IF_ERROR(store_->Write(also, /*sync=*/true));
+    removed.family = std::move(it->second.family);
+    unreadable_.erase(it);
+    return removed;
+  }
+  return UnknownTopic(name);
+}
+
+absl::Status TopicRegistry::Unreadable(absl::string_view name) const {
+  absl::MutexLock lock(&mu_);
+  auto it = unreadable_.find(name);
+  return it == unreadable_.end() ? absl::OkStatus() : it->second.reason;
+}
+
+std::map<std::string, absl::Status> TopicRegistry::ListUnreadable() const {
+  std::map<std::string, absl::Status> out;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [name, u] : unreadable_) out.emplace(name, u.reason);
+  return out;
 }
 
 std::shared_ptr<Topic> TopicRegistry::Find(absl::string_view name) const {

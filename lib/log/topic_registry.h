@@ -11,6 +11,7 @@
 #define BROOK_LIB_LOG_TOPIC_REGISTRY_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,7 +30,11 @@ namespace brook {
 class TopicRegistry {
  public:
   // Loads every topic and its partitions' offsets. Column families without a
-  // topic record (a create interrupted by a crash) are dropped.
+  // topic record (a create interrupted by a crash) are dropped. A topic that
+  // cannot be read (damaged metadata, a missing column family, a damaged
+  // last batch, more partitions than kMaxPartitionsPerTopic) does not fail
+  // the open: it is kept aside as unreadable, with the reason, so that the
+  // others open and it can be deleted.
   static absl::StatusOr<std::unique_ptr<TopicRegistry>> Recover(Store* store);
 
   // Errors: InvalidTopic, InvalidPartitions, TopicAlreadyExists, storage.
@@ -38,12 +43,17 @@ class TopicRegistry {
                                                 const TopicConfig& config)
       ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Removes `name` from the registry and its meta record, in one fsynced
-  // write with whatever `also` holds (the topic's committed offsets); the
-  // caller then fences writers and drops the column family.
+  // What Remove took out: the topic (nullptr for an unreadable one) and its
+  // column family (nullptr when it was missing).
+  struct Removed {
+    std::shared_ptr<Topic> topic;
+    ColumnFamilyRef family;
+  };
+  // Removes `name`, readable or not, from the registry and its meta record,
+  // in one fsynced write with whatever `also` holds (the topic's committed
+  // offsets); the caller then fences writers and drops the column family.
   // UnknownTopicOrPartition.
-  absl::StatusOr<std::shared_ptr<Topic>> Remove(absl::string_view name,
-                                                StoreWriteBatch* also)
+  absl::StatusOr<Removed> Remove(absl::string_view name, StoreWriteBatch* also)
       ABSL_LOCKS_EXCLUDED(mu_);
 
   // Read-only engines, after Store::CatchUp: moves each known partition's
@@ -53,17 +63,33 @@ class TopicRegistry {
   // error is returned once the others were refreshed.
   absl::Status Refresh(bool* advanced) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // nullptr when missing.
+  // nullptr when missing or unreadable.
   std::shared_ptr<Topic> Find(absl::string_view name) const
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Names of the readable topics, sorted.
   std::vector<std::string> List() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Why `name` could not be read at open (Corruption naming the problem);
+  // OK when it is readable or does not exist.
+  absl::Status Unreadable(absl::string_view name) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Unreadable topics by name, with the reason.
+  std::map<std::string, absl::Status> ListUnreadable() const
+      ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   explicit TopicRegistry(Store* store) : store_(store) {}
 
+  struct UnreadableTopic {
+    absl::Status reason;
+    ColumnFamilyRef family;  // nullptr when it is missing.
+  };
+
   Store* const store_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<Topic>> topics_
+      ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, UnreadableTopic> unreadable_
       ABSL_GUARDED_BY(mu_);
   int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -435,43 +435,44 @@ absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
   return FromRocksDb(it->status(), absl::StrCat("reading ", cf.name()));
 }
 
-absl::StatusOr<std::optional<Store::PartitionEnds>> Store::GetPartitionEnds(
-    const ColumnFamily& cf, int32_t partition, size_t head_bytes) {
-  char lower[kBatchKeySize], upper[kBatchKeySize];
-  EncodeBatchKey(partition, 0, lower);
-  EncodeBatchKey(partition + 1, 0, upper);
-  rocksdb::Slice lower_slice(lower, kBatchKeySize);
-  rocksdb::Slice upper_slice(upper, kBatchKeySize);
-  rocksdb::ReadOptions ro;
-  ro.iterate_lower_bound = &lower_slice;
-  if (partition != INT32_MAX) ro.iterate_upper_bound = &upper_slice;
-
+absl::Status Store::ScanPartitionEnds(
+    const ColumnFamily& cf, size_t head_bytes,
+    absl::FunctionRef<void(int32_t, const PartitionEnds&)> fn) {
   absl::ReaderMutexLock lock(&cf.db_->mu);
   if (cf.db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
   std::unique_ptr<rocksdb::Iterator> it(
-      cf.db_->db->NewIterator(ro, cf.handle_));
-  it->SeekToFirst();
-  if (!it->Valid()) {
-    BROOK_RETURN_IF_ERROR(FromRocksDb(it->status(), cf.name()));
-    return std::optional<PartitionEnds>();
-  }
+      cf.db_->db->NewIterator(rocksdb::ReadOptions(), cf.handle_));
+  auto malformed = [&cf] {
+    return Error(ErrorCode::kCorruption,
+                 absl::StrCat("malformed batch key in column family ",
+                              cf.name()));
+  };
+  char key[kBatchKeySize];
   PartitionEnds ends;
-  int32_t p;
-  if (!DecodeBatchKey(ToView(it->key()), &p, &ends.first_base_offset)) {
-    return Error(
-        ErrorCode::kCorruptMessage,
-        absl::StrCat("malformed batch key in column family ", cf.name()));
+  for (it->SeekToFirst(); it->Valid();) {
+    int32_t p;
+    if (!DecodeBatchKey(ToView(it->key()), &p, &ends.first_base_offset)) {
+      return malformed();
+    }
+    // The partition's last batch: the last key at or before its largest
+    // possible one.
+    EncodeBatchKey(p, INT64_MAX, key);
+    it->SeekForPrev(rocksdb::Slice(key, kBatchKeySize));
+    int32_t last_p;
+    if (!it->Valid() ||
+        !DecodeBatchKey(ToView(it->key()), &last_p, &ends.last_base_offset) ||
+        last_p != p) {
+      BROOK_RETURN_IF_ERROR(FromRocksDb(it->status(), cf.name()));
+      return malformed();
+    }
+    const rocksdb::Slice last = it->value();
+    ends.last_head.assign(last.data(), std::min(last.size(), head_bytes));
+    fn(p, ends);
+    if (p == INT32_MAX) break;
+    EncodeBatchKey(p + 1, 0, key);
+    it->Seek(rocksdb::Slice(key, kBatchKeySize));
   }
-  it->SeekToLast();
-  if (!it->Valid() ||
-      !DecodeBatchKey(ToView(it->key()), &p, &ends.last_base_offset)) {
-    BROOK_RETURN_IF_ERROR(FromRocksDb(it->status(), cf.name()));
-    return Error(ErrorCode::kCorruptMessage,
-                 absl::StrCat("cannot read the last batch of ", cf.name()));
-  }
-  const rocksdb::Slice last = it->value();
-  ends.last_head.assign(last.data(), std::min(last.size(), head_bytes));
-  return std::optional<PartitionEnds>(std::move(ends));
+  return FromRocksDb(it->status(), absl::StrCat("reading ", cf.name()));
 }
 
 }  // namespace brook

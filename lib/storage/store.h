@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -152,17 +153,22 @@ class Store {
                            int64_t from, int64_t end, size_t max_bytes,
                            std::vector<StoredBatch>* out);
 
-  // Where a partition's batches begin and end; nullopt when it is empty.
-  // Of the last batch only its first `head_bytes` bytes are copied: its
-  // header is all a caller needs (to count its records), and this runs for
-  // every partition at open and, read-only, every follow interval.
+  // Where a partition's batches begin and end. Of the last batch only its
+  // first `head_bytes` bytes are copied: its header is all a caller needs
+  // (to count its records).
   struct PartitionEnds {
     int64_t first_base_offset = 0;
     int64_t last_base_offset = 0;
     std::string last_head;  // Up to `head_bytes` bytes of the last batch.
   };
-  absl::StatusOr<std::optional<PartitionEnds>> GetPartitionEnds(
-      const ColumnFamily& cf, int32_t partition, size_t head_bytes);
+  // Calls `fn` with the ends of every partition of `cf` that holds a batch,
+  // in partition order. Seeks twice per such partition and never visits an
+  // empty one, so it costs O(partitions with data), whatever the partition
+  // count: it runs at every open and, read-only, every follow interval.
+  absl::Status ScanPartitionEnds(
+      const ColumnFamily& cf, size_t head_bytes,
+      absl::FunctionRef<void(int32_t partition, const PartitionEnds& ends)>
+          fn);
 
  private:
   explicit Store(std::shared_ptr<DbState> db);

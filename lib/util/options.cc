@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "brook/admin.h"
 #include "brook/error.h"
 #include "brook/partitioner.h"
 #include "util/assignor_registry.h"
@@ -92,7 +93,8 @@ absl::StatusOr<EngineOptions> EngineOptions::FromProperties(
                                            &o.auto_create_topics);
                         }},
                        {"num.partitions", [&](absl::string_view v) {
-                          return ParseInt32("num.partitions", v, 1, kMaxInt32,
+                          return ParseInt32("num.partitions", v, 1,
+                                            kMaxPartitionsPerTopic,
                                             &o.default_partitions);
                         }}});
   if (!s.ok()) return s;

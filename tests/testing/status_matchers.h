@@ -37,6 +37,17 @@ MATCHER(IsOk, negation ? "is not OK" : "is OK") {
   return s.ok();
 }
 
+// Matches an OK absl::StatusOr whose value matches `inner`.
+MATCHER_P(IsOkAndHolds, inner,
+          negation ? "is not OK or holds another value"
+                   : "is OK and holds a matching value") {
+  if (!arg.ok()) {
+    *result_listener << "status is " << arg.status();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(inner, *arg, result_listener);
+}
+
 // Matches an absl::Status or absl::StatusOr whose brook::ErrorCode is `code`.
 MATCHER_P(StatusIs, code,
           std::string("has error code ") +
