@@ -36,6 +36,7 @@
 #include "brook_workloads.h"
 #include "file_baselines.h"
 #include "group_workloads.h"
+#include "topic_workloads.h"
 #include "rocksdb_baselines.h"
 #include "rss_run.h"
 
@@ -70,7 +71,7 @@ Every run of every measurement gets a fresh data directory.
                       "peak RSS after the brook measurements" line is then
                       left out: baselines run in between)
   --only A[,B...]     run a subset: a group (produce, sync, consume, e2e,
-                      group, rebalance, rss, baseline) or a measurement name
+                      group, rebalance, topics, rss, baseline) or a measurement name
                       (see --list)
   --list              print the measurement names and exit
   --dir DIR           put run directories under DIR (kept; the run
@@ -81,6 +82,7 @@ Every run of every measurement gets a fresh data directory.
                       (c) and (d) (default 2000)
   --e2e-rate R        records/s of the latency test (default 10000)
   --e2e-seconds S     duration of the latency test (default 5)
+  --topics N          topics of the topic-scaling measurement (default 1000)
   --run-timeout S     seconds before one run counts as hung (default 1200)
 )";
 
@@ -157,6 +159,8 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
       s = number(&c.e2e_rate);
     } else if (arg == "--e2e-seconds") {
       s = number(&c.e2e_seconds);
+    } else if (arg == "--topics") {
+      s = number(&c.topics);
     } else if (arg == "--run-timeout") {
       s = number(&c.run_timeout_s);
     } else if (arg == "--json") {
@@ -198,6 +202,7 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
         absl::StrCat("--key-bytes must be in [", digits, ", 4096] for ",
                      c.records, " distinct zero-padded keys"));
   }
+  if (c.topics < 2) return absl::InvalidArgumentError("--topics must be >= 2");
   if (c.sync_sends < 1) {
     return absl::InvalidArgumentError("--sync-sends must be >= 1");
   }
@@ -264,6 +269,10 @@ std::vector<Measurement> AllMeasurements() {
            return RunRebalance(env, strategy);
          }});
   }
+  m.push_back({"topics_scaling", "topics",
+               "topic scaling: create, delete, reopen", RunTopicScaling});
+  m.push_back({"topics_wide", "topics",
+               "one topic of the most partitions allowed", RunWideTopic});
   m.push_back({"rss", "rss",
                "peak RSS of a produce+consume run in its own process",
                RunIsolatedRss});

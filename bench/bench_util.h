@@ -34,6 +34,8 @@ struct Config {
   // --e2e-rate, --e2e-seconds: the paced end-to-end latency test.
   double e2e_rate = 10000;
   double e2e_seconds = 5;
+  // --topics: topics of the topic-scaling measurement.
+  int topics = 1000;
   // --run-timeout: seconds one run of one measurement may take before the
   // watchdog reports a hang and exits.
   double run_timeout_s = 1200;

@@ -532,5 +532,29 @@ run --data "$data" topics delete audit
 expect_rc "delete missing" 1
 expect_error_line "delete missing message"
 
+# --- damage and salvage -------------------------------------------------------
+dmg=$tmp/damaged
+run --data "$dmg" topics create d --partitions 2
+STDIN=$'a:1\nb:2\nc:3\nd:4\n'
+run --data "$dmg" produce d --key-separator : --acks all
+expect_rc "produce before damage" 0
+rm -f "$dmg"/*.log
+run --data "$dmg" topics describe d
+expect_rc "describe a damaged directory" 1
+expect_error_line "damage message"
+expect_contains "damage names the loss" "$ERR" "acknowledged record"
+expect_contains "damage points to salvage" "$ERR" "salvage"
+run --data "$dmg" salvage
+expect_rc "salvage" 0
+expect_contains "salvage header" "$OUT" "FIRST-LOST"
+expect_eq "salvage lists the lost records" \
+  "$(printf '%s\n' "$OUT" | awk '$1 == "d" {s += $5} END {print s + 0}')" 4
+run --data "$dmg" topics describe d
+expect_rc "describe after salvage" 0
+run --data "$dmg" salvage
+expect_contains "second salvage finds nothing" "$OUT" "Nothing acknowledged"
+run --data "$tmp/nowhere" salvage
+expect_rc "salvage of a missing directory" 1
+
 echo "$passed passed, $failed failed"
 [[ "$failed" -eq 0 ]]

@@ -154,6 +154,184 @@ TEST_F(DamageTest, ReadOnlyOpenCreatesAndChangesNothing) {
   EXPECT_TRUE(before == after) << DescribeDifference(before, after);
 }
 
+// The newest write-ahead log file of `dir`.
+std::string NewestWal(const std::string& dir) {
+  std::vector<std::string> wals = FilesLike(dir, "", ".log");
+  EXPECT_FALSE(wals.empty());
+  return wals.empty() ? "" : dir + "/" + wals.back();
+}
+
+// Overwrites 16 bytes at `offset` of `path` with 0xA5.
+void FlipBytes(const std::string& path, int64_t offset) {
+  std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+  f.seekp(offset);
+  const std::string junk(16, '\xA5');
+  f.write(junk.data(), junk.size());
+}
+
+// Log end offsets of t's partitions, read-only.
+std::vector<int64_t> Ends(const std::string& dir) {
+  EngineOptions o;
+  o.read_only = true;
+  auto engine = Engine::Open(o, dir);
+  EXPECT_OK(engine);
+  std::vector<int64_t> ends;
+  if (!engine.ok()) return ends;
+  auto d = (*engine)->admin().DescribeTopic("t");
+  EXPECT_OK(d);
+  for (const auto& p : d->partitions) ends.push_back(p.log_end_offset);
+  return ends;
+}
+
+TEST_F(DamageTest, DeletedWalIsCorruptionNamingEveryPartition) {
+  fs::remove(NewestWal(dir_));
+  auto engine = Engine::Open(EngineOptions{}, dir_);
+  ASSERT_THAT(engine, StatusIs(ErrorCode::kCorruption));
+  const std::string message(engine.status().message());
+  EXPECT_THAT(message, HasSubstr("t-0 offsets 0..99"));
+  EXPECT_THAT(message, HasSubstr("t-1 offsets 0..99"));
+  EXPECT_THAT(message, HasSubstr("t-2 offsets 0..99"));
+  EXPECT_THAT(message, HasSubstr("the record of topic t"));
+  EXPECT_THAT(message, HasSubstr("salvage"));
+  // Refused again: the refusal itself changed nothing.
+  EXPECT_THAT(Engine::Open(EngineOptions{}, dir_),
+              StatusIs(ErrorCode::kCorruption));
+  EngineOptions read_only;
+  read_only.read_only = true;
+  EXPECT_THAT(Engine::Open(read_only, dir_), StatusIs(ErrorCode::kCorruption));
+}
+
+TEST_F(DamageTest, DamageInTheMiddleOfTheWalIsCorruption) {
+  const std::string wal = NewestWal(dir_);
+  FlipBytes(wal, fs::file_size(wal) / 2);
+  auto engine = Engine::Open(EngineOptions{}, dir_);
+  ASSERT_THAT(engine, StatusIs(ErrorCode::kCorruption));
+  EXPECT_THAT(std::string(engine.status().message()), HasSubstr("t-"));
+}
+
+TEST_F(DamageTest, SalvageOpensWhatRemainsAndNeverReusesALostOffset) {
+  const std::string wal = NewestWal(dir_);
+  FlipBytes(wal, fs::file_size(wal) / 2);
+  EngineOptions salvage;
+  salvage.salvage = true;
+  auto engine = Engine::Open(salvage, dir_);
+  ASSERT_OK(engine);
+  const std::vector<LostRecords> lost = (*engine)->lost_records();
+  ASSERT_FALSE(lost.empty());
+  int64_t lost_count = 0;
+  for (const LostRecords& l : lost) {
+    EXPECT_EQ(l.topic, "t");
+    EXPECT_EQ(l.to_offset, kRecords / 3) << l.partition;
+    EXPECT_LT(l.from_offset, l.to_offset);
+    lost_count += l.to_offset - l.from_offset;
+  }
+  auto d = (*engine)->admin().DescribeTopic("t");
+  ASSERT_OK(d);
+  for (const auto& p : d->partitions) {
+    EXPECT_EQ(p.log_end_offset, kRecords / 3) << p.partition;
+  }
+  // New records continue after the lost ones.
+  auto producer = (*engine)->CreateProducer(ProducerOptions{});
+  ASSERT_OK(producer);
+  for (const LostRecords& l : lost) {
+    ProducerRecord r("t", "k", "after");
+    r.partition = l.partition;
+    auto md = (*producer)->Send(std::move(r)).Get();
+    ASSERT_OK(md);
+    EXPECT_EQ(md->offset, l.to_offset);
+  }
+  ASSERT_OK((*producer)->Close());
+  // A consumer from the start reads what remains, then the new record.
+  auto consumer = (*engine)->CreateConsumer(ConsumerOptions{});
+  ASSERT_OK(consumer);
+  const LostRecords& first = lost.front();
+  ASSERT_OK((*consumer)->Assign({{"t", first.partition}}));
+  ASSERT_OK((*consumer)->SeekToBeginning({{"t", first.partition}}));
+  std::vector<int64_t> offsets;
+  for (int i = 0; i < 20 && (offsets.empty() ||
+                             offsets.back() < first.to_offset);
+       ++i) {
+    auto records = (*consumer)->Poll(absl::Milliseconds(50));
+    ASSERT_OK(records);
+    for (const ConsumerRecord& r : *records) offsets.push_back(r.offset);
+  }
+  ASSERT_FALSE(offsets.empty());
+  EXPECT_EQ(offsets.size(), static_cast<size_t>(first.from_offset + 1));
+  EXPECT_EQ(offsets.back(), first.to_offset);
+  ASSERT_OK((*consumer)->Close());
+  ASSERT_OK((*engine)->Close());
+
+  // Salvaged for good: a normal open succeeds with the same ends.
+  auto reopened = Engine::Open(EngineOptions{}, dir_);
+  ASSERT_OK(reopened);
+  EXPECT_TRUE((*reopened)->lost_records().empty());
+  ASSERT_OK((*reopened)->Close());
+  EXPECT_THAT(Ends(dir_),
+              ::testing::Each(::testing::Eq(kRecords / 3 + 1)));
+  (void)lost_count;
+}
+
+TEST_F(DamageTest, SalvageOfADeletedWalRestoresTheTopicAndItsOffsets) {
+  fs::remove(NewestWal(dir_));
+  EngineOptions salvage;
+  salvage.salvage = true;
+  auto engine = Engine::Open(salvage, dir_);
+  ASSERT_OK(engine);
+  ASSERT_EQ((*engine)->lost_records().size(), 3u);
+  for (const LostRecords& l : (*engine)->lost_records()) {
+    EXPECT_EQ(l.topic, "t");
+    EXPECT_EQ(l.from_offset, 0);
+    EXPECT_EQ(l.to_offset, kRecords / 3);
+  }
+  auto producer = (*engine)->CreateProducer(ProducerOptions{});
+  ASSERT_OK(producer);
+  ProducerRecord r("t", "k", "after");
+  r.partition = 1;
+  auto md = (*producer)->Send(std::move(r)).Get();
+  ASSERT_OK(md);
+  EXPECT_EQ(md->offset, kRecords / 3);
+  ASSERT_OK((*producer)->Close());
+  ASSERT_OK((*engine)->Close());
+  EXPECT_THAT(Ends(dir_), ::testing::ElementsAre(kRecords / 3,
+                                                 kRecords / 3 + 1,
+                                                 kRecords / 3));
+}
+
+TEST_F(DamageTest, SalvageRebuildsALostCurrent) {
+  fs::remove(dir_ + "/CURRENT");
+  EngineOptions salvage;
+  salvage.salvage = true;
+  auto engine = Engine::Open(salvage, dir_);
+  ASSERT_OK(engine);
+  EXPECT_TRUE((*engine)->lost_records().empty());
+  ASSERT_OK((*engine)->Close());
+  ExpectAllRecords();
+}
+
+TEST_F(DamageTest, SalvageIsRefusedReadOnly) {
+  EngineOptions o;
+  o.salvage = true;
+  o.read_only = true;
+  EXPECT_THAT(Engine::Open(o, dir_), StatusIs(ErrorCode::kInvalidConfig));
+}
+
+TEST_F(DamageTest, DamagedCheckpointFilesAreIgnored) {
+  for (const std::string& f : FilesLike(dir_, "BROOK-SYNCED-", "")) {
+    WriteFile(dir_ + "/" + f, "garbage");
+  }
+  auto engine = Engine::Open(EngineOptions{}, dir_);
+  ASSERT_OK(engine);
+  auto producer = (*engine)->CreateProducer(ProducerOptions{});
+  ASSERT_OK(producer);
+  ASSERT_OK((*producer)->Send({"t", "k", "more"}).Get());
+  ASSERT_OK((*producer)->Close());
+  ASSERT_OK((*engine)->Close());
+  // A fresh checkpoint was written: damage is found again.
+  fs::remove(NewestWal(dir_));
+  EXPECT_THAT(Engine::Open(EngineOptions{}, dir_),
+              StatusIs(ErrorCode::kCorruption));
+}
+
 TEST(DataDirTest, MissingDirectoryIsAnErrorWithoutCreateIfMissing) {
   TempDir tmp;
   EngineOptions o;

@@ -2,10 +2,13 @@
 // anything is stored, all-or-nothing creation, and a topic that cannot be
 // read (damaged or impossible metadata, a missing column family, a damaged
 // last batch) set aside so the others open and it can be deleted.
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -216,6 +219,99 @@ TEST_F(TopicRegistryTest, ADamagedTopicSequenceDoesNotReuseAFamily) {
   ASSERT_OK(engine->Close());
   EXPECT_NE(FamilyOf("third"), FamilyOf("good"));
   EXPECT_NE(FamilyOf("third"), FamilyOf("bad"));
+}
+
+TEST_F(TopicRegistryTest, CreateTopicsCreatesEachOnItsOwn) {
+  auto engine = Open();
+  ASSERT_NE(engine, nullptr);
+  ASSERT_OK(engine->admin().CreateTopic("exists", 1));
+  TopicConfig zstd;
+  zstd.compression_type = "zstd";
+  std::vector<absl::Status> results = engine->admin().CreateTopics({
+      {"a", 3, {}},
+      {"bad name!", 1, {}},
+      {"exists", 1, {}},
+      {"b", 0, {}},
+      {"c", 2, zstd},
+      {"a", 1, {}},  // Twice in one call: the second already exists.
+  });
+  ASSERT_EQ(results.size(), 6u);
+  EXPECT_OK(results[0]);
+  EXPECT_THAT(results[1], StatusIs(ErrorCode::kInvalidTopic));
+  EXPECT_THAT(results[2], StatusIs(ErrorCode::kTopicAlreadyExists));
+  EXPECT_THAT(results[3], StatusIs(ErrorCode::kInvalidPartitions));
+  EXPECT_OK(results[4]);
+  EXPECT_THAT(results[5], StatusIs(ErrorCode::kTopicAlreadyExists));
+  ASSERT_OK(engine->Close());
+
+  engine = Open();
+  ASSERT_NE(engine, nullptr);
+  EXPECT_THAT(engine->admin().ListTopics(),
+              IsOkAndHolds(ElementsAre("a", "c", "exists")));
+  auto a = engine->admin().DescribeTopic("a");
+  ASSERT_OK(a);
+  EXPECT_EQ(a->partitions.size(), 3u);
+  auto c = engine->admin().DescribeTopic("c");
+  ASSERT_OK(c);
+  EXPECT_EQ(c->config.compression_type, "zstd");
+  auto producer = engine->CreateProducer(ProducerOptions{});
+  ASSERT_OK(producer);
+  EXPECT_OK((*producer)->Send({"c", "k", "v"}).Get());
+}
+
+// The codec RocksDB's newest OPTIONS file gives `family` ("" if none).
+std::string StoredCodec(const std::string& dir, const std::string& family) {
+  std::string newest;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (absl::StartsWith(name, "OPTIONS-") && !absl::EndsWith(name, "tmp") &&
+        (newest.empty() || name > newest)) {
+      newest = name;
+    }
+  }
+  std::ifstream in(dir + "/" + newest);
+  std::string line;
+  bool in_section = false;
+  while (std::getline(in, line)) {
+    if (absl::StartsWith(line, "[")) {
+      in_section = line == "[CFOptions \"" + family + "\"]";
+    } else if (in_section &&
+               absl::StartsWith(absl::StripLeadingAsciiWhitespace(line),
+                                "compression=")) {
+      return std::string(
+          absl::StripLeadingAsciiWhitespace(line).substr(12));
+    }
+  }
+  return "";
+}
+
+TEST_F(TopicRegistryTest, ReopeningKeepsEachTopicsCodec) {
+  auto engine = Open();
+  ASSERT_NE(engine, nullptr);
+  TopicConfig lz4;
+  lz4.compression_type = "lz4";
+  ASSERT_OK(engine->admin().CreateTopic("l", 1, lz4));
+  ASSERT_OK(engine->admin().CreateTopic("n", 1));
+  ASSERT_OK(engine->Close());
+  const std::string l = FamilyOf("l"), n = FamilyOf("n");
+  EXPECT_EQ(StoredCodec(dir_, l), "kLZ4Compression");
+  EXPECT_EQ(StoredCodec(dir_, n), "kNoCompression");
+  engine = Open();
+  ASSERT_NE(engine, nullptr);
+  ASSERT_OK(engine->Close());
+  EXPECT_EQ(StoredCodec(dir_, l), "kLZ4Compression");
+  EXPECT_EQ(StoredCodec(dir_, n), "kNoCompression");
+
+  // Without an OPTIONS file the codec comes from the topic's record.
+  for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+    if (absl::StartsWith(e.path().filename().string(), "OPTIONS-")) {
+      std::filesystem::remove(e.path());
+    }
+  }
+  engine = Open();
+  ASSERT_NE(engine, nullptr);
+  ASSERT_OK(engine->Close());
+  EXPECT_EQ(StoredCodec(dir_, l), "kLZ4Compression");
 }
 
 }  // namespace

@@ -8,7 +8,10 @@
 #ifndef BROOK_ENGINE_H_
 #define BROOK_ENGINE_H_
 
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -20,13 +23,27 @@
 
 namespace brook {
 
+// Records a salvage open found lost: offsets [from_offset, to_offset) of a
+// partition were acknowledged as durable, then destroyed by damage.
+struct LostRecords {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t from_offset = 0;
+  int64_t to_offset = 0;  // Exclusive; the partition continues from here.
+};
+
 // An open data directory. Thread-safe. Producers and consumers it creates keep
 // its core alive, so destruction order does not matter; the directory is
 // released once the engine and all of them are gone (or after Close).
 class Engine {
  public:
   // Opens (or creates) the data directory `dir`. Errors: DirectoryInUse when
-  // another process holds it, Corruption, InvalidConfig.
+  // another process holds it; Corruption when the directory is damaged (a
+  // lost CURRENT or MANIFEST, or acknowledged records missing from the log,
+  // named by topic, partition and offsets: see EngineOptions::salvage);
+  // KafkaStorageError when storage fails (no space, no descriptors);
+  // IllegalState when `dir` is missing and may not be created;
+  // InvalidConfig.
   static absl::StatusOr<std::unique_ptr<Engine>> Open(
       const EngineOptions& options, absl::string_view dir);
 
@@ -39,6 +56,10 @@ class Engine {
 
   // Topic administration; valid while the engine is.
   virtual Admin& admin() = 0;
+
+  // What an open with EngineOptions::salvage found lost, by topic and
+  // partition; empty otherwise.
+  virtual const std::vector<LostRecords>& lost_records() const = 0;
 
   // Completes pending sends, stops the appender and closes the database.
   // Producers and consumers still open then return Closed.

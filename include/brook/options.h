@@ -52,6 +52,23 @@ struct EngineOptions {
   // Default: SystemClock().
   Clock* clock = nullptr;
 
+  // Open a data directory that lost acknowledged records to damage (a
+  // damaged or deleted write-ahead log), which a normal open refuses with
+  // Corruption naming what was lost. The engine opens with what remains,
+  // Engine::lost_records() lists what is gone, and the lost offsets are
+  // never given to new records (each damaged partition continues after
+  // them). Also rebuilds a lost or damaged CURRENT file from the newest
+  // MANIFEST. Not with read_only. CLI: `brook --data DIR salvage`.
+  // Default: false.
+  bool salvage = false;
+
+  // Most storage files (RocksDB table files) kept open at once; others are
+  // reopened when read. Bounds the file descriptors the engine uses,
+  // whatever the number of topics. 0 picks half of the process's
+  // descriptor limit (RLIMIT_NOFILE), 500 under the common 1,024. At least
+  // 16 otherwise. Default: 0.
+  int32_t max_open_files = 0;
+
   // Properties: auto.create.topics.enable, num.partitions.
   static absl::StatusOr<EngineOptions> FromProperties(const Properties& props);
   // The settings above that have a property name, as FromProperties reads

@@ -29,6 +29,11 @@ absl::Status AdminImpl::CreateTopic(absl::string_view name, int32_t partitions,
   return core_->CreateTopic(name, partitions, parsed);
 }
 
+std::vector<absl::Status> AdminImpl::CreateTopics(
+    const std::vector<NewTopic>& topics) {
+  return core_->CreateTopics(topics);
+}
+
 absl::Status AdminImpl::DeleteTopic(absl::string_view name) {
   return core_->DeleteTopic(name);
 }

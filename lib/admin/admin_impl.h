@@ -21,6 +21,8 @@ class AdminImpl : public Admin {
                            const TopicConfig& config) override;
   absl::Status CreateTopic(absl::string_view name, int32_t partitions,
                            const Properties& config) override;
+  std::vector<absl::Status> CreateTopics(
+      const std::vector<NewTopic>& topics) override;
   absl::Status DeleteTopic(absl::string_view name) override;
   absl::StatusOr<std::vector<std::string>> ListTopics() override;
   absl::StatusOr<TopicDescription> DescribeTopic(

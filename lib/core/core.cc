@@ -1,9 +1,13 @@
 #include "core/core.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+
+#include <algorithm>
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "brook/error.h"
 #include "util/status_macros.h"
@@ -13,6 +17,18 @@ namespace {
 
 // How often a read-only engine looks for the holder's new writes.
 constexpr absl::Duration kFollowInterval = absl::Milliseconds(100);
+
+// Half of the process's descriptor limit, leaving the rest to the
+// application and to the engine's other files (logs, MANIFEST).
+int AutomaticMaxOpenFiles() {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 ||
+      limit.rlim_cur == RLIM_INFINITY) {
+    return 5000;
+  }
+  return static_cast<int>(
+      std::clamp<rlim_t>(limit.rlim_cur / 2 - 12, 16, 1 << 20));
+}
 
 }  // namespace
 
@@ -32,35 +48,90 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Open(
   // The struct obeys the rules (and gives the messages) of its properties.
   BROOK_RETURN_IF_ERROR(
       EngineOptions::FromProperties(options.ToProperties()).status());
+  if (options.max_open_files != 0 && options.max_open_files < 16) {
+    return Error(ErrorCode::kInvalidConfig,
+                 absl::StrCat("EngineOptions::max_open_files must be 0 "
+                              "(automatic) or at least 16, got ",
+                              options.max_open_files));
+  }
+  if (options.salvage && (options.read_only || options.in_memory)) {
+    return Error(ErrorCode::kInvalidConfig,
+                 "EngineOptions::salvage needs a writing open of a data "
+                 "directory (not read_only, not in_memory)");
+  }
   StoreOptions store_options;
+  store_options.max_open_files = options.max_open_files != 0
+                                     ? options.max_open_files
+                                     : AutomaticMaxOpenFiles();
   store_options.in_memory = options.in_memory;
   store_options.create_if_missing = options.create_if_missing;
   store_options.read_only = options.read_only;
+  store_options.salvage = options.salvage;
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
                          Store::Open(store_options, dir));
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<TopicRegistry> topics,
                          TopicRegistry::Recover(store.get()));
+  std::unique_ptr<SyncedEnds> synced_ends;
+  std::vector<LostRecords> lost;
+  if (!options.in_memory) {
+    // Acknowledged records missing from what was recovered: damage, which
+    // a normal open refuses before writing anything (RocksDB keeps the
+    // recovered logs unflushed, so a refused open changes nothing they
+    // hold).
+    synced_ends = std::make_unique<SyncedEnds>(store.get(), topics.get());
+    BROOK_RETURN_IF_ERROR(synced_ends->Load());
+    const std::vector<SyncedEnds::LostTopic> lost_topics =
+        synced_ends->FindLostTopics();
+    BROOK_ASSIGN_OR_RETURN(lost, synced_ends->FindLosses());
+    if ((!lost_topics.empty() || !lost.empty()) && !options.salvage) {
+      return SyncedEnds::LostError(dir, lost_topics, lost);
+    }
+    for (const SyncedEnds::LostTopic& t : lost_topics) {
+      BROOK_RETURN_IF_ERROR(topics->Adopt(t.family, t.name, t.partitions));
+    }
+    if (!lost_topics.empty()) {
+      BROOK_ASSIGN_OR_RETURN(lost, synced_ends->FindLosses());
+    }
+    if (!lost.empty()) BROOK_RETURN_IF_ERROR(topics->SetEndFloors(lost));
+    if (!options.read_only) {
+      // Families no topic names: interrupted creations and deletions.
+      BROOK_RETURN_IF_ERROR(topics->DropOrphans());
+      // What was recovered becomes durable (flushed out of the recovered
+      // logs, which become obsolete) before the checkpoint says so.
+      BROOK_RETURN_IF_ERROR(store->FlushAll());
+      BROOK_RETURN_IF_ERROR(synced_ends->Save());
+    }
+  } else if (!options.read_only) {
+    BROOK_RETURN_IF_ERROR(topics->DropOrphans());
+  }
   if (!options.read_only) {
     // Membership snapshots describe the groups of the process that last
     // held the directory; none of its members is alive now.
     BROOK_RETURN_IF_ERROR(GroupSnapshots(store.get()).Clear());
   }
   return std::shared_ptr<EngineCore>(
-      new EngineCore(options, std::move(store), std::move(topics)));
+      new EngineCore(options, std::move(store), std::move(topics),
+                     std::move(synced_ends), std::move(lost)));
 }
 
 EngineCore::EngineCore(const EngineOptions& options,
                        std::unique_ptr<Store> store,
-                       std::unique_ptr<TopicRegistry> topics)
+                       std::unique_ptr<TopicRegistry> topics,
+                       std::unique_ptr<SyncedEnds> synced_ends,
+                       std::vector<LostRecords> lost_records)
     : options_(options),
       clock_(options.clock != nullptr ? options.clock : SystemClock()),
       store_(std::move(store)),
       topics_(std::move(topics)),
+      synced_ends_(std::move(synced_ends)),
+      lost_records_(std::move(lost_records)),
       notifier_(clock_),
       offsets_(store_.get()),
       snapshots_(store_.get()),
       coordinator_(clock_, topics_.get(), &offsets_, &snapshots_, &notifier_),
-      appender_(std::make_unique<Appender>(store_.get(), clock_, &notifier_)) {
+      appender_(std::make_unique<Appender>(
+          store_.get(), clock_, &notifier_,
+          options.read_only ? nullptr : synced_ends_.get())) {
   if (options_.read_only) follower_ = std::thread([this] { Follow(); });
 }
 
@@ -110,7 +181,25 @@ absl::Status EngineCore::Close() {
   }
   // Wake consumers blocked in Poll so they see the close.
   notifier_.Notify();
-  return store_->Close();
+  absl::Status status;
+  if (synced_ends_ != nullptr && !options_.read_only) {
+    // A clean close makes everything written durable, so the checkpoint
+    // covers every record: damage found at the next open names them all.
+    status = store_->SyncWal();
+    if (status.ok()) {
+      for (const std::shared_ptr<Topic>& topic : topics_->Topics()) {
+        for (int32_t p = 0; p < topic->num_partitions(); ++p) {
+          PartitionState& state = topic->partition(p);
+          state.synced_end.store(
+              state.high_watermark.load(std::memory_order_acquire),
+              std::memory_order_release);
+        }
+      }
+      status = synced_ends_->Save();
+    }
+  }
+  status.Update(store_->Close());
+  return status;
 }
 
 absl::StatusOr<std::shared_ptr<Topic>> EngineCore::GetTopic(
@@ -133,6 +222,16 @@ absl::Status EngineCore::CreateTopic(absl::string_view name, int32_t partitions,
                                      const TopicConfig& config) {
   if (closed()) return ClosedError();
   return topics_->Create(name, partitions, config).status();
+}
+
+std::vector<absl::Status> EngineCore::CreateTopics(
+    const std::vector<NewTopic>& topics) {
+  if (closed()) return std::vector<absl::Status>(topics.size(), ClosedError());
+  std::vector<absl::Status> out;
+  for (const auto& created : topics_->CreateMany(topics)) {
+    out.push_back(created.status());
+  }
+  return out;
 }
 
 absl::Status EngineCore::DeleteTopic(absl::string_view name) {

@@ -9,17 +9,20 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "brook/admin.h"
 #include "brook/options.h"
 #include "group/coordinator.h"
 #include "group/offset_store.h"
 #include "log/appender.h"
 #include "log/data_notifier.h"
+#include "log/synced_ends.h"
 #include "log/topic_registry.h"
 #include "storage/store.h"
 
@@ -55,22 +58,31 @@ class EngineCore {
 
   absl::Status CreateTopic(absl::string_view name, int32_t partitions,
                            const TopicConfig& config);
+  std::vector<absl::Status> CreateTopics(const std::vector<NewTopic>& topics);
   absl::Status DeleteTopic(absl::string_view name);
 
   // Numbers for default client ids ("producer-1", "consumer-1", ...).
   int64_t NextClientNumber() { return ++client_numbers_; }
+
+  // What a salvage open found lost (EngineOptions::salvage).
+  const std::vector<LostRecords>& lost_records() const { return lost_records_; }
 
   // The error calls get after Close.
   static absl::Status ClosedError();
 
  private:
   EngineCore(const EngineOptions& options, std::unique_ptr<Store> store,
-             std::unique_ptr<TopicRegistry> topics);
+             std::unique_ptr<TopicRegistry> topics,
+             std::unique_ptr<SyncedEnds> synced_ends,
+             std::vector<LostRecords> lost_records);
 
   const EngineOptions options_;
   Clock* const clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<TopicRegistry> topics_;
+  // nullptr for an in-memory engine.
+  const std::unique_ptr<SyncedEnds> synced_ends_;
+  const std::vector<LostRecords> lost_records_;
   DataNotifier notifier_;
   OffsetStore offsets_;
   GroupSnapshots snapshots_;

@@ -41,6 +41,10 @@ class EngineImpl : public Engine {
 
   Admin& admin() override { return admin_; }
 
+  const std::vector<LostRecords>& lost_records() const override {
+    return core_->lost_records();
+  }
+
   absl::Status Close() override { return core_->Close(); }
 
  private:

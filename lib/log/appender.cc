@@ -35,8 +35,12 @@ thread_local bool on_appender_thread = false;
 
 bool OnAppenderThread() { return on_appender_thread; }
 
-Appender::Appender(Store* store, Clock* clock, DataNotifier* notifier)
-    : store_(store), clock_(clock), notifier_(notifier) {
+Appender::Appender(Store* store, Clock* clock, DataNotifier* notifier,
+                   SyncedEnds* synced_ends)
+    : store_(store),
+      clock_(clock),
+      notifier_(notifier),
+      synced_ends_(synced_ends) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "brook-appender");
     on_appender_thread = true;
@@ -205,6 +209,9 @@ void Appender::Run() {
       busy_.clear();
     }
     sources.clear();
+    // After the acknowledgements: the checkpoint's file write and fsync
+    // (once a second at most) never delays a sender.
+    if (synced && synced_ends_ != nullptr) synced_ends_->SaveIfDue();
     released_sync_records = synced ? SyncRecords(batches) : 0;
     released_at = absl::Now();
     last_fsync = write_time;
@@ -294,8 +301,9 @@ bool Appender::WriteRound(absl::Span<ReadyBatch> batches) {
     return false;
   }
   for (auto& [b, base] : written) {
-    b->topic->partition(b->partition)
-        .high_watermark.store(base + b->count, std::memory_order_release);
+    PartitionState& state = b->topic->partition(b->partition);
+    state.high_watermark.store(base + b->count, std::memory_order_release);
+    if (sync) state.synced_end.store(base + b->count, std::memory_order_release);
   }
   notifier_->Notify();
   for (auto& [b, base] : written) {

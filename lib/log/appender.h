@@ -24,6 +24,7 @@
 #include "brook/clock.h"
 #include "log/batch_result.h"
 #include "log/data_notifier.h"
+#include "log/synced_ends.h"
 #include "log/topic.h"
 #include "storage/store.h"
 
@@ -71,8 +72,10 @@ bool OnAppenderThread();
 // is never taken under it (Drain runs before write_mu_ is taken).
 class Appender {
  public:
-  // `store`, `clock` and `notifier` must outlive the appender.
-  Appender(Store* store, Clock* clock, DataNotifier* notifier);
+  // `store`, `clock`, `notifier` and `synced_ends` (nullptr: no
+  // checkpoint, an in-memory engine) must outlive the appender.
+  Appender(Store* store, Clock* clock, DataNotifier* notifier,
+           SyncedEnds* synced_ends = nullptr);
   ~Appender();
   Appender(const Appender&) = delete;
   Appender& operator=(const Appender&) = delete;
@@ -156,6 +159,7 @@ class Appender {
   Store* const store_;
   Clock* const clock_;
   DataNotifier* const notifier_;
+  SyncedEnds* const synced_ends_;
 
   std::atomic<bool> wake_pending_{false};
   std::atomic<bool> stopping_{false};

@@ -20,6 +20,10 @@ struct PartitionState {
   // replication, also the log end offset). Advanced by the appender after
   // the write that holds the offsets.
   std::atomic<int64_t> high_watermark{0};
+  // Offsets below it are known durable: written and fsynced (an acks=all
+  // round, recovery, a clean close). What the synced-ends checkpoint
+  // records (log/synced_ends.h). Advanced by the appender.
+  std::atomic<int64_t> synced_end{0};
   // Next offset to assign. Only read or written by the appender while it
   // holds Appender::write_mu_ (and at recovery, before the appender runs).
   int64_t next_offset = 0;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -17,6 +18,7 @@ namespace brook {
 namespace {
 
 constexpr absl::string_view kTopicPrefix = "topic/";
+constexpr absl::string_view kFloorPrefix = "end-floor/";
 constexpr absl::string_view kSeqKey = "topic-seq";
 
 std::string MetaKey(absl::string_view name) {
@@ -91,6 +93,44 @@ int64_t FamilySeq(absl::string_view family) {
   return seq;
 }
 
+std::string FloorPrefix(absl::string_view family) {
+  return absl::StrCat(kFloorPrefix, family, "/");
+}
+
+// Moves partition `p` of `topic` to continue from `floor` when its stored
+// batches end below it; a partition with no batch left starts there too.
+void ApplyFloor(Topic* topic, int32_t p, int64_t floor) {
+  PartitionState& state = topic->partition(p);
+  if (state.next_offset >= floor) return;
+  if (state.next_offset == 0 && state.log_start.load() == 0) {
+    state.log_start.store(floor);
+  }
+  state.next_offset = floor;
+  state.high_watermark.store(floor);
+  state.synced_end.store(floor);
+}
+
+// Applies the end floors stored for `topic`.
+absl::Status RecoverFloors(Store* store, Topic* topic) {
+  absl::Status damaged;
+  const std::string prefix = FloorPrefix(topic->cf().name());
+  BROOK_RETURN_IF_ERROR(store->ScanMeta(
+      prefix, [&](absl::string_view key, absl::string_view value) {
+        int32_t p;
+        int64_t floor;
+        if (!absl::SimpleAtoi(key.substr(prefix.size()), &p) ||
+            !absl::SimpleAtoi(value, &floor) || p < 0 ||
+            p >= topic->num_partitions()) {
+          damaged = Error(ErrorCode::kCorruption,
+                          absl::StrCat("topic ", topic->name(),
+                                       ": a damaged end floor record"));
+          return;
+        }
+        ApplyFloor(topic, p, floor);
+      }));
+  return damaged;
+}
+
 // Sets each partition's log start, end and high watermark from what
 // storage holds. CorruptMessage when a partition's last batch cannot be read
 // (never resume behind it: the next append would overwrite it under the
@@ -114,8 +154,12 @@ absl::Status RecoverPartitions(Store* store, Topic* topic) {
         state.log_start.store(ends.first_base_offset);
         state.next_offset = ends.last_base_offset + count;
         state.high_watermark.store(state.next_offset);
+        // What recovery finds is durable once the engine syncs the
+        // recovered logs at open.
+        state.synced_end.store(state.next_offset);
       }));
-  return damaged;
+  if (!damaged.ok()) return damaged;
+  return RecoverFloors(store, topic);
 }
 
 }  // namespace
@@ -198,14 +242,100 @@ absl::StatusOr<std::unique_ptr<TopicRegistry>> TopicRegistry::Recover(
     registry->unreadable_.emplace(
         f.name, UnreadableTopic{std::move(f.problem), std::move(cf)});
   }
-  // Families left over belong to creations interrupted before their meta
-  // record was written, or deletions interrupted after it was removed (or,
-  // read-only, under way in the process that holds the directory).
-  if (store->read_only()) return registry;
-  for (auto& [name, cf] : families) {
-    BROOK_RETURN_IF_ERROR(store->DropFamily(*cf));
+  // An unreadable topic whose record does not name its family (the record
+  // is damaged) keeps the family its name says is its newest, so that
+  // deleting the topic drops it and it is never taken for an orphan.
+  for (auto& [name, u] : registry->unreadable_) {
+    if (u.family != nullptr) continue;
+    int64_t best_seq = -1;
+    for (auto it = families.begin(); it != families.end(); ++it) {
+      const int64_t seq = FamilySeq(it->first);
+      if (seq > best_seq &&
+          it->first == absl::StrCat("topic.", seq, ".", name)) {
+        best_seq = seq;
+        u.family = it->second;
+      }
+    }
+    if (u.family != nullptr) families.erase(u.family->name());
   }
+  // Families left over: see DropOrphans.
+  registry->orphans_ = std::move(families);
   return registry;
+}
+
+std::vector<std::string> TopicRegistry::Orphans() const {
+  std::vector<std::string> names;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [name, cf] : orphans_) names.push_back(name);
+  return names;
+}
+
+absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::ProbeOrphan(
+    const std::string& family, const std::string& name,
+    int32_t partitions) const {
+  ColumnFamilyRef cf;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = orphans_.find(family);
+    if (it == orphans_.end()) return std::shared_ptr<Topic>();
+    cf = it->second;
+  }
+  if (partitions <= 0 || partitions > kMaxPartitionsPerTopic) {
+    return std::shared_ptr<Topic>();
+  }
+  auto topic = std::make_shared<Topic>(name, partitions, TopicConfig(), cf);
+  BROOK_RETURN_IF_ERROR(RecoverPartitions(store_, topic.get()));
+  return topic;
+}
+
+absl::Status TopicRegistry::DropOrphans() {
+  absl::MutexLock lock(&mu_);
+  for (auto it = orphans_.begin(); it != orphans_.end();) {
+    BROOK_RETURN_IF_ERROR(store_->DropFamily(*it->second));
+    it = orphans_.erase(it);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TopicRegistry::Adopt(const std::string& family,
+                                  const std::string& name,
+                                  int32_t partitions) {
+  absl::MutexLock lock(&mu_);
+  auto it = orphans_.find(family);
+  if (it == orphans_.end()) return absl::OkStatus();
+  if (topics_.contains(name) || unreadable_.contains(name) ||
+      partitions <= 0 || partitions > kMaxPartitionsPerTopic) {
+    return absl::OkStatus();  // Another topic took the name: leave it.
+  }
+  const TopicConfig config;  // The lost record held the real one.
+  auto topic = std::make_shared<Topic>(name, partitions, config, it->second);
+  BROOK_RETURN_IF_ERROR(store_->SetCompression(*it->second, CodecFor(config)));
+  BROOK_RETURN_IF_ERROR(RecoverPartitions(store_, topic.get()));
+  StoreWriteBatch batch;
+  batch.PutMeta(MetaKey(name), EncodeTopic(partitions, family, config));
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, /*sync=*/true));
+  orphans_.erase(it);
+  topics_.emplace(name, std::move(topic));
+  return absl::OkStatus();
+}
+
+absl::Status TopicRegistry::SetEndFloors(
+    const std::vector<LostRecords>& losses) {
+  absl::MutexLock lock(&mu_);
+  StoreWriteBatch batch;
+  std::vector<std::pair<Topic*, const LostRecords*>> apply;
+  for (const LostRecords& l : losses) {
+    auto it = topics_.find(l.topic);
+    if (it == topics_.end()) continue;
+    batch.PutMeta(absl::StrCat(FloorPrefix(it->second->cf().name()),
+                               l.partition),
+                  absl::StrCat(l.to_offset));
+    apply.emplace_back(it->second.get(), &l);
+  }
+  if (batch.empty()) return absl::OkStatus();
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, /*sync=*/true));
+  for (auto& [topic, l] : apply) ApplyFloor(topic, l->partition, l->to_offset);
+  return absl::OkStatus();
 }
 
 absl::Status TopicRegistry::Refresh(bool* advanced) {
@@ -240,54 +370,103 @@ absl::Status TopicRegistry::Refresh(bool* advanced) {
 
 absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::Create(
     absl::string_view name, int32_t partitions, const TopicConfig& config) {
-  BROOK_RETURN_IF_ERROR(ValidateTopicName(name));
-  if (partitions <= 0 || partitions > kMaxPartitionsPerTopic) {
-    return Error(ErrorCode::kInvalidPartitions,
-                 absl::StrCat("topic ", name, ": partition count must be in [1, ",
-                              kMaxPartitionsPerTopic, "], got ", partitions));
+  return std::move(
+      CreateMany({NewTopic{std::string(name), partitions, config}}).front());
+}
+
+std::vector<absl::StatusOr<std::shared_ptr<Topic>>> TopicRegistry::CreateMany(
+    const std::vector<NewTopic>& topics) {
+  std::vector<absl::StatusOr<std::shared_ptr<Topic>>> out(
+      topics.size(), absl::StatusOr<std::shared_ptr<Topic>>(nullptr));
+  for (size_t i = 0; i < topics.size(); ++i) {
+    const NewTopic& t = topics[i];
+    absl::Status valid = ValidateTopicName(t.name);
+    if (valid.ok() &&
+        (t.partitions <= 0 || t.partitions > kMaxPartitionsPerTopic)) {
+      valid = Error(ErrorCode::kInvalidPartitions,
+                    absl::StrCat("topic ", t.name,
+                                 ": partition count must be in [1, ",
+                                 kMaxPartitionsPerTopic, "], got ",
+                                 t.partitions));
+    }
+    // The config obeys its own parser, so a struct filled by hand follows
+    // the same rules as properties.
+    if (valid.ok()) {
+      valid = TopicConfig::FromProperties(t.config.ToProperties()).status();
+    }
+    if (!valid.ok()) out[i] = valid;
   }
-  // Validate the config through its own parser, so a struct filled by hand
-  // obeys the same rules as properties.
-  BROOK_RETURN_IF_ERROR(
-      TopicConfig::FromProperties(config.ToProperties()).status());
 
   absl::MutexLock lock(&mu_);
-  if (topics_.contains(name)) {
-    return Error(ErrorCode::kTopicAlreadyExists,
-                 absl::StrCat("topic ", name, " already exists"));
+  std::vector<size_t> creating;
+  std::vector<Store::NewFamily> families;
+  absl::flat_hash_set<absl::string_view> requested;
+  for (size_t i = 0; i < topics.size(); ++i) {
+    if (!out[i].ok()) continue;
+    const std::string& name = topics[i].name;
+    if (topics_.contains(name) || !requested.insert(name).second) {
+      out[i] = Error(ErrorCode::kTopicAlreadyExists,
+                     absl::StrCat("topic ", name, " already exists"));
+    } else if (unreadable_.contains(name)) {
+      out[i] = Error(ErrorCode::kTopicAlreadyExists,
+                     absl::StrCat("topic ", name,
+                                  " already exists but cannot be read; "
+                                  "delete it first"));
+    } else {
+      creating.push_back(i);
+      families.push_back(
+          Store::NewFamily{absl::StrCat("topic.", next_seq_++, ".", name),
+                           CodecFor(topics[i].config)});
+    }
   }
-  if (unreadable_.contains(name)) {
-    return Error(ErrorCode::kTopicAlreadyExists,
-                 absl::StrCat("topic ", name,
-                              " already exists but cannot be read; delete it "
-                              "first"));
-  }
-  const int64_t seq = next_seq_++;
-  const std::string family = absl::StrCat("topic.", seq, ".", name);
-  BROOK_ASSIGN_OR_RETURN(ColumnFamilyRef cf,
-                         store_->CreateFamily(family, CodecFor(config)));
-  // All or nothing: everything the topic needs in memory exists before its
-  // record is stored. The family exists before the record naming it: a
-  // crash in between leaves an orphan family that Recover drops.
-  auto topic = std::make_shared<Topic>(std::string(name), partitions, config,
-                                       cf);
+  if (creating.empty()) return out;
+  auto fail_all = [&](const absl::Status& s) {
+    for (size_t i : creating) out[i] = s;
+    return out;
+  };
+  absl::StatusOr<std::vector<ColumnFamilyRef>> cfs =
+      store_->CreateFamilies(families);
+  if (!cfs.ok()) return fail_all(cfs.status());
+  // All or nothing: everything the topics need in memory exists before
+  // their records are stored. The families exist before the records naming
+  // them: a crash in between leaves orphan families that Recover drops.
+  std::vector<std::shared_ptr<Topic>> created;
   StoreWriteBatch batch;
-  batch.PutMeta(MetaKey(name), EncodeTopic(partitions, family, config));
+  for (size_t k = 0; k < creating.size(); ++k) {
+    const NewTopic& t = topics[creating[k]];
+    created.push_back(std::make_shared<Topic>(t.name, t.partitions, t.config,
+                                              (*cfs)[k]));
+    batch.PutMeta(MetaKey(t.name),
+                  EncodeTopic(t.partitions, families[k].name, t.config));
+  }
   batch.PutMeta(kSeqKey, absl::StrCat(next_seq_));
   absl::Status s = store_->Write(&batch, /*sync=*/true);
   if (!s.ok()) {
-    store_->DropFamily(*cf).IgnoreError();  // Reported: the write failure.
-    return s;
+    for (const ColumnFamilyRef& cf : *cfs) {
+      store_->DropFamily(*cf).IgnoreError();  // Reported: the write failure.
+    }
+    return fail_all(s);
   }
-  topics_.emplace(std::string(name), topic);
-  return topic;
+  for (size_t k = 0; k < creating.size(); ++k) {
+    topics_.emplace(topics[creating[k]].name, created[k]);
+    out[creating[k]] = std::move(created[k]);
+  }
+  return out;
 }
 
 absl::StatusOr<TopicRegistry::Removed> TopicRegistry::Remove(
     absl::string_view name, StoreWriteBatch* also) {
   absl::MutexLock lock(&mu_);
   Removed removed;
+  auto delete_floors = [&](const ColumnFamilyRef& family) -> absl::Status {
+    if (family == nullptr) return absl::OkStatus();
+    return store_->ScanMeta(FloorPrefix(family->name()),
+                            [&](absl::string_view key, absl::string_view) {
+                              also->DeleteMeta(key);
+                            });
+  };
   if (auto it = topics_.find(name); it != topics_.end()) {
+    BROOK_RETURN_IF_ERROR(delete_floors(it->second->cf_ref()));
     also->DeleteMeta(MetaKey(name));
     BROOK_RETURN_IF_ERROR(store_->Write(also, /*sync=*/true));
     removed.topic = std::move(it->second);
@@ -296,6 +475,7 @@ absl::StatusOr<TopicRegistry::Removed> TopicRegistry::Remove(
     return removed;
   }
   if (auto it = unreadable_.find(name); it != unreadable_.end()) {
+    BROOK_RETURN_IF_ERROR(delete_floors(it->second.family));
     also->DeleteMeta(MetaKey(name));
     BROOK_RETURN_IF_ERROR(store_->Write(also, /*sync=*/true));
     removed.family = std::move(it->second.family);
@@ -322,6 +502,14 @@ std::shared_ptr<Topic> TopicRegistry::Find(absl::string_view name) const {
   absl::MutexLock lock(&mu_);
   auto it = topics_.find(name);
   return it == topics_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<Topic>> TopicRegistry::Topics() const {
+  std::vector<std::shared_ptr<Topic>> out;
+  absl::MutexLock lock(&mu_);
+  out.reserve(topics_.size());
+  for (const auto& [name, topic] : topics_) out.push_back(topic);
+  return out;
 }
 
 std::vector<std::string> TopicRegistry::List() const {

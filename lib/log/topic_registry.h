@@ -7,6 +7,12 @@
 //           name), then every TopicConfig setting by its Kafka name.
 // The column family is named "topic." + sequence + "." + name, where the
 // sequence (meta key "topic-seq") makes a re-created topic a new family.
+//
+// End floor of a partition (persisted), written by a salvage open for a
+// partition that lost acknowledged records:
+//   key   = "end-floor/" + family + "/" + partition (decimal)
+//   value = the offset (decimal) the partition continues from, whatever its
+//           last stored batch says, so a lost offset is never reused.
 #ifndef BROOK_LIB_LOG_TOPIC_REGISTRY_H_
 #define BROOK_LIB_LOG_TOPIC_REGISTRY_H_
 
@@ -20,6 +26,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "brook/admin.h"
+#include "brook/engine.h"
 #include "brook/options.h"
 #include "log/topic.h"
 #include "storage/store.h"
@@ -30,7 +38,7 @@ namespace brook {
 class TopicRegistry {
  public:
   // Loads every topic and its partitions' offsets. Column families without a
-  // topic record (a create interrupted by a crash) are dropped. A topic that
+  // topic record are kept as orphans until DropOrphans. A topic that
   // cannot be read (damaged metadata, a missing column family, a damaged
   // last batch, more partitions than kMaxPartitionsPerTopic) does not fail
   // the open: it is kept aside as unreadable, with the reason, so that the
@@ -42,6 +50,11 @@ class TopicRegistry {
                                                 int32_t partitions,
                                                 const TopicConfig& config)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Creates several topics with one storage change (one family creation,
+  // one fsynced record write), each all or nothing with Create's errors,
+  // in the order of `topics`.
+  std::vector<absl::StatusOr<std::shared_ptr<Topic>>> CreateMany(
+      const std::vector<NewTopic>& topics) ABSL_LOCKS_EXCLUDED(mu_);
 
   // What Remove took out: the topic (nullptr for an unreadable one) and its
   // column family (nullptr when it was missing).
@@ -56,6 +69,29 @@ class TopicRegistry {
   absl::StatusOr<Removed> Remove(absl::string_view name, StoreWriteBatch* also)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Column families that no topic record names: a creation interrupted
+  // before its record was written, a deletion interrupted after it was
+  // removed, or (damage) a topic whose record was lost.
+  std::vector<std::string> Orphans() const ABSL_LOCKS_EXCLUDED(mu_);
+  // What orphan `family` holds, as a topic of `partitions` partitions that
+  // is not registered; nullptr when `family` is not an orphan.
+  absl::StatusOr<std::shared_ptr<Topic>> ProbeOrphan(
+      const std::string& family, const std::string& name,
+      int32_t partitions) const ABSL_LOCKS_EXCLUDED(mu_);
+  // Drops the orphans (a writing open, once none is a lost topic's).
+  absl::Status DropOrphans() ABSL_LOCKS_EXCLUDED(mu_);
+  // Salvage: makes orphan `family` topic `name` again, with `partitions`
+  // partitions and the default configuration (its record was lost), and
+  // stores its record. Nothing when `family` is not an orphan or `name` is
+  // taken.
+  absl::Status Adopt(const std::string& family, const std::string& name,
+                     int32_t partitions) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Makes each partition of `losses` continue from its `to_offset`: writes
+  // the end floors (fsynced) and moves the log end there.
+  absl::Status SetEndFloors(const std::vector<LostRecords>& losses)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // Read-only engines, after Store::CatchUp: moves each known partition's
   // log start and high watermark to what storage holds now (never moving a
   // high watermark back); sets *advanced when any high watermark moved. A
@@ -68,6 +104,8 @@ class TopicRegistry {
       ABSL_LOCKS_EXCLUDED(mu_);
   // Names of the readable topics, sorted.
   std::vector<std::string> List() const ABSL_LOCKS_EXCLUDED(mu_);
+  // The readable topics, in no order.
+  std::vector<std::shared_ptr<Topic>> Topics() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Why `name` could not be read at open (Corruption naming the problem);
   // OK when it is readable or does not exist.
@@ -91,6 +129,7 @@ class TopicRegistry {
       ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, UnreadableTopic> unreadable_
       ABSL_GUARDED_BY(mu_);
+  std::map<std::string, ColumnFamilyRef> orphans_ ABSL_GUARDED_BY(mu_);
   int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -75,6 +76,57 @@ HeldDirs& Held() {
 }
 
 }  // namespace
+
+absl::Status RebuildCurrent(const std::string& dir) {
+  std::string newest;
+  uint64_t newest_number = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    uint64_t number;
+    if (absl::StartsWith(name, "MANIFEST-") &&
+        absl::SimpleAtoi(absl::string_view(name).substr(9), &number) &&
+        (newest.empty() || number > newest_number)) {
+      newest = name;
+      newest_number = number;
+    }
+  }
+  if (newest.empty()) {
+    return Error(ErrorCode::kCorruption,
+                 absl::StrCat("data directory ", dir,
+                              " has no MANIFEST file left to rebuild "
+                              "CURRENT from"));
+  }
+  // Written whole, fsynced, then renamed over CURRENT, as RocksDB does.
+  const fs::path tmp = fs::path(dir) / "CURRENT.brook-salvage";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << newest << "\n";
+    out.flush();
+    if (!out) {
+      return Error(ErrorCode::kKafkaStorageError,
+                   absl::StrCat("cannot write ", tmp.string()));
+    }
+  }
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  fs::rename(tmp, fs::path(dir) / "CURRENT", ec);
+  if (ec) {
+    return Error(ErrorCode::kKafkaStorageError,
+                 absl::StrCat("cannot replace ", dir, "/CURRENT: ",
+                              ec.message()));
+  }
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return absl::OkStatus();
+}
 
 bool DataDirHeld(const std::string& dir) {
   {

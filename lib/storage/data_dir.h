@@ -23,6 +23,11 @@ enum class DataDirState {
 // directory. Reads only.
 absl::StatusOr<DataDirState> InspectDataDir(const std::string& dir);
 
+// Salvage: points CURRENT at the newest MANIFEST of `dir` (CURRENT lost or
+// damaged, or naming a MANIFEST that is gone). Corruption when `dir` holds
+// no MANIFEST at all.
+absl::Status RebuildCurrent(const std::string& dir);
+
 // Whether a writing engine holds `dir`: one of this process (registered by
 // Store) or another process (its lock on `dir`/LOCK, tested without taking
 // it and without creating the file).

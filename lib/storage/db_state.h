@@ -29,6 +29,7 @@ struct DbState {
   // The in-memory environment; outlives `db`.
   std::unique_ptr<rocksdb::Env> env;
   std::string dir;
+  bool in_memory = false;
   // Read-only (secondary) instance: writes are refused, and RocksDB's
   // secondary files live in `secondary_dir`, removed at close.
   bool read_only = false;

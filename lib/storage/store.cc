@@ -23,6 +23,7 @@
 #include "storage/data_dir.h"
 #include "storage/db_state.h"
 #include "storage/info_log.h"
+#include "storage/options_file.h"
 #include "storage/keys.h"
 #include "util/status_macros.h"
 
@@ -97,8 +98,12 @@ absl::string_view ToView(const rocksdb::Slice& s) {
 }  // namespace
 
 ColumnFamily::ColumnFamily(std::shared_ptr<DbState> db, std::string name,
-                           rocksdb::ColumnFamilyHandle* handle)
-    : db_(std::move(db)), name_(std::move(name)), handle_(handle) {}
+                           rocksdb::ColumnFamilyHandle* handle,
+                           std::string codec)
+    : db_(std::move(db)),
+      name_(std::move(name)),
+      handle_(handle),
+      codec_(std::move(codec)) {}
 
 ColumnFamily::~ColumnFamily() {
   absl::MutexLock lock(&db_->mu);
@@ -140,18 +145,46 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
   // Bound memtable memory across all topics.
   db_options.db_write_buffer_size = 64 << 20;
   db_options.keep_log_file_num = 4;
+  // Recovery keeps the longest intact prefix of the write-ahead logs: what
+  // a crash or power cut leaves (a torn tail of unsynced writes) recovers
+  // without error. Damage to synced records is found by brook's synced-ends
+  // checkpoint instead (log/synced_ends.h), which RocksDB's stricter modes
+  // cannot tell from a torn tail.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Recovered logs are replayed into memtables and kept, not flushed into
+  // one table file per topic at every open: an open that finds damage then
+  // changes nothing the logs hold, and reopening many topics stays fast.
+  db_options.avoid_flush_during_recovery = true;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.max_open_files = options.max_open_files;
+  // RocksDB's table cache holds max_open_files minus the ten files it keeps
+  // for itself, split into 2^bits shards that each keep at least one file:
+  // few enough shards that the split does not raise the bound (at least
+  // eight files per shard).
+  int shard_bits = 0;
+  while (shard_bits < 6 &&
+         (options.max_open_files - 10) >> (shard_bits + 1) >= 8) {
+    ++shard_bits;
+  }
+  db_options.table_cache_numshardbits = shard_bits;
 
   // Whether `dir` holds a database decides what the open may do: a
   // database whose CURRENT is lost must not be taken for an empty
   // directory (RocksDB would create a new database over it).
   DataDirState dir_state = DataDirState::kMissing;
+  state->in_memory = options.in_memory;
   if (options.in_memory) {
     state->env.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
     db_options.env = state->env.get();
     db_options.info_log = NullInfoLog();
   } else {
-    BROOK_ASSIGN_OR_RETURN(dir_state, InspectDataDir(dir));
+    absl::StatusOr<DataDirState> inspected = InspectDataDir(dir);
+    if (!inspected.ok() && options.salvage &&
+        GetErrorCode(inspected.status()) == ErrorCode::kCorruption) {
+      BROOK_RETURN_IF_ERROR(RebuildCurrent(dir));
+      inspected = InspectDataDir(dir);
+    }
+    BROOK_ASSIGN_OR_RETURN(dir_state, std::move(inspected));
   }
   if (!options.in_memory && dir_state != DataDirState::kDatabase) {
     if (options.read_only || !options.create_if_missing) {
@@ -183,22 +216,36 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
     }
     if (!s.ok()) names.clear();
   }
+  // Each family opens with the codec it had, so that the topic layer's
+  // SetCompression has nothing to change (each change rewrites the OPTIONS
+  // file, which lists every family). Unknown codecs (no OPTIONS file) are
+  // set by the topic layer after the open.
+  const std::map<std::string, std::string> codecs =
+      options.in_memory ? std::map<std::string, std::string>()
+                        : ReadFamilyCodecs(dir);
   bool has_meta = false;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  std::vector<std::string> descriptor_codecs;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
                            rocksdb::ColumnFamilyOptions());
+  descriptor_codecs.emplace_back();
   for (const std::string& name : names) {
     if (name == rocksdb::kDefaultColumnFamilyName) continue;
     if (name == kMetaFamily) {
       has_meta = true;
       descriptors.emplace_back(name, MetaFamilyOptions());
+      descriptor_codecs.emplace_back();
       continue;
     }
-    // Compression of existing families is re-applied by the topic layer's
-    // name; the options only matter for new files.
-    descriptors.emplace_back(name, FamilyOptions("none"));
+    auto codec = codecs.find(name);
+    descriptors.emplace_back(
+        name, FamilyOptions(codec != codecs.end() ? codec->second : "none"));
+    descriptor_codecs.push_back(codec != codecs.end() ? codec->second : "");
   }
-  if (!has_meta) descriptors.emplace_back(kMetaFamily, MetaFamilyOptions());
+  if (!has_meta) {
+    descriptors.emplace_back(kMetaFamily, MetaFamilyOptions());
+    descriptor_codecs.emplace_back();
+  }
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -212,7 +259,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
     // A secondary instance reads the files of a database another process
     // may be writing, and replays its write-ahead log up to now.
     BROOK_ASSIGN_OR_RETURN(state->secondary_dir, MakeSecondaryDir());
-    db_options.max_open_files = -1;  // Required by secondary instances.
+    // RocksDB asks secondary instances for an unbounded table cache, so
+    // that a table file the holder deletes stays readable through its open
+    // descriptor; a bounded cache instead fails such a read, which is
+    // retried after catching up (ReadBatches). Descriptors stay bounded.
     absl::StatusOr<std::shared_ptr<rocksdb::Logger>> log =
         OpenInfoLog(state->secondary_dir, db_options.info_log_level);
     if (!log.ok()) {
@@ -220,8 +270,18 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
       return log.status();
     }
     db_options.info_log = *std::move(log);
-    s = rocksdb::DB::OpenAsSecondary(db_options, path, state->secondary_dir,
-                                     descriptors, &handles, &raw);
+    db_options.create_if_missing = false;
+    if (DataDirHeld(dir)) {
+      s = rocksdb::DB::OpenAsSecondary(db_options, path, state->secondary_dir,
+                                       descriptors, &handles, &raw);
+    } else {
+      // Nobody to follow: a plain read-only open, whose recovery of the
+      // write-ahead logs is the writing open's (a secondary instance fails
+      // on a log tail torn by a power cut).
+      s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors,
+                                       &handles, &raw,
+                                       /*error_if_wal_file_exists=*/false);
+    }
     if (!s.ok()) {
       std::filesystem::remove_all(state->secondary_dir);
       return FromRocksDb(s, absl::StrCat("cannot open ", dir, " read-only"));
@@ -250,7 +310,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
       state->meta = handles[i];
     } else {
       auto cf = std::shared_ptr<ColumnFamily>(
-          new ColumnFamily(state, name, handles[i]));
+          new ColumnFamily(state, name, handles[i], descriptor_codecs[i]));
       state->live.insert(cf.get());
       state->opened.emplace(name, std::move(cf));
     }
@@ -297,6 +357,81 @@ absl::Status Store::CatchUp() {
                      "catching up with the process holding the directory");
 }
 
+absl::Status Store::SyncWal() {
+  absl::ReaderMutexLock lock(&db_->mu);
+  if (db_->db == nullptr) return StoreClosed();
+  if (db_->read_only) return ReadOnlyError();
+  BROOK_RETURN_IF_ERROR(
+      FromRocksDb(db_->db->SyncWAL(), "syncing the write-ahead log"));
+  if (db_->in_memory) return absl::OkStatus();
+  // Logs recovered at open and kept (RocksDB does not flush at recovery)
+  // are not RocksDB's to sync: after a crash their pages may still be
+  // unwritten.
+  rocksdb::Env* env = db_->db->GetEnv();
+  const std::string& dir = db_->db->GetName();
+  std::vector<std::string> children;
+  BROOK_RETURN_IF_ERROR(FromRocksDb(env->GetChildren(dir, &children),
+                                    "listing the data directory"));
+  for (const std::string& name : children) {
+    if (!absl::EndsWith(name, ".log")) continue;
+    std::unique_ptr<rocksdb::RandomRWFile> file;
+    rocksdb::Status s = env->NewRandomRWFile(absl::StrCat(dir, "/", name),
+                                             &file, rocksdb::EnvOptions());
+    if (s.IsNotFound() || s.IsPathNotFound()) continue;  // Deleted since.
+    if (s.ok()) s = file->Fsync();
+    BROOK_RETURN_IF_ERROR(FromRocksDb(s, absl::StrCat("syncing ", name)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Store::FlushAll() {
+  absl::ReaderMutexLock lock(&db_->mu);
+  if (db_->db == nullptr) return StoreClosed();
+  if (db_->read_only) return ReadOnlyError();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles = {db_->meta,
+                                                       db_->default_family};
+  for (ColumnFamily* cf : db_->live) {
+    if (cf->handle_ != nullptr) handles.push_back(cf->handle_);
+  }
+  rocksdb::FlushOptions options;
+  options.allow_write_stall = true;
+  return FromRocksDb(db_->db->Flush(options, handles),
+                     "writing recovered records to table files");
+}
+
+absl::Status Store::WriteAuxFile(const std::string& name,
+                                 absl::string_view data) {
+  absl::ReaderMutexLock lock(&db_->mu);
+  if (db_->db == nullptr) return StoreClosed();
+  if (db_->read_only) return ReadOnlyError();
+  rocksdb::Env* env = db_->db->GetEnv();
+  const std::string path = absl::StrCat(db_->db->GetName(), "/", name);
+  std::unique_ptr<rocksdb::WritableFile> file;
+  rocksdb::Status s = env->NewWritableFile(path, &file, rocksdb::EnvOptions());
+  if (s.ok()) s = file->Append(ToSlice(data));
+  if (s.ok()) s = file->Sync();
+  if (file != nullptr) {
+    rocksdb::Status closed = file->Close();
+    if (s.ok()) s = closed;
+  }
+  return FromRocksDb(s, absl::StrCat("writing ", path));
+}
+
+absl::StatusOr<std::optional<std::string>> Store::ReadAuxFile(
+    const std::string& name) {
+  absl::ReaderMutexLock lock(&db_->mu);
+  if (db_->db == nullptr) return StoreClosed();
+  rocksdb::Env* env = db_->db->GetEnv();
+  const std::string path = absl::StrCat(db_->db->GetName(), "/", name);
+  std::string data;
+  rocksdb::Status s = rocksdb::ReadFileToString(env, path, &data);
+  if (s.IsNotFound() || s.IsPathNotFound()) {
+    return std::optional<std::string>();
+  }
+  BROOK_RETURN_IF_ERROR(FromRocksDb(s, absl::StrCat("reading ", path)));
+  return std::optional<std::string>(std::move(data));
+}
+
 std::map<std::string, ColumnFamilyRef> Store::TakeOpenedFamilies() {
   absl::MutexLock lock(&db_->mu);
   return std::move(db_->opened);
@@ -304,18 +439,46 @@ std::map<std::string, ColumnFamilyRef> Store::TakeOpenedFamilies() {
 
 absl::StatusOr<ColumnFamilyRef> Store::CreateFamily(
     const std::string& name, absl::string_view compression) {
-  absl::MutexLock lock(&db_->mu);
-  if (db_->db == nullptr) return StoreClosed();
-  if (db_->read_only) return ReadOnlyError();
-  rocksdb::ColumnFamilyHandle* handle = nullptr;
-  rocksdb::Status s =
-      db_->db->CreateColumnFamily(FamilyOptions(compression), name, &handle);
-  if (!s.ok()) {
-    return FromRocksDb(s, absl::StrCat("creating column family ", name));
+  BROOK_ASSIGN_OR_RETURN(
+      std::vector<ColumnFamilyRef> created,
+      CreateFamilies({NewFamily{name, std::string(compression)}}));
+  return std::move(created.front());
+}
+
+absl::StatusOr<std::vector<ColumnFamilyRef>> Store::CreateFamilies(
+    const std::vector<NewFamily>& families) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const NewFamily& f : families) {
+    descriptors.emplace_back(f.name, FamilyOptions(f.compression));
   }
-  auto cf = std::shared_ptr<ColumnFamily>(new ColumnFamily(db_, name, handle));
-  db_->live.insert(cf.get());
-  return cf;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s;
+  {
+    // Shared: RocksDB serializes family changes itself, and reads and
+    // writes of other families need not wait for this one.
+    absl::ReaderMutexLock lock(&db_->mu);
+    if (db_->db == nullptr) return StoreClosed();
+    if (db_->read_only) return ReadOnlyError();
+    s = db_->db->CreateColumnFamilies(descriptors, &handles);
+    if (!s.ok()) {
+      // RocksDB stops at the first failure, keeping those before it.
+      for (rocksdb::ColumnFamilyHandle* h : handles) {
+        db_->db->DropColumnFamily(h).PermitUncheckedError();
+        db_->db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+      }
+      return FromRocksDb(s, absl::StrCat("creating column family ",
+                                         families.front().name));
+    }
+  }
+  std::vector<ColumnFamilyRef> out;
+  absl::MutexLock lock(&db_->mu);
+  for (size_t i = 0; i < handles.size(); ++i) {
+    auto cf = std::shared_ptr<ColumnFamily>(new ColumnFamily(
+        db_, families[i].name, handles[i], families[i].compression));
+    db_->live.insert(cf.get());
+    out.push_back(std::move(cf));
+  }
+  return out;
 }
 
 absl::Status Store::DropFamily(const ColumnFamily& cf) {
@@ -326,7 +489,7 @@ absl::Status Store::DropFamily(const ColumnFamily& cf) {
                      absl::StrCat("dropping column family ", cf.name()));
 }
 
-absl::Status Store::SetCompression(const ColumnFamily& cf,
+absl::Status Store::SetCompression(ColumnFamily& cf,
                                    absl::string_view compression) {
   static const std::map<absl::string_view, std::string> kNames = {
       {"none", "kNoCompression"},
@@ -339,12 +502,16 @@ absl::Status Store::SetCompression(const ColumnFamily& cf,
     return absl::InvalidArgumentError(
         absl::StrCat("unknown compression ", compression));
   }
+  absl::MutexLock codec_lock(&cf.codec_mu_);
+  if (cf.codec_ == compression) return absl::OkStatus();
   absl::ReaderMutexLock lock(&db_->mu);
   if (db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
   if (db_->read_only) return ReadOnlyError();
-  return FromRocksDb(
+  BROOK_RETURN_IF_ERROR(FromRocksDb(
       db_->db->SetOptions(cf.handle_, {{"compression", it->second}}),
-      absl::StrCat("setting compression of ", cf.name()));
+      absl::StrCat("setting compression of ", cf.name())));
+  cf.codec_ = std::string(compression);
+  return absl::OkStatus();
 }
 
 absl::Status Store::Write(StoreWriteBatch* batch, bool sync) {
@@ -407,32 +574,44 @@ absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
 
   absl::ReaderMutexLock lock(&cf.db_->mu);
   if (cf.db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
-  std::unique_ptr<rocksdb::Iterator> it(
-      cf.db_->db->NewIterator(ro, cf.handle_));
-  // A consumer that keeps up asks for the first offset of the next batch:
-  // a forward Seek finds it exactly. Otherwise the batch holding `from`
-  // starts before it, and the slower SeekForPrev finds that one.
-  const rocksdb::Slice target_slice(target, kBatchKeySize);
-  it->Seek(target_slice);
-  if (!it->Valid() || it->key() != target_slice) {
-    it->SeekForPrev(target_slice);
-    if (!it->Valid()) it->Seek(target_slice);
-  }
-  size_t bytes = 0;
-  for (; it->Valid() && bytes < max_bytes; it->Next()) {
-    int32_t p;
-    int64_t base;
-    if (!DecodeBatchKey(ToView(it->key()), &p, &base)) {
-      return Error(
-          ErrorCode::kCorruptMessage,
-          absl::StrCat("malformed batch key in column family ", cf.name()));
+  const size_t first = out->size();
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        cf.db_->db->NewIterator(ro, cf.handle_));
+    // A consumer that keeps up asks for the first offset of the next batch:
+    // a forward Seek finds it exactly. Otherwise the batch holding `from`
+    // starts before it, and the slower SeekForPrev finds that one.
+    const rocksdb::Slice target_slice(target, kBatchKeySize);
+    it->Seek(target_slice);
+    if (!it->Valid() || it->key() != target_slice) {
+      it->SeekForPrev(target_slice);
+      if (!it->Valid()) it->Seek(target_slice);
     }
-    rocksdb::Slice value = it->value();
-    bytes += value.size();
-    out->push_back(StoredBatch{
-        base, std::make_shared<const std::string>(value.data(), value.size())});
+    size_t bytes = 0;
+    for (; it->Valid() && bytes < max_bytes; it->Next()) {
+      int32_t p;
+      int64_t base;
+      if (!DecodeBatchKey(ToView(it->key()), &p, &base)) {
+        return Error(ErrorCode::kCorruption,
+                     absl::StrCat("malformed batch key in column family ",
+                                  cf.name()));
+      }
+      rocksdb::Slice value = it->value();
+      bytes += value.size();
+      out->push_back(StoredBatch{
+          base,
+          std::make_shared<const std::string>(value.data(), value.size())});
+    }
+    // Read-only: the holder may have deleted a table file this instance
+    // had not open (its table cache is bounded); catching up with the
+    // holder's newer files finds the data again.
+    if (it->status().IsPathNotFound() && cf.db_->read_only && attempt == 0) {
+      out->resize(first);
+      cf.db_->db->TryCatchUpWithPrimary().PermitUncheckedError();
+      continue;
+    }
+    return FromRocksDb(it->status(), absl::StrCat("reading ", cf.name()));
   }
-  return FromRocksDb(it->status(), absl::StrCat("reading ", cf.name()));
 }
 
 absl::Status Store::ScanPartitionEnds(

@@ -17,8 +17,10 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -45,12 +47,15 @@ class ColumnFamily {
   friend class Store;
   friend class StoreWriteBatch;
   ColumnFamily(std::shared_ptr<DbState> db, std::string name,
-               rocksdb::ColumnFamilyHandle* handle);
+               rocksdb::ColumnFamilyHandle* handle, std::string codec);
 
   const std::shared_ptr<DbState> db_;
   const std::string name_;
   // Nulled (under db_->mu) when the store closes.
   rocksdb::ColumnFamilyHandle* handle_;
+  // The codec new files get; empty when unknown (see SetCompression).
+  absl::Mutex codec_mu_;
+  std::string codec_ ABSL_GUARDED_BY(codec_mu_);
 };
 
 using ColumnFamilyRef = std::shared_ptr<ColumnFamily>;
@@ -89,9 +94,16 @@ struct StoredBatch {
 struct StoreOptions {
   bool in_memory = false;
   bool create_if_missing = true;
+  // Most table files kept open (RocksDB's table cache); more are reopened
+  // on demand. Bounds the descriptors an open uses, whatever the number of
+  // topics.
+  int max_open_files = 500;
   // Open as a RocksDB secondary instance: readable while another process
   // holds the directory; every write fails with ReadOnlyError().
   bool read_only = false;
+  // Rebuild a lost or damaged CURRENT from the newest MANIFEST instead of
+  // failing with Corruption.
+  bool salvage = false;
 };
 
 // The error of a write to a store opened read-only.
@@ -126,6 +138,25 @@ class Store {
   // TryCatchUpWithPrimary). Column families it created since stay unknown.
   absl::Status CatchUp();
 
+  // Makes every write so far durable, the write-ahead logs recovered at open
+  // included (fsync).
+  absl::Status SyncWal();
+
+  // Writes every family's memtable to table files (the recovered logs then
+  // become obsolete and are deleted); everything written so far is durable
+  // afterwards.
+  absl::Status FlushAll();
+
+  // brook's own small files in the data directory (for an in-memory store,
+  // in its memory), written and read through RocksDB's environment so that
+  // they share its fault injection in tests. WriteAuxFile replaces `name`
+  // with `data` and fsyncs it before returning; it never renames, so a
+  // crash may leave it partly written (callers keep two and checksum them).
+  absl::Status WriteAuxFile(const std::string& name, absl::string_view data);
+  // nullopt when `name` does not exist.
+  absl::StatusOr<std::optional<std::string>> ReadAuxFile(
+      const std::string& name);
+
   // The column families found at open, other than the default and meta ones.
   std::map<std::string, ColumnFamilyRef> TakeOpenedFamilies();
 
@@ -133,10 +164,20 @@ class Store {
   // "zstd").
   absl::StatusOr<ColumnFamilyRef> CreateFamily(const std::string& name,
                                                absl::string_view compression);
+  // Creates several families with one change of RocksDB's OPTIONS file,
+  // which lists every family and is rewritten at each creation: creating
+  // one family costs time proportional to the number of families. All or
+  // nothing: on failure, the ones created are dropped again.
+  struct NewFamily {
+    std::string name;
+    std::string compression;
+  };
+  absl::StatusOr<std::vector<ColumnFamilyRef>> CreateFamilies(
+      const std::vector<NewFamily>& families);
   absl::Status DropFamily(const ColumnFamily& cf);
-  // Sets the codec used for the family's new files.
-  absl::Status SetCompression(const ColumnFamily& cf,
-                              absl::string_view compression);
+  // Sets the codec used for the family's new files; nothing to do (and no
+  // OPTIONS rewrite) when it already has it.
+  absl::Status SetCompression(ColumnFamily& cf, absl::string_view compression);
 
   absl::Status Write(StoreWriteBatch* batch, bool sync);
 

@@ -29,6 +29,10 @@ absl::Status RunConsume(absl::Span<const std::string> args,
 absl::Status RunGroups(absl::Span<const std::string> args,
                        std::optional<std::string> data_dir);
 
+// brook salvage: opens a damaged directory with what remains.
+absl::Status RunSalvage(absl::Span<const std::string> args,
+                        std::optional<std::string> data_dir);
+
 // brook partition --partitions N (--key TEXT | --key-hex HEX)
 absl::Status RunPartition(absl::Span<const std::string> args);
 

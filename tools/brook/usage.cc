@@ -15,15 +15,18 @@ Commands:
   produce     send one record per stdin line to a topic
   consume     print records of a topic
   partition   print the partition Kafka's default partitioner picks for a key
+  salvage     open a damaged data directory with what remains, listing what
+              was lost
   assign      print what one of Kafka's assignors gives a group (JSON in/out)
 
 Global flags:
-  --data DIR  the data directory (created if missing). Required by topics,
-              groups, produce and consume; it may also be given after the command.
-              While another process holds the directory, reading commands
+  --data DIR  the data directory. Required by topics, groups, produce,
+              consume and salvage; it may also be given after the command.
+              Commands that write create it when missing. Reading commands
               (topics list|describe, groups list|describe, a reset-offsets
-              dry run) open it read-only, as of that moment; the others
-              refuse.
+              dry run, consume without --group) open it read-only: they
+              create and change nothing, and also read while another process
+              holds the directory; the others then refuse.
   --help, -h  show this help; 'brook COMMAND --help' shows a command's help.
 
 Exit status: 0 on success, 1 when the operation fails, 2 for a malformed
@@ -41,7 +44,7 @@ absl::string_view TopicsHelp() {
 
 create    creates topic NAME. Topic names use Kafka's rules: 1 to 249 ASCII
           letters, digits, '.', '_' or '-', and not "." or "..".
-  --partitions N       number of partitions, 1 to 2147483647 (required).
+  --partitions N       number of partitions, 1 to 1000000 (required).
   --config KEY=VALUE   a topic configuration by its Kafka name; repeatable.
                        Known: cleanup.policy, compression.type,
                        max.message.bytes, message.timestamp.type,
@@ -184,6 +187,22 @@ Flags:
   --key-hex HEX    the key's bytes in hex, two digits per byte (lower or
                    upper case); may be empty for an empty key.
 Exactly one of --key and --key-hex is required.
+)";
+}
+
+absl::string_view SalvageHelp() {
+  return R"(Usage: brook --data DIR salvage
+
+Opens a data directory that a normal open refuses because acknowledged
+records were lost to damage (a damaged or deleted write-ahead log), or
+because its CURRENT file is lost or damaged, and keeps what remains:
+CURRENT is rebuilt from the newest MANIFEST, a topic whose record was lost
+gets it back (with the default configuration), and each damaged partition
+continues after its last lost offset, so no lost offset is ever given to a
+new record. Prints the lost records per partition:
+  TOPIC PARTITION FIRST-LOST LAST-LOST RECORDS
+Afterwards the directory opens normally. A directory with nothing lost is
+left as it is.
 )";
 }
 

@@ -15,6 +15,7 @@ absl::string_view GroupsHelp();
 absl::string_view ProduceHelp();
 absl::string_view ConsumeHelp();
 absl::string_view PartitionHelp();
+absl::string_view SalvageHelp();
 
 }  // namespace cli
 }  // namespace brook

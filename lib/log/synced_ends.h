@@ -1,0 +1,97 @@
+// The synced-ends checkpoint: for each partition, an offset below which
+// every record was durable (written and fsynced) when the checkpoint was
+// saved. It lives outside RocksDB's write-ahead log, so that an open can
+// tell acknowledged records lost to damage (a damaged or deleted log, which
+// RocksDB's point-in-time recovery truncates without a word) from the
+// normal loss of unsynced writes after a crash: only the first can take a
+// partition below its checkpointed end.
+//
+// Saved at every open (after recovery), every second after an fsynced
+// appender round, and at a clean close; so after a crash the check covers
+// what was acknowledged more than about a second before it (DESIGN-NOTES).
+//
+// Files (persisted): BROOK-SYNCED-0 and BROOK-SYNCED-1, written in turn, each
+// complete:
+//   "brook synced ends 1\n"
+//   "seq <n>\n"                            larger is newer
+//   "topic <family> <partitions> <name>\n" per topic (a lost topic record
+//                                          is damage too)
+//   "<family> <partition> <end>\n"         per partition with end > 0
+//   "fnv1a64 <16 hex digits>\n"            over every byte before this line
+// The newest file whose checksum matches is the checkpoint, so a write torn
+// by a crash leaves the previous one.
+#ifndef BROOK_LIB_LOG_SYNCED_ENDS_H_
+#define BROOK_LIB_LOG_SYNCED_ENDS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "brook/engine.h"
+#include "log/topic_registry.h"
+#include "storage/store.h"
+
+namespace brook {
+
+// Thread-safe.
+class SyncedEnds {
+ public:
+  // Family name -> partition -> synced end.
+  using Ends = std::map<std::string, std::map<int32_t, int64_t>>;
+
+  // `store` and `topics` must outlive this.
+  SyncedEnds(Store* store, TopicRegistry* topics)
+      : store_(store), topics_(topics) {}
+
+  // Reads the checkpoint saved last; none (nothing to check) when the
+  // directory has no intact one.
+  absl::Status Load() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // A topic of the loaded checkpoint whose record is gone while its column
+  // family is still there (an orphan): its record was lost to damage.
+  struct LostTopic {
+    std::string family;
+    std::string name;
+    int32_t partitions = 0;
+  };
+  std::vector<LostTopic> FindLostTopics() const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Partitions whose log end is below the loaded checkpoint's, with the
+  // missing offsets, sorted by topic and partition: of the recovered topics
+  // and of the topics whose record was lost (FindLostTopics).
+  absl::StatusOr<std::vector<LostRecords>> FindLosses() const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Saves every partition's synced end (PartitionState::synced_end).
+  absl::Status Save() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Save() when a second of real time passed since the last one; called by
+  // the appender after each fsynced round. A failure is left for the next
+  // save: the checkpoint only ever lags.
+  void SaveIfDue() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The error naming every lost topic record and range (Corruption).
+  static absl::Status LostError(const std::string& dir,
+                                const std::vector<LostTopic>& topics,
+                                const std::vector<LostRecords>& losses);
+
+ private:
+  absl::Status SaveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  Store* const store_;
+  TopicRegistry* const topics_;
+  mutable absl::Mutex mu_;
+  Ends loaded_ ABSL_GUARDED_BY(mu_);
+  std::vector<LostTopic> loaded_topics_ ABSL_GUARDED_BY(mu_);
+  uint64_t seq_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time last_save_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+};
+
+}  // namespace brook
+
+#endif  // BROOK_LIB_LOG_SYNCED_ENDS_H_
