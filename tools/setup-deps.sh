@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev
-  clang python3
+  clang libclang-rt-14-dev python3
 )
 
 missing=()

@@ -33,7 +33,7 @@ int AutomaticMaxOpenFiles() {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Open(
-    const EngineOptions& options, const std::string& dir) {
+    const EngineOptions& options, const std::string& dir, rocksdb::Env* env) {
 #ifdef NDEBUG
   // Debian builds Abseil without NDEBUG, which leaves absl::Mutex's deadlock
   // detector on: a graph update on every lock, a few percent of the produce
@@ -67,6 +67,7 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Open(
   store_options.create_if_missing = options.create_if_missing;
   store_options.read_only = options.read_only;
   store_options.salvage = options.salvage;
+  store_options.env = env;
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
                          Store::Open(store_options, dir));
   BROOK_ASSIGN_OR_RETURN(std::unique_ptr<TopicRegistry> topics,

@@ -31,8 +31,10 @@ namespace brook {
 // Thread-safe.
 class EngineCore {
  public:
+  // `env`: tests only, the storage environment (see StoreOptions::env).
   static absl::StatusOr<std::shared_ptr<EngineCore>> Open(
-      const EngineOptions& options, const std::string& dir);
+      const EngineOptions& options, const std::string& dir,
+      rocksdb::Env* env = nullptr);
   ~EngineCore();
   EngineCore(const EngineCore&) = delete;
   EngineCore& operator=(const EngineCore&) = delete;

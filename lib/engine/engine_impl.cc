@@ -7,6 +7,7 @@
 #include "brook/engine.h"
 #include "consumer/consumer_impl.h"
 #include "core/core.h"
+#include "engine/engine_testing.h"
 #include "producer/producer_impl.h"
 #include "storage/store.h"
 #include "util/status_macros.h"
@@ -56,8 +57,13 @@ class EngineImpl : public Engine {
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(
     const EngineOptions& options, absl::string_view dir) {
+  return OpenEngineWithEnv(options, dir, nullptr);
+}
+
+absl::StatusOr<std::unique_ptr<Engine>> OpenEngineWithEnv(
+    const EngineOptions& options, absl::string_view dir, rocksdb::Env* env) {
   BROOK_ASSIGN_OR_RETURN(std::shared_ptr<EngineCore> core,
-                         EngineCore::Open(options, std::string(dir)));
+                         EngineCore::Open(options, std::string(dir), env));
   return std::unique_ptr<Engine>(new EngineImpl(std::move(core)));
 }
 

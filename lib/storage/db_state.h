@@ -3,6 +3,7 @@
 #ifndef BROOK_LIB_STORAGE_DB_STATE_H_
 #define BROOK_LIB_STORAGE_DB_STATE_H_
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,8 +12,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
+#include "rocksdb/options.h"
 #include "storage/store.h"
 
 namespace brook {
@@ -26,7 +30,9 @@ struct DbState {
   rocksdb::ColumnFamilyHandle* default_family ABSL_GUARDED_BY(mu) = nullptr;
   absl::flat_hash_set<ColumnFamily*> live ABSL_GUARDED_BY(mu);
   std::map<std::string, ColumnFamilyRef> opened ABSL_GUARDED_BY(mu);
-  // The in-memory environment; outlives `db`.
+  // The in-memory environment (in_memory only), and the environment the
+  // database uses (over it or the given one); both outlive `db`.
+  std::unique_ptr<rocksdb::Env> mem_env;
   std::unique_ptr<rocksdb::Env> env;
   std::string dir;
   bool in_memory = false;
@@ -36,6 +42,16 @@ struct DbState {
   std::string secondary_dir;
   // A writing open of a directory, registered with RegisterHeldDataDir.
   bool registered_holder = false;
+  // What a reopen needs (Store::ReopenLocked).
+  rocksdb::DBOptions db_options;
+  std::string path;
+  std::shared_ptr<rocksdb::FileSystem> base_fs;  // Measures free space.
+  // A write failed for lack of storage (RocksDB then refuses every write
+  // until Resume()); the next write tries to resume first, at most every
+  // kResumeInterval.
+  std::atomic<bool> storage_failed{false};
+  absl::Mutex resume_mu;
+  absl::Time next_resume ABSL_GUARDED_BY(resume_mu) = absl::InfinitePast();
 };
 
 // Translates a RocksDB status: Corruption becomes kDataLoss, a held lock

@@ -15,6 +15,7 @@
 #include "brook/error.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
@@ -66,6 +67,26 @@ rocksdb::ColumnFamilyOptions FamilyOptions(absl::string_view compression) {
   cf.write_buffer_size = 32 << 20;
   return cf;
 }
+
+// brook resumes writing after a storage failure itself (Store::MaybeResume),
+// as soon as a write finds space again. RocksDB resumes from a full disk on
+// its own only through its SstFileManager, which polls every 5 s and waits
+// for a reserve as large as every memtable, and meanwhile refuses a manual
+// resume as Busy. It starts that only when free space can be measured, so
+// this file system says it cannot.
+class ManualResumeFs : public rocksdb::FileSystemWrapper {
+ public:
+  explicit ManualResumeFs(const std::shared_ptr<rocksdb::FileSystem>& base)
+      : FileSystemWrapper(base) {}
+  const char* Name() const override { return "BrookManualResumeFs"; }
+  rocksdb::IOStatus GetFreeSpace(const std::string&, const rocksdb::IOOptions&,
+                                 uint64_t*, rocksdb::IODebugContext*) override {
+    return rocksdb::IOStatus::NotSupported("brook resumes by itself");
+  }
+};
+
+// Least time between two attempts to resume writing after a storage failure.
+constexpr absl::Duration kResumeInterval = absl::Milliseconds(50);
 
 // The whole key as the memtable's insert-hint prefix: each meta key (a
 // committed offset, above all) is rewritten again and again, and a hint per
@@ -173,11 +194,17 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
   // directory (RocksDB would create a new database over it).
   DataDirState dir_state = DataDirState::kMissing;
   state->in_memory = options.in_memory;
+  rocksdb::Env* base_env =
+      options.env != nullptr ? options.env : rocksdb::Env::Default();
   if (options.in_memory) {
-    state->env.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
-    db_options.env = state->env.get();
+    state->mem_env.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    base_env = state->mem_env.get();
     db_options.info_log = NullInfoLog();
-  } else {
+  }
+  state->env = rocksdb::NewCompositeEnv(
+      std::make_shared<ManualResumeFs>(base_env->GetFileSystem()));
+  db_options.env = state->env.get();
+  if (!options.in_memory) {
     absl::StatusOr<DataDirState> inspected = InspectDataDir(dir);
     if (!inspected.ok() && options.salvage &&
         GetErrorCode(inspected.status()) == ErrorCode::kCorruption) {
@@ -302,6 +329,9 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
 
   absl::MutexLock lock(&state->mu);
   state->db.reset(raw);
+  state->db_options = db_options;
+  state->path = path;
+  state->base_fs = base_env->GetFileSystem();
   for (size_t i = 0; i < handles.size(); ++i) {
     const std::string& name = descriptors[i].name;
     if (name == rocksdb::kDefaultColumnFamilyName) {
@@ -358,11 +388,14 @@ absl::Status Store::CatchUp() {
 }
 
 absl::Status Store::SyncWal() {
+  // After a failed log write RocksDB must not touch that log again
+  // (syncing it asserts in RocksDB): reopen first.
+  BROOK_RETURN_IF_ERROR(ResumeNow());
   absl::ReaderMutexLock lock(&db_->mu);
   if (db_->db == nullptr) return StoreClosed();
   if (db_->read_only) return ReadOnlyError();
   BROOK_RETURN_IF_ERROR(
-      FromRocksDb(db_->db->SyncWAL(), "syncing the write-ahead log"));
+      StorageStatus(db_->db->SyncWAL(), "syncing the write-ahead log"));
   if (db_->in_memory) return absl::OkStatus();
   // Logs recovered at open and kept (RocksDB does not flush at recovery)
   // are not RocksDB's to sync: after a crash their pages may still be
@@ -385,6 +418,9 @@ absl::Status Store::SyncWal() {
 }
 
 absl::Status Store::FlushAll() {
+  // A memtable switch writes out the current log's buffer: after a failed
+  // log write only a fresh log may be written (RocksDB asserts otherwise).
+  BROOK_RETURN_IF_ERROR(ResumeNow());
   absl::ReaderMutexLock lock(&db_->mu);
   if (db_->db == nullptr) return StoreClosed();
   if (db_->read_only) return ReadOnlyError();
@@ -395,8 +431,8 @@ absl::Status Store::FlushAll() {
   }
   rocksdb::FlushOptions options;
   options.allow_write_stall = true;
-  return FromRocksDb(db_->db->Flush(options, handles),
-                     "writing recovered records to table files");
+  return StorageStatus(db_->db->Flush(options, handles),
+                       "writing recovered records to table files");
 }
 
 absl::Status Store::WriteAuxFile(const std::string& name,
@@ -406,6 +442,7 @@ absl::Status Store::WriteAuxFile(const std::string& name,
   if (db_->read_only) return ReadOnlyError();
   rocksdb::Env* env = db_->db->GetEnv();
   const std::string path = absl::StrCat(db_->db->GetName(), "/", name);
+  const bool existed = env->FileExists(path).ok();
   std::unique_ptr<rocksdb::WritableFile> file;
   rocksdb::Status s = env->NewWritableFile(path, &file, rocksdb::EnvOptions());
   if (s.ok()) s = file->Append(ToSlice(data));
@@ -413,6 +450,12 @@ absl::Status Store::WriteAuxFile(const std::string& name,
   if (file != nullptr) {
     rocksdb::Status closed = file->Close();
     if (s.ok()) s = closed;
+  }
+  if (s.ok() && !existed && !db_->in_memory) {
+    // A new file's name survives a power cut once its directory is synced.
+    std::unique_ptr<rocksdb::Directory> dir;
+    s = env->NewDirectory(db_->db->GetName(), &dir);
+    if (s.ok()) s = dir->Fsync();
   }
   return FromRocksDb(s, absl::StrCat("writing ", path));
 }
@@ -453,6 +496,7 @@ absl::StatusOr<std::vector<ColumnFamilyRef>> Store::CreateFamilies(
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status s;
+  MaybeResume();
   {
     // Shared: RocksDB serializes family changes itself, and reads and
     // writes of other families need not wait for this one.
@@ -466,8 +510,8 @@ absl::StatusOr<std::vector<ColumnFamilyRef>> Store::CreateFamilies(
         db_->db->DropColumnFamily(h).PermitUncheckedError();
         db_->db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
       }
-      return FromRocksDb(s, absl::StrCat("creating column family ",
-                                         families.front().name));
+      return StorageStatus(s, absl::StrCat("creating column family ",
+                                           families.front().name));
     }
   }
   std::vector<ColumnFamilyRef> out;
@@ -515,6 +559,7 @@ absl::Status Store::SetCompression(ColumnFamily& cf,
 }
 
 absl::Status Store::Write(StoreWriteBatch* batch, bool sync) {
+  MaybeResume();
   absl::ReaderMutexLock lock(&db_->mu);
   if (db_->db == nullptr || batch->has_unknown_family_) return StoreClosed();
   if (db_->read_only) return ReadOnlyError();
@@ -529,7 +574,114 @@ absl::Status Store::Write(StoreWriteBatch* batch, bool sync) {
   batch->meta_puts_.clear();
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return FromRocksDb(db_->db->Write(wo, batch->rep_.get()), "write");
+  return StorageStatus(db_->db->Write(wo, batch->rep_.get()), "write");
+}
+
+void Store::MaybeResume() {
+  if (!db_->storage_failed.load(std::memory_order_acquire)) return;
+  {
+    absl::MutexLock lock(&db_->resume_mu);
+    const absl::Time now = absl::Now();
+    if (now < db_->next_resume) return;
+    db_->next_resume = now + kResumeInterval;
+  }
+  // Real time: storage recovery is not engine logic a ManualClock drives.
+  ResumeNow().IgnoreError();  // The next write reports the failure.
+}
+
+absl::Status Store::ResumeNow() {
+  if (!db_->storage_failed.load(std::memory_order_acquire)) {
+    return absl::OkStatus();
+  }
+  absl::MutexLock lock(&db_->mu);  // No read or write in flight.
+  if (!db_->storage_failed.load(std::memory_order_acquire)) {
+    return absl::OkStatus();  // Another thread resumed.
+  }
+  if (db_->db == nullptr) return StoreClosed();
+  const uint64_t needed = SpaceToResumeLocked();
+  uint64_t free = 0;
+  if (db_->base_fs
+          ->GetFreeSpace(db_->dir, rocksdb::IOOptions(), &free, nullptr)
+          .ok() &&
+      free < needed) {
+    return Error(ErrorCode::kKafkaStorageError,
+                 absl::StrCat("no space left on the device of the data "
+                              "directory: ",
+                              free >> 20, " MiB free, about ", needed >> 20,
+                              " MiB needed to resume writing"));
+  }
+  return ReopenLocked();
+}
+
+uint64_t Store::SpaceToResumeLocked() {
+  // The memtables a reopen replays and writes out, and room for the new
+  // log and MANIFEST.
+  uint64_t memtables = 0;
+  if (db_->db != nullptr) {
+    db_->db->GetAggregatedIntProperty("rocksdb.cur-size-all-mem-tables",
+                                      &memtables);
+  }
+  return memtables + (16 << 20);
+}
+
+absl::Status Store::ReopenLocked() {
+  // RocksDB 7.8 never writes to a log again after a failed write to it
+  // (its writer asserts), and its own Resume() keeps the failed log when
+  // no memtable holds data. A reopen starts on a fresh log, replaying what
+  // the old one holds: the engine's state stays as it was, since failed
+  // writes were never acknowledged.
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           rocksdb::ColumnFamilyOptions());
+  descriptors.emplace_back(kMetaFamily, MetaFamilyOptions());
+  std::vector<ColumnFamily*> families;
+  for (ColumnFamily* cf : db_->live) {
+    if (cf->handle_ == nullptr) continue;
+    absl::MutexLock codec_lock(&cf->codec_mu_);
+    descriptors.emplace_back(cf->name_, FamilyOptions(cf->codec_.empty()
+                                                          ? "none"
+                                                          : cf->codec_));
+    families.push_back(cf);
+  }
+  for (ColumnFamily* cf : families) {
+    db_->db->DestroyColumnFamilyHandle(cf->handle_).PermitUncheckedError();
+    cf->handle_ = nullptr;
+  }
+  db_->db->DestroyColumnFamilyHandle(db_->meta).PermitUncheckedError();
+  db_->db->DestroyColumnFamilyHandle(db_->default_family)
+      .PermitUncheckedError();
+  db_->meta = db_->default_family = nullptr;
+  db_->db->Close().PermitUncheckedError();  // Its log is the failed one.
+  db_->db.reset();
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_->db_options, db_->path,
+                                        descriptors, &handles, &raw);
+  if (!s.ok()) {
+    // Left closed: every call fails with the storage error until a later
+    // attempt reopens.
+    return StorageStatus(s, "reopening after a storage failure");
+  }
+  db_->db.reset(raw);
+  db_->default_family = handles[0];
+  db_->meta = handles[1];
+  for (size_t i = 0; i < families.size(); ++i) {
+    families[i]->handle_ = handles[i + 2];
+  }
+  db_->storage_failed.store(false, std::memory_order_release);
+  return absl::OkStatus();
+}
+
+absl::Status Store::StorageStatus(const rocksdb::Status& s,
+                                  absl::string_view context) {
+  if (s.ok() || !s.IsIOError()) return FromRocksDb(s, context);
+  db_->storage_failed.store(true, std::memory_order_release);
+  if (!s.IsNoSpace()) return FromRocksDb(s, context);
+  return FromRocksDb(
+      s, absl::StrCat(context, " (about ", SpaceToResumeLocked() >> 20,
+                      " MiB must be free on the data directory's device to "
+                      "resume)"));
 }
 
 absl::StatusOr<std::optional<std::string>> Store::GetMeta(

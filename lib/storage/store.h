@@ -24,6 +24,9 @@
 
 namespace rocksdb {
 class ColumnFamilyHandle;
+class Env;
+class FileSystem;
+class Status;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -104,6 +107,9 @@ struct StoreOptions {
   // Rebuild a lost or damaged CURRENT from the newest MANIFEST instead of
   // failing with Corruption.
   bool salvage = false;
+  // Tests only: the environment of an on-disk store (fault injection);
+  // nullptr for the default. Must outlive the store.
+  rocksdb::Env* env = nullptr;
 };
 
 // The error of a write to a store opened read-only.
@@ -213,6 +219,24 @@ class Store {
 
  private:
   explicit Store(std::shared_ptr<DbState> db);
+
+  // After a write failed for lack of storage, RocksDB refuses every write
+  // until it resumes: try that (throttled) before the next write, so that
+  // writing resumes by itself once space is freed.
+  void MaybeResume() ABSL_LOCKS_EXCLUDED(db_->mu);
+  // Resumes at once (unthrottled) when a write failed for lack of storage,
+  // once the device reports enough free space: KafkaStorageError saying
+  // how much is needed otherwise.
+  absl::Status ResumeNow() ABSL_LOCKS_EXCLUDED(db_->mu);
+  // Closes and reopens the database on a fresh write-ahead log.
+  absl::Status ReopenLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_->mu);
+  // Bytes that must be free for ReopenLocked and the writes after it.
+  uint64_t SpaceToResumeLocked() ABSL_SHARED_LOCKS_REQUIRED(db_->mu);
+  // FromRocksDb, noting a storage failure for MaybeResume, and saying how
+  // much space resuming needs when the device is full.
+  absl::Status StorageStatus(const rocksdb::Status& s,
+                             absl::string_view context)
+      ABSL_SHARED_LOCKS_REQUIRED(db_->mu);
 
   const std::shared_ptr<DbState> db_;
 };
