@@ -87,6 +87,20 @@ absl::Status PartitionFetcher::ReadFrom(Store* store, int max, int64_t* pos_io,
         s = reader_.Skip();
         if (!s.ok()) return s;
       }
+      if (reader_.done() && index_ + 1 >= batches_.size()) {
+        // Every record read ends below `pos`: the next stored one, if any,
+        // is in a batch after it. Offsets stored nowhere (lost to damage
+        // and skipped by a salvage) are passed over, as Kafka's fetch
+        // passes over offsets a compaction removed.
+        ResetCache();
+        s = store->ReadBatches(topic_->cf(), partition_, pos, hw, kFetchBytes,
+                               &batches_, /*after=*/true);
+        if (!s.ok()) return s;
+        if (batches_.empty()) {
+          pos = hw;
+          break;
+        }
+      }
       continue;
     }
     const StoredBatch& batch = batches_[index_];

@@ -248,9 +248,12 @@ absl::Status EngineCore::DeleteTopic(absl::string_view name) {
     appender_->RunExclusive([&] { removed.topic->MarkDeleted(); });
     notifier_.Notify();  // Consumers stop waiting on the deleted partitions.
   }
-  // A failure here leaves only an orphan family, dropped at the next open.
-  if (removed.family == nullptr) return absl::OkStatus();
-  return store_->DropFamily(*removed.family);
+  // The topic is deleted once its record is: a failure to drop the family
+  // leaves an orphan that the next open drops, not a topic.
+  if (removed.family != nullptr) {
+    store_->DropFamily(*removed.family).IgnoreError();
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace brook

@@ -50,6 +50,10 @@ struct DbState {
   // until Resume()); the next write tries to resume first, at most every
   // kResumeInterval.
   std::atomic<bool> storage_failed{false};
+  // Whether that failure was a full device, which a reopen cures once space
+  // is back. Any other I/O failure stays until the engine is reopened: the
+  // device itself is failing.
+  std::atomic<bool> no_space{false};
   absl::Mutex resume_mu;
   absl::Time next_resume ABSL_GUARDED_BY(resume_mu) = absl::InfinitePast();
 };

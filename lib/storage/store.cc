@@ -598,6 +598,12 @@ absl::Status Store::ResumeNow() {
     return absl::OkStatus();  // Another thread resumed.
   }
   if (db_->db == nullptr) return StoreClosed();
+  if (!db_->no_space.load(std::memory_order_acquire)) {
+    return Error(ErrorCode::kKafkaStorageError,
+                 "the data directory's storage failed (an I/O error other "
+                 "than a full device); writes stay refused until the engine "
+                 "is reopened");
+  }
   const uint64_t needed = SpaceToResumeLocked();
   uint64_t free = 0;
   if (db_->base_fs
@@ -670,14 +676,22 @@ absl::Status Store::ReopenLocked() {
     families[i]->handle_ = handles[i + 2];
   }
   db_->storage_failed.store(false, std::memory_order_release);
+  db_->no_space.store(false, std::memory_order_release);
   return absl::OkStatus();
 }
 
 absl::Status Store::StorageStatus(const rocksdb::Status& s,
                                   absl::string_view context) {
   if (s.ok() || !s.IsIOError()) return FromRocksDb(s, context);
+  if (!s.IsNoSpace()) {
+    db_->no_space.store(false, std::memory_order_release);
+    db_->storage_failed.store(true, std::memory_order_release);
+    return FromRocksDb(s, context);
+  }
+  if (!db_->storage_failed.load(std::memory_order_acquire)) {
+    db_->no_space.store(true, std::memory_order_release);
+  }
   db_->storage_failed.store(true, std::memory_order_release);
-  if (!s.IsNoSpace()) return FromRocksDb(s, context);
   return FromRocksDb(
       s, absl::StrCat(context, " (about ", SpaceToResumeLocked() >> 20,
                       " MiB must be free on the data directory's device to "
@@ -713,7 +727,7 @@ absl::Status Store::ScanMeta(
 
 absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
                                 int64_t from, int64_t end, size_t max_bytes,
-                                std::vector<StoredBatch>* out) {
+                                std::vector<StoredBatch>* out, bool after) {
   char lower[kBatchKeySize], upper[kBatchKeySize], target[kBatchKeySize];
   EncodeBatchKey(partition, 0, lower);
   EncodeBatchKey(partition, end, upper);
@@ -735,7 +749,7 @@ absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
     // starts before it, and the slower SeekForPrev finds that one.
     const rocksdb::Slice target_slice(target, kBatchKeySize);
     it->Seek(target_slice);
-    if (!it->Valid() || it->key() != target_slice) {
+    if (!after && (!it->Valid() || it->key() != target_slice)) {
       it->SeekForPrev(target_slice);
       if (!it->Valid()) it->Seek(target_slice);
     }

@@ -195,10 +195,12 @@ class Store {
 
   // Appends to `out` the batches of `partition` that may hold offsets in
   // [from, end): the last batch with base offset <= from (or the first one
-  // after it) and those following, until about `max_bytes` are read.
+  // after it) and those following, until about `max_bytes` are read. With
+  // `after`, only batches whose base offset is >= from (the caller knows
+  // the one before ends below `from`).
   absl::Status ReadBatches(const ColumnFamily& cf, int32_t partition,
                            int64_t from, int64_t end, size_t max_bytes,
-                           std::vector<StoredBatch>* out);
+                           std::vector<StoredBatch>* out, bool after = false);
 
   // Where a partition's batches begin and end. Of the last batch only its
   // first `head_bytes` bytes are copied: its header is all a caller needs
