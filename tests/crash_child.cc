@@ -3,7 +3,10 @@
 // "partition offset sequence" to stdout for every acknowledged record.
 // Sequences start at argv[2] so every round's records are distinct.
 // argv[3] is "async" (callbacks; records go through the appender thread) or
-// "sync" (each send waited for; an idle producer writes on its own thread).
+// "sync" (each send waited for; an idle producer writes on its own thread),
+// or "topics": create and delete topics "ct<sequence>" (and send a record to
+// each) until killed, writing "create NAME" or "delete NAME" for every
+// acknowledged change (and "deleting NAME" before each deletion).
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,8 +22,10 @@ int main(int argc, char** argv) {
   int64_t seq = 0;
   if (argc != 4 || !absl::SimpleAtoi(argv[2], &seq) ||
       (std::strcmp(argv[3], "async") != 0 &&
-       std::strcmp(argv[3], "sync") != 0)) {
-    std::fprintf(stderr, "usage: crash_child DIR FIRST_SEQUENCE async|sync\n");
+       std::strcmp(argv[3], "sync") != 0 &&
+       std::strcmp(argv[3], "topics") != 0)) {
+    std::fprintf(stderr,
+                 "usage: crash_child DIR FIRST_SEQUENCE async|sync|topics\n");
     return 2;
   }
   const bool sync = std::strcmp(argv[3], "sync") == 0;
@@ -29,6 +34,31 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "crash_child: %s\n",
                  engine.status().ToString().c_str());
     return 1;
+  }
+  auto say = [](const std::string& line) {
+    // One short write per line: atomic on a pipe.
+    if (write(STDOUT_FILENO, line.data(), line.size()) < 0) std::abort();
+  };
+  if (std::strcmp(argv[3], "topics") == 0) {
+    auto producer = (*engine)->CreateProducer(brook::ProducerOptions{});
+    if (!producer.ok()) return 1;
+    std::string previous;
+    for (;; ++seq) {
+      const std::string name = absl::StrCat("ct", seq);
+      if ((*engine)->admin().CreateTopic(name, 2).ok()) {
+        say(absl::StrCat("create ", name, "\n"));
+        (*producer)->Send({name, "k", "v"}).Get().IgnoreError();
+      }
+      // Every other topic is deleted again, one step later. Announced
+      // first: a kill may land after the deletion but before its line.
+      if (!previous.empty()) {
+        say(absl::StrCat("deleting ", previous, "\n"));
+        if ((*engine)->admin().DeleteTopic(previous).ok()) {
+          say(absl::StrCat("delete ", previous, "\n"));
+        }
+      }
+      previous = seq % 2 == 0 ? name : "";
+    }
   }
   brook::ProducerOptions options;
   options.acks = brook::Acks::kLeader;

@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,9 +53,9 @@ struct KillPlan {
   std::chrono::milliseconds delay;
 };
 
-// Runs the child, kills it as `plan` says, and returns what it acknowledged.
-std::vector<Ack> RunAndKill(const std::string& dir, int64_t first_seq,
-                            const KillPlan& plan) {
+// Runs the child, kills it as `plan` says, and returns its output.
+std::string RunAndKillRaw(const std::string& dir, int64_t first_seq,
+                          const KillPlan& plan) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   pid_t pid = fork();
@@ -88,7 +91,13 @@ std::vector<Ack> RunAndKill(const std::string& dir, int64_t first_seq,
   reader.join();
   close(fds[0]);
   EXPECT_TRUE(WIFSIGNALED(status)) << "the child exited by itself: " << status;
+  return output;
+}
 
+// Runs the child, kills it as `plan` says, and returns what it acknowledged.
+std::vector<Ack> RunAndKill(const std::string& dir, int64_t first_seq,
+                            const KillPlan& plan) {
+  const std::string output = RunAndKillRaw(dir, first_seq, plan);
   std::vector<Ack> acks;
   for (absl::string_view line :
        absl::StrSplit(output, '\n', absl::SkipEmpty())) {
@@ -183,6 +192,54 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkill) {
               << " acknowledged, " << total << " stored\n";
   }
   EXPECT_GT(total_acks, 0u) << "the child never acknowledged anything";
+}
+
+TEST(CrashTest, TopicCreationAndDeletionSurviveSigkill) {
+  TempDir dir;
+  {
+    auto engine = Engine::Open({}, dir.path());
+    ASSERT_OK(engine);
+  }
+  std::mt19937 rng(::testing::UnitTest::GetInstance()->random_seed());
+  std::uniform_int_distribution<int> delay_ms(0, 150);
+  // Acknowledged, across rounds; nullopt while a deletion may or may not
+  // have happened (the child was killed during it).
+  std::map<std::string, std::optional<bool>> exists;
+  for (int round = 0; round < 10; ++round) {
+    const KillPlan plan{"topics", true,
+                        std::chrono::milliseconds(delay_ms(rng))};
+    const std::string output =
+        RunAndKillRaw(dir.path(), int64_t{round} * 1000000, plan);
+    for (absl::string_view line :
+         absl::StrSplit(output, '\n', absl::SkipEmpty())) {
+      std::vector<std::string> f = absl::StrSplit(line, ' ');
+      ASSERT_EQ(f.size(), 2u) << line;
+      if (f[0] == "deleting") {
+        exists[f[1]] = std::nullopt;
+      } else {
+        exists[f[1]] = f[0] == "create";
+      }
+    }
+    // The directory opens (a kill never looks like damage) with every
+    // acknowledged creation and deletion in place.
+    auto engine = Engine::Open({}, dir.path());
+    ASSERT_OK(engine) << "round " << round;
+    auto topics = (*engine)->admin().ListTopics();
+    ASSERT_OK(topics);
+    const std::set<std::string> listed(topics->begin(), topics->end());
+    for (auto& [name, created] : exists) {
+      if (!created) {
+        created = listed.count(name) == 1;  // Now known.
+        continue;
+      }
+      EXPECT_EQ(listed.count(name) == 1, *created)
+          << "round " << round << ": topic " << name
+          << (*created ? " lost" : " came back");
+    }
+    std::cerr << "round " << round << " (topics, " << plan.delay.count()
+              << " ms): " << listed.size() << " topics\n";
+  }
+  EXPECT_FALSE(exists.empty()) << "the child changed no topic";
 }
 
 }  // namespace
