@@ -457,6 +457,15 @@ TEST(BatchFormatTest, RandomCorruptionNeverCrashes) {
   }
 }
 
+// A damaged key or record can make base offset + delta overflow: DataLoss,
+// not undefined behaviour (found by fuzz/batch_decoder_fuzzer.cc).
+TEST(BatchFormatTest, OverflowingOffsetIsDataLoss) {
+  const std::string batch = Build(Sample());
+  std::vector<ConsumerRecord> out;
+  EXPECT_THAT(ReadAllRecords(batch, INT64_MAX, &out),
+              StatusIs(ErrorCode::kCorruption));
+}
+
 // Errors carry a brook::ErrorCode (STYLE.md, Errors); a corrupt batch is
 // Kafka's CorruptMessage.
 TEST(BatchFormatTest, CorruptionCarriesCorruptMessageCode) {

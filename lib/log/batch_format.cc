@@ -189,12 +189,20 @@ absl::Status BatchReader::ReadView(int64_t base_offset, RecordView* out,
     }
     headers->push_back(h);
   }
-  out->offset = base_offset + offset_delta;
+  // A damaged batch may hold deltas that overflow: corruption, not
+  // undefined behaviour.
+  int64_t timestamp_ms;
+  if (offset_delta < 0 ||
+      __builtin_add_overflow(base_offset, offset_delta, &out->offset) ||
+      __builtin_add_overflow(first_ts_, ts_delta, &timestamp_ms)) {
+    headers->resize(headers_before);
+    return Corrupt("bad record deltas");
+  }
   if (log_append_time_) {
     out->timestamp = absl::FromUnixMillis(max_ts_);
     out->timestamp_type = TimestampType::kLogAppendTime;
   } else {
-    out->timestamp = absl::FromUnixMillis(first_ts_ + ts_delta);
+    out->timestamp = absl::FromUnixMillis(timestamp_ms);
     out->timestamp_type = TimestampType::kCreateTime;
   }
   ++next_;

@@ -203,7 +203,7 @@ absl::StatusOr<std::unique_ptr<TopicRegistry>> TopicRegistry::Recover(
                          store->GetMeta(kSeqKey));
   absl::MutexLock lock(&registry->mu_);
   int64_t next_seq = 0;
-  if (seq) absl::SimpleAtoi(*seq, &next_seq);  // Damaged: derived below.
+  if (seq && !absl::SimpleAtoi(*seq, &next_seq)) next_seq = 0;  // Below.
   // Never reuse a family's sequence number, whatever the stored counter
   // says: a re-created topic must get a new family.
   for (const auto& [name, cf] : families) {

@@ -620,6 +620,7 @@ absl::Status Store::ResumeNow() {
 }
 
 uint64_t Store::SpaceToResumeLocked() {
+  db_->mu.AssertReaderHeld();
   // The memtables a reopen replays and writes out, and room for the new
   // log and MANIFEST.
   uint64_t memtables = 0;
@@ -631,6 +632,7 @@ uint64_t Store::SpaceToResumeLocked() {
 }
 
 absl::Status Store::ReopenLocked() {
+  db_->mu.AssertHeld();
   // RocksDB 7.8 never writes to a log again after a failed write to it
   // (its writer asserts), and its own Resume() keeps the failed log when
   // no memtable holds data. A reopen starts on a fresh log, replaying what
@@ -682,6 +684,7 @@ absl::Status Store::ReopenLocked() {
 
 absl::Status Store::StorageStatus(const rocksdb::Status& s,
                                   absl::string_view context) {
+  db_->mu.AssertReaderHeld();
   if (s.ok() || !s.IsIOError()) return FromRocksDb(s, context);
   if (!s.IsNoSpace()) {
     db_->no_space.store(false, std::memory_order_release);

@@ -225,20 +225,24 @@ class Store {
   // After a write failed for lack of storage, RocksDB refuses every write
   // until it resumes: try that (throttled) before the next write, so that
   // writing resumes by itself once space is freed.
-  void MaybeResume() ABSL_LOCKS_EXCLUDED(db_->mu);
+  // (DbState is incomplete here, so the lock requirements on db_->mu are
+  // stated in words.) REQUIRES: db_->mu not held.
+  void MaybeResume();
   // Resumes at once (unthrottled) when a write failed for lack of storage,
   // once the device reports enough free space: KafkaStorageError saying
-  // how much is needed otherwise.
-  absl::Status ResumeNow() ABSL_LOCKS_EXCLUDED(db_->mu);
+  // how much is needed otherwise. REQUIRES: db_->mu not held.
+  absl::Status ResumeNow();
   // Closes and reopens the database on a fresh write-ahead log.
-  absl::Status ReopenLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(db_->mu);
+  // REQUIRES: db_->mu held exclusively.
+  absl::Status ReopenLocked();
   // Bytes that must be free for ReopenLocked and the writes after it.
-  uint64_t SpaceToResumeLocked() ABSL_SHARED_LOCKS_REQUIRED(db_->mu);
+  // REQUIRES: db_->mu held.
+  uint64_t SpaceToResumeLocked();
   // FromRocksDb, noting a storage failure for MaybeResume, and saying how
-  // much space resuming needs when the device is full.
+  // much space resuming needs when the device is full. REQUIRES: db_->mu
+  // held.
   absl::Status StorageStatus(const rocksdb::Status& s,
-                             absl::string_view context)
-      ABSL_SHARED_LOCKS_REQUIRED(db_->mu);
+                             absl::string_view context);
 
   const std::shared_ptr<DbState> db_;
 };

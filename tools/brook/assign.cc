@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "brook/admin.h"
 #include "brook/assignor.h"
 #include "brook/error.h"
 #include "json_min.h"
@@ -143,6 +144,7 @@ absl::StatusOr<GroupSubscription> ParseInput(absl::string_view text) {
   absl::Status s = Expect(*json, JsonValue::Type::kObject, "the input");
   if (!s.ok()) return s;
   GroupSubscription group;
+  int64_t total_partitions = 0;
 
   if (const JsonValue* topics = Field(*json, "topics")) {
     s = Expect(*topics, JsonValue::Type::kObject, "\"topics\"");
@@ -151,9 +153,17 @@ absl::StatusOr<GroupSubscription> ParseInput(absl::string_view text) {
       s = Expect(count, JsonValue::Type::kInt,
                  absl::StrCat("the partition count of topic ", name));
       if (!s.ok()) return s;
-      if (count.int_value() < 0 || count.int_value() > INT32_MAX) {
+      if (count.int_value() < 0 ||
+          count.int_value() > kMaxPartitionsPerTopic) {
         return BadInput(absl::StrCat("topic ", name, " has ", count.int_value(),
-                                     " partitions"));
+                                     " partitions; a topic has 0 to ",
+                                     kMaxPartitionsPerTopic));
+      }
+      total_partitions += count.int_value();
+      if (total_partitions > kMaxPartitionsPerTopic) {
+        return BadInput(absl::StrCat("the topics have more than ",
+                                     kMaxPartitionsPerTopic,
+                                     " partitions in all"));
       }
       group.partitions_per_topic[name] =
           static_cast<int32_t>(count.int_value());
@@ -225,33 +235,47 @@ int RunAssignCommand(int argc, char** argv) {
                 "assign needs --strategy range|roundrobin|sticky|"
                 "cooperative-sticky");
   }
-  const std::shared_ptr<Assignor> assignor = AssignorByName(strategy);
-  if (assignor == nullptr) {
+  if (AssignorByName(strategy) == nullptr) {
     return Fail(kExitBadInput,
                 absl::StrCat("unknown --strategy \"", strategy,
                              "\"; expected range, roundrobin, sticky or "
                              "cooperative-sticky"));
   }
-
   const std::string input((std::istreambuf_iterator<char>(std::cin)),
                           std::istreambuf_iterator<char>());
   if (std::cin.bad()) return Fail(kExitFailed, "cannot read stdin");
-  absl::StatusOr<GroupSubscription> group = ParseInput(input);
-  if (!group.ok()) return Fail(kExitBadInput, group.status().message());
-
-  absl::StatusOr<GroupAssignment> assignment = assignor->Assign(*group);
-  if (!assignment.ok()) {
+  absl::StatusOr<std::string> out = AssignFromJson(strategy, input);
+  if (!out.ok()) {
     const bool bad_input =
-        GetErrorCode(assignment.status()) == ErrorCode::kInvalidRequest;
+        out.status().code() == absl::StatusCode::kInvalidArgument;
     return Fail(bad_input ? kExitBadInput : kExitFailed,
-                assignment.status().message());
+                out.status().message());
   }
-  const std::string out = FormatAssignment(*group, *assignment);
-  if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() ||
+  if (std::fwrite(out->data(), 1, out->size(), stdout) != out->size() ||
       std::fflush(stdout) != 0) {
     return Fail(kExitFailed, "cannot write the assignment to stdout");
   }
   return kExitOk;
+}
+
+absl::StatusOr<std::string> AssignFromJson(absl::string_view strategy,
+                                           absl::string_view input) {
+  const std::shared_ptr<Assignor> assignor = AssignorByName(strategy);
+  if (assignor == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown strategy \"", strategy, "\""));
+  }
+  absl::StatusOr<GroupSubscription> group = ParseInput(input);
+  if (!group.ok()) return group.status();
+  absl::StatusOr<GroupAssignment> assignment = assignor->Assign(*group);
+  if (!assignment.ok()) {
+    // A group the assignor refuses (kInvalidRequest) is bad input.
+    if (GetErrorCode(assignment.status()) == ErrorCode::kInvalidRequest) {
+      return absl::InvalidArgumentError(assignment.status().message());
+    }
+    return absl::InternalError(assignment.status().message());
+  }
+  return FormatAssignment(*group, *assignment);
 }
 
 }  // namespace cli

@@ -4,6 +4,11 @@
 #ifndef BROOK_TOOLS_BROOK_ASSIGN_H_
 #define BROOK_TOOLS_BROOK_ASSIGN_H_
 
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
 namespace brook {
 namespace cli {
 
@@ -22,6 +27,13 @@ namespace cli {
 // process exit status: 0 on success, 2 for a bad command line or bad input,
 // 1 if the assignment itself fails; failures print one line on stderr.
 int RunAssignCommand(int argc, char** argv);
+
+// The assignment of the group `input` describes (the JSON above) by the
+// assignor named `strategy`, as the JSON RunAssignCommand prints.
+// InvalidArgument for bad input (malformed JSON, a wrong type, more than
+// kMaxPartitionsPerTopic partitions in all, a group the assignor refuses).
+absl::StatusOr<std::string> AssignFromJson(absl::string_view strategy,
+                                           absl::string_view input);
 
 }  // namespace cli
 }  // namespace brook
