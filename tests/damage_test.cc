@@ -332,6 +332,103 @@ TEST_F(DamageTest, DamagedCheckpointFilesAreIgnored) {
               StatusIs(ErrorCode::kCorruption));
 }
 
+// Everything SetUp wrote, moved out of the log into table files (a reopen
+// flushes what it recovered), so that table files can be damaged.
+void FlushIntoTables(const std::string& dir) {
+  auto engine = Engine::Open(EngineOptions{}, dir);
+  ASSERT_OK(engine);
+  ASSERT_OK((*engine)->Close());
+}
+
+// Reads every record of t; the first error, or OK with the count.
+absl::StatusOr<int64_t> CountRecords(const std::string& dir) {
+  auto engine = Engine::Open(EngineOptions{}, dir);
+  if (!engine.ok()) return engine.status();
+  auto consumer = (*engine)->CreateConsumer(ConsumerOptions{});
+  if (!consumer.ok()) return consumer.status();
+  std::vector<TopicPartition> all = {{"t", 0}, {"t", 1}, {"t", 2}};
+  if (absl::Status s = (*consumer)->Assign(all); !s.ok()) return s;
+  if (absl::Status s = (*consumer)->SeekToBeginning(all); !s.ok()) return s;
+  int64_t n = 0;
+  for (;;) {
+    auto records = (*consumer)->Poll(absl::Milliseconds(20));
+    if (!records.ok()) return records.status();
+    if (records->empty()) return n;
+    n += static_cast<int64_t>(records->size());
+  }
+}
+
+TEST_F(DamageTest, TruncatedWalTailAfterACleanCloseIsCorruption) {
+  // After a clean close every record was synced: a shorter log lost them.
+  const std::string wal = NewestWal(dir_);
+  fs::resize_file(wal, fs::file_size(wal) - 100);
+  EXPECT_THAT(Engine::Open(EngineOptions{}, dir_),
+              StatusIs(ErrorCode::kCorruption));
+}
+
+TEST_F(DamageTest, DamagedWalStartIsCorruption) {
+  FlipBytes(NewestWal(dir_), 0);
+  EXPECT_THAT(Engine::Open(EngineOptions{}, dir_),
+              StatusIs(ErrorCode::kCorruption));
+}
+
+TEST_F(DamageTest, DamagedTableFileIsCorruptionWhenRead) {
+  FlushIntoTables(dir_);
+  // The largest table file holds the records; damage its middle.
+  std::string largest;
+  for (const std::string& f : FilesLike(dir_, "", ".sst")) {
+    if (largest.empty() ||
+        fs::file_size(dir_ + "/" + f) > fs::file_size(dir_ + "/" + largest)) {
+      largest = f;
+    }
+  }
+  ASSERT_FALSE(largest.empty());
+  FlipBytes(dir_ + "/" + largest, fs::file_size(dir_ + "/" + largest) / 3);
+  // Never silent: the open or a read reports it.
+  absl::StatusOr<int64_t> read = CountRecords(dir_);
+  EXPECT_THAT(read, StatusIs(ErrorCode::kCorruption));
+}
+
+TEST_F(DamageTest, DeletedTableFileIsCorruption) {
+  FlushIntoTables(dir_);
+  std::string largest;
+  for (const std::string& f : FilesLike(dir_, "", ".sst")) {
+    if (largest.empty() ||
+        fs::file_size(dir_ + "/" + f) > fs::file_size(dir_ + "/" + largest)) {
+      largest = f;
+    }
+  }
+  ASSERT_FALSE(largest.empty());
+  fs::remove(dir_ + "/" + largest);
+  absl::StatusOr<int64_t> read = CountRecords(dir_);
+  ASSERT_THAT(read, StatusIs(ErrorCode::kCorruption));
+  // Named by its number (RocksDB also looks for it as NNNNNN.ldb).
+  EXPECT_THAT(std::string(read.status().message()),
+              HasSubstr(largest.substr(0, largest.size() - 4)));
+}
+
+TEST_F(DamageTest, DamagedManifestIsCorruptionAndChangesNothing) {
+  const std::string manifest = std::string(
+      absl::StripTrailingAsciiWhitespace(ReadFile(dir_ + "/CURRENT")));
+  FlipBytes(dir_ + "/" + manifest, 20);
+  ExpectCorruptionChangingNothing(EngineOptions{}, "");
+}
+
+TEST_F(DamageTest, DamagedOrDeletedOptionsFilesLoseNothing) {
+  // OPTIONS only records settings, which the topics' records also hold.
+  std::vector<std::string> options = FilesLike(dir_, "OPTIONS-", "");
+  ASSERT_FALSE(options.empty());
+  WriteFile(dir_ + "/" + options.back(), "[CFOptions \"broken");
+  ExpectAllRecords();
+  for (const std::string& f : FilesLike(dir_, "OPTIONS-", "")) {
+    fs::remove(dir_ + "/" + f);
+  }
+  auto engine = Engine::Open(EngineOptions{}, dir_);
+  ASSERT_OK(engine);
+  ASSERT_OK((*engine)->Close());
+  ExpectAllRecords();
+}
+
 TEST(DataDirTest, MissingDirectoryIsAnErrorWithoutCreateIfMissing) {
   TempDir tmp;
   EngineOptions o;
