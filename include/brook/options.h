@@ -38,8 +38,14 @@ struct EngineOptions {
   // offset changes, commits, including a consumer's auto commit) fails with
   // IllegalState. For inspection tools such as `brook groups describe` and
   // `brook consume`: Admin describes groups from the membership snapshot the
-  // holding process writes at each completed rebalance. Not with in_memory.
-  // Default: false.
+  // holding process writes at each completed rebalance. A follower reads
+  // the holder's write-ahead log as written, so it can show records whose
+  // acks=all write is still being fsynced: not yet acknowledged, not yet
+  // visible to the holder's own consumers, and erased by a power cut at
+  // that moment (their offsets then hold other records). Treat what it
+  // shows past the last acknowledged record as provisional. A directory
+  // nobody holds is read as stored. Creates and changes nothing in the
+  // directory. Not with in_memory. Default: false.
   bool read_only = false;
   // Producing to (or assigning) a missing topic creates it with
   // `default_partitions` partitions (Kafka's auto.create.topics.enable).

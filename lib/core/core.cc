@@ -4,7 +4,6 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -28,6 +27,41 @@ int AutomaticMaxOpenFiles() {
   }
   return static_cast<int>(
       std::clamp<rlim_t>(limit.rlim_cur / 2 - 12, 16, 1 << 20));
+}
+
+// Acknowledged records or topics missing from what was recovered are
+// damage: Corruption, unless salvaging (then the lost topics get their
+// records back and the damaged partitions continue after the lost offsets,
+// which are returned). A writing open then makes what it recovered durable
+// and checkpoints it. Runs before the open writes anything else: RocksDB
+// keeps the recovered logs unflushed until then, so a refused open changes
+// nothing they hold.
+absl::StatusOr<std::vector<LostRecords>> CheckSyncedEnds(
+    const EngineOptions& options, const std::string& dir, Store* store,
+    TopicRegistry* topics, SyncedEnds* synced_ends) {
+  BROOK_RETURN_IF_ERROR(synced_ends->Load());
+  const std::vector<SyncedEnds::LostTopic> lost_topics =
+      synced_ends->FindLostTopics();
+  BROOK_ASSIGN_OR_RETURN(std::vector<LostRecords> lost,
+                         synced_ends->FindLosses());
+  if ((!lost_topics.empty() || !lost.empty()) && !options.salvage) {
+    return SyncedEnds::LostError(dir, lost_topics, lost);
+  }
+  for (const SyncedEnds::LostTopic& t : lost_topics) {
+    BROOK_RETURN_IF_ERROR(topics->Adopt(t.family, t.name, t.partitions));
+  }
+  if (!lost_topics.empty()) {
+    BROOK_ASSIGN_OR_RETURN(lost, synced_ends->FindLosses());
+  }
+  if (!lost.empty()) BROOK_RETURN_IF_ERROR(topics->SetEndFloors(lost));
+  if (options.read_only) return lost;
+  // Families no topic names: interrupted creations and deletions.
+  BROOK_RETURN_IF_ERROR(topics->DropOrphans());
+  // What was recovered becomes durable (flushed out of the recovered logs,
+  // which become obsolete) before the checkpoint says so.
+  BROOK_RETURN_IF_ERROR(store->FlushAll());
+  BROOK_RETURN_IF_ERROR(synced_ends->Save());
+  return lost;
 }
 
 }  // namespace
@@ -75,33 +109,10 @@ absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Open(
   std::unique_ptr<SyncedEnds> synced_ends;
   std::vector<LostRecords> lost;
   if (!options.in_memory) {
-    // Acknowledged records missing from what was recovered: damage, which
-    // a normal open refuses before writing anything (RocksDB keeps the
-    // recovered logs unflushed, so a refused open changes nothing they
-    // hold).
     synced_ends = std::make_unique<SyncedEnds>(store.get(), topics.get());
-    BROOK_RETURN_IF_ERROR(synced_ends->Load());
-    const std::vector<SyncedEnds::LostTopic> lost_topics =
-        synced_ends->FindLostTopics();
-    BROOK_ASSIGN_OR_RETURN(lost, synced_ends->FindLosses());
-    if ((!lost_topics.empty() || !lost.empty()) && !options.salvage) {
-      return SyncedEnds::LostError(dir, lost_topics, lost);
-    }
-    for (const SyncedEnds::LostTopic& t : lost_topics) {
-      BROOK_RETURN_IF_ERROR(topics->Adopt(t.family, t.name, t.partitions));
-    }
-    if (!lost_topics.empty()) {
-      BROOK_ASSIGN_OR_RETURN(lost, synced_ends->FindLosses());
-    }
-    if (!lost.empty()) BROOK_RETURN_IF_ERROR(topics->SetEndFloors(lost));
-    if (!options.read_only) {
-      // Families no topic names: interrupted creations and deletions.
-      BROOK_RETURN_IF_ERROR(topics->DropOrphans());
-      // What was recovered becomes durable (flushed out of the recovered
-      // logs, which become obsolete) before the checkpoint says so.
-      BROOK_RETURN_IF_ERROR(store->FlushAll());
-      BROOK_RETURN_IF_ERROR(synced_ends->Save());
-    }
+    BROOK_ASSIGN_OR_RETURN(lost, CheckSyncedEnds(options, dir, store.get(),
+                                                 topics.get(),
+                                                 synced_ends.get()));
   } else if (!options.read_only) {
     BROOK_RETURN_IF_ERROR(topics->DropOrphans());
   }
