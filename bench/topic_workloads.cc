@@ -87,7 +87,6 @@ absl::StatusOr<std::vector<Metric>> RunTopicScaling(const RunEnv& env) {
     out.push_back(Metric{absl::StrCat("topics_", id), label, unit, value, 0});
   };
   {
-    const double rss_before = RssBytes();
     absl::StatusOr<std::unique_ptr<Engine>> engine = Open(env);
     if (!engine.ok()) return engine.status();
     std::vector<NewTopic> batch;
@@ -130,8 +129,6 @@ absl::StatusOr<std::vector<Metric>> RunTopicScaling(const RunEnv& env) {
     if (absl::Status s = (*producer)->Close(); !s.ok()) {
       return Annotate(s, "Producer::Close");
     }
-    add("rss_per_topic", absl::StrCat("engine RSS per topic, ", n, " topics"),
-        "KiB", (RssBytes() - rss_before) / n / 1024);
     if (absl::Status s = CloseEngine(std::move(*engine)); !s.ok()) return s;
   }
   for (const char* id : {"reopen_recover", "reopen_clean"}) {

@@ -18,8 +18,7 @@ namespace bench {
 // "N-th topic" target); deleting one and creating it again; reopening after
 // one record went to each topic (RocksDB's recovery writes one table file
 // per topic), and reopening again with nothing to recover. Also the file
-// descriptors open after reading every topic, and each topic's share of the
-// engine's RSS.
+// descriptors open after reading every topic.
 absl::StatusOr<std::vector<Metric>> RunTopicScaling(const RunEnv& env);
 
 // RSS and time of one topic of 1,000,000 partitions (created, described,
