@@ -340,6 +340,18 @@ void FlushIntoTables(const std::string& dir) {
   ASSERT_OK((*engine)->Close());
 }
 
+// The largest table file of `dir` (the one holding the records).
+std::string LargestTableFile(const std::string& dir) {
+  std::string largest;
+  for (const std::string& f : FilesLike(dir, "", ".sst")) {
+    if (largest.empty() ||
+        fs::file_size(dir + "/" + f) > fs::file_size(dir + "/" + largest)) {
+      largest = f;
+    }
+  }
+  return largest;
+}
+
 // Reads every record of t; the first error, or OK with the count.
 absl::StatusOr<int64_t> CountRecords(const std::string& dir) {
   auto engine = Engine::Open(EngineOptions{}, dir);
@@ -374,14 +386,7 @@ TEST_F(DamageTest, DamagedWalStartIsCorruption) {
 
 TEST_F(DamageTest, DamagedTableFileIsCorruptionWhenRead) {
   FlushIntoTables(dir_);
-  // The largest table file holds the records; damage its middle.
-  std::string largest;
-  for (const std::string& f : FilesLike(dir_, "", ".sst")) {
-    if (largest.empty() ||
-        fs::file_size(dir_ + "/" + f) > fs::file_size(dir_ + "/" + largest)) {
-      largest = f;
-    }
-  }
+  const std::string largest = LargestTableFile(dir_);
   ASSERT_FALSE(largest.empty());
   FlipBytes(dir_ + "/" + largest, fs::file_size(dir_ + "/" + largest) / 3);
   // Never silent: the open or a read reports it.
@@ -391,13 +396,7 @@ TEST_F(DamageTest, DamagedTableFileIsCorruptionWhenRead) {
 
 TEST_F(DamageTest, DeletedTableFileIsCorruption) {
   FlushIntoTables(dir_);
-  std::string largest;
-  for (const std::string& f : FilesLike(dir_, "", ".sst")) {
-    if (largest.empty() ||
-        fs::file_size(dir_ + "/" + f) > fs::file_size(dir_ + "/" + largest)) {
-      largest = f;
-    }
-  }
+  const std::string largest = LargestTableFile(dir_);
   ASSERT_FALSE(largest.empty());
   fs::remove(dir_ + "/" + largest);
   absl::StatusOr<int64_t> read = CountRecords(dir_);

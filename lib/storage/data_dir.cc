@@ -77,7 +77,8 @@ HeldDirs& Held() {
 
 }  // namespace
 
-absl::Status RebuildCurrent(const std::string& dir) {
+std::string NewestNumberedFile(const std::string& dir,
+                               absl::string_view prefix) {
   std::string newest;
   uint64_t newest_number = 0;
   std::error_code ec;
@@ -85,13 +86,19 @@ absl::Status RebuildCurrent(const std::string& dir) {
        it.increment(ec)) {
     const std::string name = it->path().filename().string();
     uint64_t number;
-    if (absl::StartsWith(name, "MANIFEST-") &&
-        absl::SimpleAtoi(absl::string_view(name).substr(9), &number) &&
+    if (absl::StartsWith(name, prefix) &&
+        absl::SimpleAtoi(absl::string_view(name).substr(prefix.size()),
+                         &number) &&
         (newest.empty() || number > newest_number)) {
       newest = name;
       newest_number = number;
     }
   }
+  return newest;
+}
+
+absl::Status RebuildCurrent(const std::string& dir) {
+  const std::string newest = NewestNumberedFile(dir, "MANIFEST-");
   if (newest.empty()) {
     return Error(ErrorCode::kCorruption,
                  absl::StrCat("data directory ", dir,
@@ -114,6 +121,7 @@ absl::Status RebuildCurrent(const std::string& dir) {
     ::fsync(fd);
     ::close(fd);
   }
+  std::error_code ec;
   fs::rename(tmp, fs::path(dir) / "CURRENT", ec);
   if (ec) {
     return Error(ErrorCode::kKafkaStorageError,

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace brook {
 
@@ -22,6 +23,12 @@ enum class DataDirState {
 // MANIFEST that CURRENT names is missing; IllegalState when `dir` is not a
 // directory. Reads only.
 absl::StatusOr<DataDirState> InspectDataDir(const std::string& dir);
+
+// The name of the file of `dir` called `prefix` + a number ("MANIFEST-12",
+// "OPTIONS-40") with the largest number; empty when there is none (a
+// temporary "OPTIONS-40.dbtmp" does not count).
+std::string NewestNumberedFile(const std::string& dir,
+                               absl::string_view prefix);
 
 // Salvage: points CURRENT at the newest MANIFEST of `dir` (CURRENT lost or
 // damaged, or naming a MANIFEST that is gone). Corruption when `dir` holds

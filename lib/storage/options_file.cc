@@ -1,15 +1,14 @@
 #include "storage/options_file.h"
 
-#include <filesystem>
 #include <fstream>
 #include <string>
-#include <system_error>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "storage/data_dir.h"
 
 namespace brook {
 namespace {
@@ -27,25 +26,10 @@ absl::string_view CodecName(absl::string_view rocksdb_name) {
 }  // namespace
 
 std::map<std::string, std::string> ReadFamilyCodecs(const std::string& dir) {
-  namespace fs = std::filesystem;
-  // The newest OPTIONS-<number> file (not a *.dbtmp being written).
-  std::string newest;
-  uint64_t newest_number = 0;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end;
-       it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    uint64_t number;
-    if (absl::StartsWith(name, "OPTIONS-") &&
-        absl::SimpleAtoi(absl::string_view(name).substr(8), &number) &&
-        number >= newest_number) {
-      newest_number = number;
-      newest = it->path().string();
-    }
-  }
   std::map<std::string, std::string> codecs;
-  if (ec || newest.empty()) return codecs;
-  std::ifstream in(newest);
+  const std::string newest = NewestNumberedFile(dir, "OPTIONS-");
+  if (newest.empty()) return codecs;
+  std::ifstream in(dir + "/" + newest);
   std::string line;
   std::string family;  // Of the current section; empty outside CFOptions.
   while (std::getline(in, line)) {
