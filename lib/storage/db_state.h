@@ -30,6 +30,8 @@ struct DbState {
   rocksdb::ColumnFamilyHandle* default_family ABSL_GUARDED_BY(mu) = nullptr;
   absl::flat_hash_set<ColumnFamily*> live ABSL_GUARDED_BY(mu);
   std::map<std::string, ColumnFamilyRef> opened ABSL_GUARDED_BY(mu);
+  // Store::Close ran (`db` is also null while a failed reopen is retried).
+  bool closed ABSL_GUARDED_BY(mu) = false;
   // The in-memory environment (in_memory only), and the environment the
   // database uses (over it or the given one); both outlive `db`.
   std::unique_ptr<rocksdb::Env> mem_env;

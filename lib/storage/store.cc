@@ -356,6 +356,7 @@ absl::Status Store::Close() {
   }
   unclaimed.clear();  // Their destructors take the lock.
   absl::MutexLock lock(&db_->mu);
+  db_->closed = true;
   if (db_->db == nullptr) return absl::OkStatus();
   for (ColumnFamily* cf : db_->live) {
     db_->db->DestroyColumnFamilyHandle(cf->handle_).PermitUncheckedError();
@@ -378,7 +379,7 @@ absl::Status Store::Close() {
 
 absl::Status Store::CatchUp() {
   absl::ReaderMutexLock lock(&db_->mu);
-  if (db_->db == nullptr) return StoreClosed();
+  if (db_->db == nullptr) return NoDatabase();
   if (!db_->read_only) {
     return Error(ErrorCode::kIllegalState,
                  "only a read-only store catches up with the holder");
@@ -392,7 +393,7 @@ absl::Status Store::SyncWal() {
   // (syncing it asserts in RocksDB): reopen first.
   BROOK_RETURN_IF_ERROR(ResumeNow());
   absl::ReaderMutexLock lock(&db_->mu);
-  if (db_->db == nullptr) return StoreClosed();
+  if (db_->db == nullptr) return NoDatabase();
   if (db_->read_only) return ReadOnlyError();
   BROOK_RETURN_IF_ERROR(
       StorageStatus(db_->db->SyncWAL(), "syncing the write-ahead log"));
@@ -422,7 +423,7 @@ absl::Status Store::FlushAll() {
   // log write only a fresh log may be written (RocksDB asserts otherwise).
   BROOK_RETURN_IF_ERROR(ResumeNow());
   absl::ReaderMutexLock lock(&db_->mu);
-  if (db_->db == nullptr) return StoreClosed();
+  if (db_->db == nullptr) return NoDatabase();
   if (db_->read_only) return ReadOnlyError();
   std::vector<rocksdb::ColumnFamilyHandle*> handles = {db_->meta,
                                                        db_->default_family};
@@ -438,7 +439,7 @@ absl::Status Store::FlushAll() {
 absl::Status Store::WriteAuxFile(const std::string& name,
                                  absl::string_view data) {
   absl::ReaderMutexLock lock(&db_->mu);
-  if (db_->db == nullptr) return StoreClosed();
+  if (db_->db == nullptr) return NoDatabase();
   if (db_->read_only) return ReadOnlyError();
   rocksdb::Env* env = db_->db->GetEnv();
   const std::string path = absl::StrCat(db_->db->GetName(), "/", name);
@@ -463,7 +464,7 @@ absl::Status Store::WriteAuxFile(const std::string& name,
 absl::StatusOr<std::optional<std::string>> Store::ReadAuxFile(
     const std::string& name) {
   absl::ReaderMutexLock lock(&db_->mu);
-  if (db_->db == nullptr) return StoreClosed();
+  if (db_->db == nullptr) return NoDatabase();
   rocksdb::Env* env = db_->db->GetEnv();
   const std::string path = absl::StrCat(db_->db->GetName(), "/", name);
   std::string data;
@@ -501,7 +502,7 @@ absl::StatusOr<std::vector<ColumnFamilyRef>> Store::CreateFamilies(
     // Shared: RocksDB serializes family changes itself, and reads and
     // writes of other families need not wait for this one.
     absl::ReaderMutexLock lock(&db_->mu);
-    if (db_->db == nullptr) return StoreClosed();
+    if (db_->db == nullptr) return NoDatabase();
     if (db_->read_only) return ReadOnlyError();
     s = db_->db->CreateColumnFamilies(descriptors, &handles);
     if (!s.ok()) {
@@ -527,7 +528,8 @@ absl::StatusOr<std::vector<ColumnFamilyRef>> Store::CreateFamilies(
 
 absl::Status Store::DropFamily(const ColumnFamily& cf) {
   absl::ReaderMutexLock lock(&db_->mu);
-  if (db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
+  if (db_->db == nullptr) return NoDatabase();
+  if (cf.handle_ == nullptr) return StoreClosed();
   if (db_->read_only) return ReadOnlyError();
   return FromRocksDb(db_->db->DropColumnFamily(cf.handle_),
                      absl::StrCat("dropping column family ", cf.name()));
@@ -549,7 +551,8 @@ absl::Status Store::SetCompression(ColumnFamily& cf,
   absl::MutexLock codec_lock(&cf.codec_mu_);
   if (cf.codec_ == compression) return absl::OkStatus();
   absl::ReaderMutexLock lock(&db_->mu);
-  if (db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
+  if (db_->db == nullptr) return NoDatabase();
+  if (cf.handle_ == nullptr) return StoreClosed();
   if (db_->read_only) return ReadOnlyError();
   BROOK_RETURN_IF_ERROR(FromRocksDb(
       db_->db->SetOptions(cf.handle_, {{"compression", it->second}}),
@@ -561,7 +564,8 @@ absl::Status Store::SetCompression(ColumnFamily& cf,
 absl::Status Store::Write(StoreWriteBatch* batch, bool sync) {
   MaybeResume();
   absl::ReaderMutexLock lock(&db_->mu);
-  if (db_->db == nullptr || batch->has_unknown_family_) return StoreClosed();
+  if (db_->db == nullptr) return NoDatabase();
+  if (batch->has_unknown_family_) return StoreClosed();
   if (db_->read_only) return ReadOnlyError();
   for (auto& [key, value] : batch->meta_puts_) {
     if (value) {
@@ -589,6 +593,15 @@ void Store::MaybeResume() {
   ResumeNow().IgnoreError();  // The next write reports the failure.
 }
 
+absl::Status Store::NoDatabase() const {
+  if (db_->storage_failed.load(std::memory_order_acquire)) {
+    return Error(ErrorCode::kKafkaStorageError,
+                 "the database could not be reopened after a storage "
+                 "failure; the next write tries again");
+  }
+  return StoreClosed();
+}
+
 absl::Status Store::ResumeNow() {
   if (!db_->storage_failed.load(std::memory_order_acquire)) {
     return absl::OkStatus();
@@ -597,7 +610,7 @@ absl::Status Store::ResumeNow() {
   if (!db_->storage_failed.load(std::memory_order_acquire)) {
     return absl::OkStatus();  // Another thread resumed.
   }
-  if (db_->db == nullptr) return StoreClosed();
+  if (db_->closed) return StoreClosed();
   if (!db_->no_space.load(std::memory_order_acquire)) {
     return Error(ErrorCode::kKafkaStorageError,
                  "the data directory's storage failed (an I/O error other "
@@ -621,14 +634,19 @@ absl::Status Store::ResumeNow() {
 
 uint64_t Store::SpaceToResumeLocked() {
   db_->mu.AssertReaderHeld();
-  // The memtables a reopen replays and writes out, and room for the new
-  // log and MANIFEST.
+  // A reopen replays the logs into memtables without writing them out: it
+  // needs room for a new log, MANIFEST and OPTIONS file.
+  return 4 << 20;
+}
+
+uint64_t Store::MemtableBytesLocked() {
+  db_->mu.AssertReaderHeld();
   uint64_t memtables = 0;
   if (db_->db != nullptr) {
     db_->db->GetAggregatedIntProperty("rocksdb.cur-size-all-mem-tables",
                                       &memtables);
   }
-  return memtables + (16 << 20);
+  return memtables;
 }
 
 absl::Status Store::ReopenLocked() {
@@ -644,23 +662,25 @@ absl::Status Store::ReopenLocked() {
   descriptors.emplace_back(kMetaFamily, MetaFamilyOptions());
   std::vector<ColumnFamily*> families;
   for (ColumnFamily* cf : db_->live) {
-    if (cf->handle_ == nullptr) continue;
     absl::MutexLock codec_lock(&cf->codec_mu_);
     descriptors.emplace_back(cf->name_, FamilyOptions(cf->codec_.empty()
                                                           ? "none"
                                                           : cf->codec_));
     families.push_back(cf);
   }
-  for (ColumnFamily* cf : families) {
-    db_->db->DestroyColumnFamilyHandle(cf->handle_).PermitUncheckedError();
-    cf->handle_ = nullptr;
+  // Closed already when an earlier reopen failed.
+  if (db_->db != nullptr) {
+    for (ColumnFamily* cf : families) {
+      db_->db->DestroyColumnFamilyHandle(cf->handle_).PermitUncheckedError();
+      cf->handle_ = nullptr;
+    }
+    db_->db->DestroyColumnFamilyHandle(db_->meta).PermitUncheckedError();
+    db_->db->DestroyColumnFamilyHandle(db_->default_family)
+        .PermitUncheckedError();
+    db_->meta = db_->default_family = nullptr;
+    db_->db->Close().PermitUncheckedError();  // Its log is the failed one.
+    db_->db.reset();
   }
-  db_->db->DestroyColumnFamilyHandle(db_->meta).PermitUncheckedError();
-  db_->db->DestroyColumnFamilyHandle(db_->default_family)
-      .PermitUncheckedError();
-  db_->meta = db_->default_family = nullptr;
-  db_->db->Close().PermitUncheckedError();  // Its log is the failed one.
-  db_->db.reset();
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -698,13 +718,15 @@ absl::Status Store::StorageStatus(const rocksdb::Status& s,
   return FromRocksDb(
       s, absl::StrCat(context, " (about ", SpaceToResumeLocked() >> 20,
                       " MiB must be free on the data directory's device to "
-                      "resume)"));
+                      "resume; the ", MemtableBytesLocked() >> 20,
+                      " MiB of records held in memory need as much again "
+                      "when they are written out)"));
 }
 
 absl::StatusOr<std::optional<std::string>> Store::GetMeta(
     absl::string_view key) {
   absl::ReaderMutexLock lock(&db_->mu);
-  if (db_->db == nullptr) return StoreClosed();
+  if (db_->db == nullptr) return NoDatabase();
   std::string value;
   rocksdb::Status s =
       db_->db->Get(rocksdb::ReadOptions(), db_->meta, ToSlice(key), &value);
@@ -717,7 +739,7 @@ absl::Status Store::ScanMeta(
     absl::string_view prefix,
     const std::function<void(absl::string_view, absl::string_view)>& fn) {
   absl::ReaderMutexLock lock(&db_->mu);
-  if (db_->db == nullptr) return StoreClosed();
+  if (db_->db == nullptr) return NoDatabase();
   std::unique_ptr<rocksdb::Iterator> it(
       db_->db->NewIterator(rocksdb::ReadOptions(), db_->meta));
   for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
@@ -742,7 +764,8 @@ absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
   ro.iterate_upper_bound = &upper_slice;
 
   absl::ReaderMutexLock lock(&cf.db_->mu);
-  if (cf.db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
+  if (cf.db_->db == nullptr) return NoDatabase();
+  if (cf.handle_ == nullptr) return StoreClosed();
   const size_t first = out->size();
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<rocksdb::Iterator> it(
@@ -787,7 +810,8 @@ absl::Status Store::ScanPartitionEnds(
     const ColumnFamily& cf, size_t head_bytes,
     absl::FunctionRef<void(int32_t, const PartitionEnds&)> fn) {
   absl::ReaderMutexLock lock(&cf.db_->mu);
-  if (cf.db_->db == nullptr || cf.handle_ == nullptr) return StoreClosed();
+  if (cf.db_->db == nullptr) return NoDatabase();
+  if (cf.handle_ == nullptr) return StoreClosed();
   std::unique_ptr<rocksdb::Iterator> it(
       cf.db_->db->NewIterator(rocksdb::ReadOptions(), cf.handle_));
   auto malformed = [&cf] {

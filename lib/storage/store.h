@@ -232,12 +232,17 @@ class Store {
   // once the device reports enough free space: KafkaStorageError saying
   // how much is needed otherwise. REQUIRES: db_->mu not held.
   absl::Status ResumeNow();
+  // The error of a call that finds no database: closed, or (after a storage
+  // failure) not reopened yet.
+  absl::Status NoDatabase() const;
   // Closes and reopens the database on a fresh write-ahead log.
   // REQUIRES: db_->mu held exclusively.
   absl::Status ReopenLocked();
-  // Bytes that must be free for ReopenLocked and the writes after it.
-  // REQUIRES: db_->mu held.
+  // Bytes that must be free for ReopenLocked. REQUIRES: db_->mu held.
   uint64_t SpaceToResumeLocked();
+  // Bytes of records in memtables, which need as much room when they are
+  // flushed. REQUIRES: db_->mu held.
+  uint64_t MemtableBytesLocked();
   // FromRocksDb, noting a storage failure for MaybeResume, and saying how
   // much space resuming needs when the device is full. REQUIRES: db_->mu
   // held.
