@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "brook/brook.h"
 #include "engine/engine_testing.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/fault_fs.h"
 #include "testing/status_matchers.h"
@@ -45,6 +46,39 @@ TEST(FaultFsTest, AcknowledgedTopicsAndRecordsSurviveACut) {
     }
     ASSERT_OK((*engine)->Close());
   }
+}
+
+// A deletion whose record removal is durable but whose column family was
+// never dropped (a crash in between) leaves an orphan family. The next open
+// must drop it, not take it for a topic whose record damage destroyed.
+TEST(FaultFsTest, ADeletionCutShortIsNotMistakenForDamage) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  {
+    auto engine = Engine::Open(EngineOptions{}, dir);
+    ASSERT_OK(engine);
+    ASSERT_OK((*engine)->admin().CreateTopic("gone", 1));
+    ASSERT_OK((*engine)->admin().CreateTopic("kept", 1));
+    ASSERT_OK((*engine)->Close());  // The checkpoint lists both.
+  }
+  std::mt19937 rng(3);
+  auto fault = std::make_shared<FaultFs>();
+  {
+    auto engine = OpenEngineWithEnv(EngineOptions{}, dir, fault->env());
+    ASSERT_OK(engine);
+    // Dropping the family writes the MANIFEST, which fails: the topic is
+    // deleted (its record is gone), its family stays.
+    fault->SetFreeSpace(0, FaultFs::kManifest);
+    ASSERT_OK((*engine)->admin().DeleteTopic("gone"));
+    fault->CutPower();
+    (*engine)->Close().IgnoreError();
+  }
+  fault->DropUnsynced(&rng, /*garbage=*/false);
+  auto engine = Engine::Open(EngineOptions{}, dir);
+  ASSERT_OK(engine);
+  auto topics = (*engine)->admin().ListTopics();
+  ASSERT_OK(topics);
+  EXPECT_THAT(*topics, ::testing::ElementsAre("kept"));
 }
 
 }  // namespace

@@ -252,8 +252,20 @@ absl::Status EngineCore::DeleteTopic(absl::string_view name) {
   // topic re-created under the name never inherits them.
   StoreWriteBatch removal;
   BROOK_RETURN_IF_ERROR(offsets_.AddTopicDeletes(name, &removal));
-  BROOK_ASSIGN_OR_RETURN(TopicRegistry::Removed removed,
-                         topics_->Remove(name, &removal));
+  // The checkpoint forgets the topic first (see SyncedEnds::Forget).
+  std::string forgotten;
+  if (std::shared_ptr<Topic> topic = topics_->Find(name);
+      topic != nullptr && synced_ends_ != nullptr && !options_.read_only) {
+    forgotten = topic->cf().name();
+    BROOK_RETURN_IF_ERROR(synced_ends_->Forget(forgotten));
+  }
+  absl::StatusOr<TopicRegistry::Removed> removed_or =
+      topics_->Remove(name, &removal);
+  if (!removed_or.ok()) {
+    if (!forgotten.empty()) synced_ends_->Remember(forgotten);
+    return removed_or.status();
+  }
+  TopicRegistry::Removed& removed = *removed_or;
   if (removed.topic != nullptr) {
     // Fence the appender: after this no write names the topic's family.
     appender_->RunExclusive([&] { removed.topic->MarkDeleted(); });

@@ -157,16 +157,36 @@ absl::Status SyncedEnds::Save() {
 }
 
 void SyncedEnds::SaveIfDue() {
+  if (absl::ToUnixMillis(absl::Now()) <
+      next_save_ms_.load(std::memory_order_relaxed)) {
+    return;
+  }
   absl::MutexLock lock(&mu_);
-  if (absl::Now() - last_save_ < kSaveInterval) return;
   // The checkpoint only ever lags: a failed save is retried at the next.
   SaveLocked().IgnoreError();
+}
+
+absl::Status SyncedEnds::Forget(const std::string& family) {
+  absl::MutexLock lock(&mu_);
+  forgotten_.insert(family);
+  return SaveLocked();
+}
+
+void SyncedEnds::Remember(const std::string& family) {
+  absl::MutexLock lock(&mu_);
+  forgotten_.erase(family);
 }
 
 absl::Status SyncedEnds::SaveLocked() {
   std::string out(kMagic);
   absl::StrAppend(&out, "seq ", seq_ + 1, "\n");
-  const std::vector<std::shared_ptr<Topic>> topics = topics_->Topics();
+  std::vector<std::shared_ptr<Topic>> topics = topics_->Topics();
+  topics.erase(std::remove_if(topics.begin(), topics.end(),
+                              [this](const std::shared_ptr<Topic>& t)
+                                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                                    return forgotten_.contains(t->cf().name());
+                                  }),
+               topics.end());
   for (const std::shared_ptr<Topic>& topic : topics) {
     absl::StrAppend(&out, "topic ", topic->cf().name(), " ",
                     topic->num_partitions(), " ", topic->name(), "\n");
@@ -184,7 +204,8 @@ absl::Status SyncedEnds::SaveLocked() {
   // is torn, that one stays intact.
   BROOK_RETURN_IF_ERROR(store_->WriteAuxFile(kFiles[(seq_ + 1) % 2], out));
   ++seq_;
-  last_save_ = absl::Now();
+  next_save_ms_.store(absl::ToUnixMillis(absl::Now() + kSaveInterval),
+                      std::memory_order_relaxed);
   return absl::OkStatus();
 }
 

@@ -23,12 +23,14 @@
 #ifndef BROOK_LIB_LOG_SYNCED_ENDS_H_
 #define BROOK_LIB_LOG_SYNCED_ENDS_H_
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -75,6 +77,14 @@ class SyncedEnds {
   // save: the checkpoint only ever lags.
   void SaveIfDue() ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Topic deletion, before the topic's record is removed: saves a
+  // checkpoint without `family`, and leaves it out of every later one. A
+  // crash between the record's removal and the family's drop then leaves
+  // an orphan the next open drops, not a topic the checkpoint says was
+  // lost. Remember() undoes it when the deletion fails.
+  absl::Status Forget(const std::string& family) ABSL_LOCKS_EXCLUDED(mu_);
+  void Remember(const std::string& family) ABSL_LOCKS_EXCLUDED(mu_);
+
   // The error naming every lost topic record and range (Corruption).
   static absl::Status LostError(const std::string& dir,
                                 const std::vector<LostTopic>& topics,
@@ -89,7 +99,11 @@ class SyncedEnds {
   Ends loaded_ ABSL_GUARDED_BY(mu_);
   std::vector<LostTopic> loaded_topics_ ABSL_GUARDED_BY(mu_);
   uint64_t seq_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Time last_save_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // Families of topics being (or already) deleted.
+  absl::flat_hash_set<std::string> forgotten_ ABSL_GUARDED_BY(mu_);
+  // When the next SaveIfDue saves (ms since the epoch, real time): read
+  // without the lock on every fsynced round.
+  std::atomic<int64_t> next_save_ms_{0};
 };
 
 }  // namespace brook
