@@ -6,13 +6,15 @@
 // "sync" (each send waited for; an idle producer writes on its own thread),
 // or "topics": create and delete topics "ct<sequence>" (and send a record to
 // each) until killed, writing "create NAME" or "delete NAME" for every
-// acknowledged change (and "deleting NAME" before each deletion).
+// acknowledged change (and "deleting NAME" before each deletion), also
+// deleting topics earlier rounds created.
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -42,6 +44,20 @@ int main(int argc, char** argv) {
   if (std::strcmp(argv[3], "topics") == 0) {
     auto producer = (*engine)->CreateProducer(brook::ProducerOptions{});
     if (!producer.ok()) return 1;
+    // Topics of earlier rounds, which the open's synced-ends checkpoint
+    // lists: deleting them too covers a kill between a deletion's record
+    // removal and its column family's drop.
+    auto listed = (*engine)->admin().ListTopics();
+    std::vector<std::string> older = listed.ok() ? *listed
+                                                 : std::vector<std::string>();
+    auto remove = [&](const std::string& topic) {
+      // Announced first: a kill may land after the deletion but before
+      // its line.
+      say(absl::StrCat("deleting ", topic, "\n"));
+      if ((*engine)->admin().DeleteTopic(topic).ok()) {
+        say(absl::StrCat("delete ", topic, "\n"));
+      }
+    };
     std::string previous;
     for (;; ++seq) {
       const std::string name = absl::StrCat("ct", seq);
@@ -49,13 +65,12 @@ int main(int argc, char** argv) {
         say(absl::StrCat("create ", name, "\n"));
         (*producer)->Send({name, "k", "v"}).Get().IgnoreError();
       }
-      // Every other topic is deleted again, one step later. Announced
-      // first: a kill may land after the deletion but before its line.
-      if (!previous.empty()) {
-        say(absl::StrCat("deleting ", previous, "\n"));
-        if ((*engine)->admin().DeleteTopic(previous).ok()) {
-          say(absl::StrCat("delete ", previous, "\n"));
-        }
+      // Every other topic is deleted again, one step later, and one older
+      // topic at every other step.
+      if (!previous.empty()) remove(previous);
+      if (seq % 2 == 1 && !older.empty()) {
+        remove(older.back());
+        older.pop_back();
       }
       previous = seq % 2 == 0 ? name : "";
     }

@@ -210,7 +210,7 @@ void Appender::Run() {
     }
     sources.clear();
     // After the acknowledgements: the checkpoint's file write and fsync
-    // (once a second at most) never delays a sender.
+    // (once a second at most) delays only the next round.
     if (synced && synced_ends_ != nullptr) synced_ends_->SaveIfDue();
     released_sync_records = synced ? SyncRecords(batches) : 0;
     released_at = absl::Now();

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,6 +20,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "brook/error.h"
+#include "util/status_macros.h"
 
 namespace brook {
 namespace {
@@ -56,6 +59,17 @@ absl::Status MissingCurrent(const std::string& dir,
                    "describes them is unknown; nothing was changed. Restore "
                    "CURRENT from a backup, or open with salvage to rebuild "
                    "it from the newest MANIFEST"));
+}
+
+// fsync(2) of `path` opened with `flags`.
+absl::Status Fsync(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  const bool ok = fd >= 0 && ::fsync(fd) == 0;
+  const int err = errno;
+  if (fd >= 0) ::close(fd);
+  if (ok) return absl::OkStatus();
+  return Error(ErrorCode::kKafkaStorageError,
+               absl::StrCat("cannot sync ", path, ": ", std::strerror(err)));
 }
 
 // The same directory under any spelling of its path.
@@ -116,11 +130,7 @@ absl::Status RebuildCurrent(const std::string& dir) {
                    absl::StrCat("cannot write ", tmp.string()));
     }
   }
-  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
+  BROOK_RETURN_IF_ERROR(Fsync(tmp.string(), O_RDONLY));
   std::error_code ec;
   fs::rename(tmp, fs::path(dir) / "CURRENT", ec);
   if (ec) {
@@ -128,12 +138,7 @@ absl::Status RebuildCurrent(const std::string& dir) {
                  absl::StrCat("cannot replace ", dir, "/CURRENT: ",
                               ec.message()));
   }
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return absl::OkStatus();
+  return Fsync(dir, O_RDONLY | O_DIRECTORY);
 }
 
 bool DataDirHeld(const std::string& dir) {
@@ -225,7 +230,8 @@ absl::StatusOr<DataDirState> InspectDataDir(const std::string& dir) {
                  absl::StrCat(dir, "/", manifest,
                               ", the MANIFEST named by CURRENT, is missing: "
                               "the list of the database's files is lost; "
-                              "nothing was changed"));
+                              "nothing was changed. Open with salvage to "
+                              "point CURRENT at the newest MANIFEST left"));
   }
   return DataDirState::kDatabase;
 }

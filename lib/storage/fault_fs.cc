@@ -215,11 +215,13 @@ void FaultFs::DirSynced(const std::string& dir) {
                  renames_.end());
 }
 
-void FaultFs::Created(const std::string& name, uint64_t size) {
+void FaultFs::Track(const std::string& name, uint64_t on_disk,
+                    bool durable_name, bool keep) {
   absl::MutexLock lock(&mu_);
+  if (keep && files_.count(name) != 0) return;
   Tracked& f = files_[name];
-  f.size = size;
-  f.synced_size = size;
+  f.size = f.synced_size = on_disk;
+  f.durable_name = durable_name;
 }
 
 rocksdb::IOStatus FaultFs::NewWritableFile(
@@ -232,14 +234,9 @@ rocksdb::IOStatus FaultFs::NewWritableFile(
   std::unique_ptr<rocksdb::FSWritableFile> file;
   rocksdb::IOStatus s = target()->NewWritableFile(name, options, &file, dbg);
   if (!s.ok()) return s;
-  {
-    absl::MutexLock lock(&mu_);
-    // Truncated (or created) and nothing synced yet; a new name needs its
-    // directory synced to survive a cut.
-    Tracked& f = files_[name];
-    f = Tracked();
-    f.durable_name = existed;
-  }
+  // Truncated (or created) and nothing synced yet; a new name needs its
+  // directory synced to survive a cut.
+  Track(name, 0, /*durable_name=*/existed, /*keep=*/false);
   result->reset(new File(this, name, std::move(file)));
   return s;
 }
@@ -256,15 +253,8 @@ rocksdb::IOStatus FaultFs::ReopenWritableFile(
   rocksdb::IOStatus s =
       target()->ReopenWritableFile(name, options, &file, dbg);
   if (!s.ok()) return s;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = files_.find(name);
-    if (it == files_.end()) {
-      Tracked& f = files_[name];
-      f.size = f.synced_size = size;  // Whatever was there is on disk.
-      f.durable_name = existed;
-    }
-  }
+  // Whatever an untracked file held is on disk already.
+  Track(name, size, /*durable_name=*/existed, /*keep=*/true);
   result->reset(new File(this, name, std::move(file)));
   return s;
 }

@@ -122,8 +122,10 @@ class FaultFs : public rocksdb::FileSystemWrapper {
   void Wrote(const std::string& name, uint64_t bytes) ABSL_LOCKS_EXCLUDED(mu_);
   void Synced(const std::string& name) ABSL_LOCKS_EXCLUDED(mu_);
   void DirSynced(const std::string& dir) ABSL_LOCKS_EXCLUDED(mu_);
-  void Created(const std::string& name, uint64_t size)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // Starts tracking `name`, of which `on_disk` bytes are durable (unless
+  // `keep` and it is tracked already).
+  void Track(const std::string& name, uint64_t on_disk, bool durable_name,
+             bool keep) ABSL_LOCKS_EXCLUDED(mu_);
 
   std::unique_ptr<rocksdb::Env> env_;
   std::atomic<bool> off_{false};

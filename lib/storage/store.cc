@@ -398,8 +398,8 @@ absl::Status Store::SyncWal() {
   BROOK_RETURN_IF_ERROR(
       StorageStatus(db_->db->SyncWAL(), "syncing the write-ahead log"));
   if (db_->in_memory) return absl::OkStatus();
-  // Logs recovered at open and kept (RocksDB does not flush at recovery)
-  // are not RocksDB's to sync: after a crash their pages may still be
+  // Logs a reopen after a full disk recovered and kept (it does not flush
+  // them) are not RocksDB's to sync: their unsynced pages may still be
   // unwritten.
   rocksdb::Env* env = db_->db->GetEnv();
   const std::string& dir = db_->db->GetName();
@@ -548,15 +548,21 @@ absl::Status Store::SetCompression(ColumnFamily& cf,
     return absl::InvalidArgumentError(
         absl::StrCat("unknown compression ", compression));
   }
+  {
+    absl::MutexLock codec_lock(&cf.codec_mu_);
+    if (cf.codec_ == compression) return absl::OkStatus();
+  }
+  {
+    // Not under codec_mu_: a reopen takes it under db_->mu.
+    absl::ReaderMutexLock lock(&db_->mu);
+    if (db_->db == nullptr) return NoDatabase();
+    if (cf.handle_ == nullptr) return StoreClosed();
+    if (db_->read_only) return ReadOnlyError();
+    BROOK_RETURN_IF_ERROR(FromRocksDb(
+        db_->db->SetOptions(cf.handle_, {{"compression", it->second}}),
+        absl::StrCat("setting compression of ", cf.name())));
+  }
   absl::MutexLock codec_lock(&cf.codec_mu_);
-  if (cf.codec_ == compression) return absl::OkStatus();
-  absl::ReaderMutexLock lock(&db_->mu);
-  if (db_->db == nullptr) return NoDatabase();
-  if (cf.handle_ == nullptr) return StoreClosed();
-  if (db_->read_only) return ReadOnlyError();
-  BROOK_RETURN_IF_ERROR(FromRocksDb(
-      db_->db->SetOptions(cf.handle_, {{"compression", it->second}}),
-      absl::StrCat("setting compression of ", cf.name())));
   cf.codec_ = std::string(compression);
   return absl::OkStatus();
 }
@@ -704,8 +710,9 @@ absl::Status Store::ReopenLocked() {
 
 absl::Status Store::StorageStatus(const rocksdb::Status& s,
                                   absl::string_view context) {
+  if (s.ok()) return absl::OkStatus();  // The write path's common case.
   db_->mu.AssertReaderHeld();
-  if (s.ok() || !s.IsIOError()) return FromRocksDb(s, context);
+  if (!s.IsIOError()) return FromRocksDb(s, context);
   if (!s.IsNoSpace()) {
     db_->no_space.store(false, std::memory_order_release);
     db_->storage_failed.store(true, std::memory_order_release);
