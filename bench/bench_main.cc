@@ -271,6 +271,8 @@ std::vector<Measurement> AllMeasurements() {
   }
   m.push_back({"topics_scaling", "topics",
                "topic scaling: create, delete, reopen", RunTopicScaling});
+  m.push_back({"recovery", "recovery",
+               "reopen replaying 64 MiB of write-ahead log", RunLogRecovery});
   m.push_back({"topics_wide", "topics",
                "one topic of the most partitions allowed", RunWideTopic});
   m.push_back({"rss", "rss",

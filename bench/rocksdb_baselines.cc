@@ -231,5 +231,36 @@ absl::StatusOr<std::vector<Metric>> RunBaselineScan(const RunEnv& env) {
                                         env.data->record_bytes())};
 }
 
+absl::StatusOr<double> TimeReadOnlyOpen(const std::string& dir) {
+  rocksdb::DBOptions options;
+  std::vector<std::string> names;
+  if (absl::Status s = FromRocks(
+          rocksdb::DB::ListColumnFamilies(options, dir, &names),
+          "rocksdb::DB::ListColumnFamilies");
+      !s.ok()) {
+    return s;
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const std::string& name : names) {
+    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  const Clock::time_point start = Clock::now();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  if (absl::Status s = FromRocks(
+          rocksdb::DB::OpenForReadOnly(options, dir, families, &handles, &raw),
+          "rocksdb::DB::OpenForReadOnly");
+      !s.ok()) {
+    return s;
+  }
+  const double ms = SecondsSince(start) * 1000;
+  std::unique_ptr<rocksdb::DB> db(raw);
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+  if (absl::Status s = CloseDb(std::move(db)); !s.ok()) return s;
+  return ms;
+}
+
 }  // namespace bench
 }  // namespace brook

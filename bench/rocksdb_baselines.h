@@ -5,6 +5,7 @@
 #ifndef BROOK_BENCH_ROCKSDB_BASELINES_H_
 #define BROOK_BENCH_ROCKSDB_BASELINES_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -32,6 +33,10 @@ absl::StatusOr<std::vector<Metric>> RunBaselineSyncPuts(const RunEnv& env,
 // Writes the records as in (a) (untimed), then iterates the whole database
 // touching every value. Reports records/s.
 absl::StatusOr<std::vector<Metric>> RunBaselineScan(const RunEnv& env);
+
+// Milliseconds RocksDB takes to open the database in `dir` read-only, every
+// column family, replaying its write-ahead logs: the floor of a recovery.
+absl::StatusOr<double> TimeReadOnlyOpen(const std::string& dir);
 
 }  // namespace bench
 }  // namespace brook

@@ -13,6 +13,7 @@
 #include "brook/consumer.h"
 #include "brook/engine.h"
 #include "brook/producer.h"
+#include "rocksdb_baselines.h"
 #include "workload_common.h"
 
 namespace brook {
@@ -183,6 +184,50 @@ absl::StatusOr<std::vector<Metric>> RunWideTopic(const RunEnv& env) {
   if (d->partitions.size() != static_cast<size_t>(partitions)) {
     return absl::InternalError("the wide topic lost partitions");
   }
+  if (absl::Status s = CloseEngine(std::move(*engine)); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<Metric>> RunLogRecovery(const RunEnv& env) {
+  constexpr int kRecords = 65536;
+  const std::string value(1024, 'v');
+  {
+    absl::StatusOr<std::unique_ptr<Engine>> engine = Open(env);
+    if (!engine.ok()) return engine.status();
+    if (absl::Status s = (*engine)->admin().CreateTopic("log", 4); !s.ok()) {
+      return Annotate(s, "CreateTopic");
+    }
+    ProducerOptions options;
+    options.acks = Acks::kLeader;
+    absl::StatusOr<std::unique_ptr<Producer>> producer =
+        (*engine)->CreateProducer(options);
+    if (!producer.ok()) return Annotate(producer.status(), "CreateProducer");
+    FirstError errors;
+    for (int i = 0; i < kRecords; ++i) {
+      CheckImmediate((*producer)->Send({"log", absl::StrCat("k", i), value}),
+                     &errors);
+    }
+    if (absl::Status s = (*producer)->Flush(); !s.ok()) {
+      return Annotate(s, "Flush");
+    }
+    if (absl::Status s = errors.Get(); !s.ok()) return s;
+    if (absl::Status s = (*producer)->Close(); !s.ok()) {
+      return Annotate(s, "Producer::Close");
+    }
+    if (absl::Status s = CloseEngine(std::move(*engine)); !s.ok()) return s;
+  }
+  std::vector<Metric> out;
+  absl::StatusOr<double> baseline = TimeReadOnlyOpen(env.dir);
+  if (!baseline.ok()) return baseline.status();
+  out.push_back(Metric{"recovery_rocksdb",
+                       "RocksDB read-only open replaying 64 MiB of log", "ms",
+                       *baseline, 0});
+  const Clock::time_point start = Clock::now();
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Open(env);
+  if (!engine.ok()) return engine.status();
+  out.push_back(Metric{"recovery_brook",
+                       "Engine::Open recovering 64 MiB of log", "ms",
+                       MillisSince(start), 0});
   if (absl::Status s = CloseEngine(std::move(*engine)); !s.ok()) return s;
   return out;
 }

@@ -25,6 +25,12 @@ absl::StatusOr<std::vector<Metric>> RunTopicScaling(const RunEnv& env);
 // reopened), per partition.
 absl::StatusOr<std::vector<Metric>> RunWideTopic(const RunEnv& env);
 
+// Reopening after 64 MiB of records went to one topic (acks=1) and the
+// engine closed: its recovery replays them from the write-ahead log (and
+// brook reads the log once more for proof of damage). In ms, with RocksDB's
+// read-only open of the same directory (the replay alone) as the baseline.
+absl::StatusOr<std::vector<Metric>> RunLogRecovery(const RunEnv& env);
+
 }  // namespace bench
 }  // namespace brook
 

@@ -44,8 +44,11 @@ absl::StatusOr<std::vector<LostRecords>> CheckSyncedEnds(
       synced_ends->FindLostTopics();
   BROOK_ASSIGN_OR_RETURN(std::vector<LostRecords> lost,
                          synced_ends->FindLosses());
-  if ((!lost_topics.empty() || !lost.empty()) && !options.salvage) {
-    return SyncedEnds::LostError(dir, lost_topics, lost);
+  const std::optional<WalDamage>& wal_damage = store->wal_damage();
+  if ((!lost_topics.empty() || !lost.empty() || wal_damage) &&
+      !options.salvage) {
+    return SyncedEnds::LostError(dir, lost_topics, lost,
+                                 wal_damage ? &*wal_damage : nullptr);
   }
   for (const SyncedEnds::LostTopic& t : lost_topics) {
     BROOK_RETURN_IF_ERROR(topics->Adopt(t.family, t.name, t.partitions));

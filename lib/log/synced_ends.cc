@@ -1,6 +1,7 @@
 #include "log/synced_ends.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -10,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "brook/error.h"
+#include "log/batch_format.h"
 #include "util/status_macros.h"
 
 namespace brook {
@@ -101,6 +103,14 @@ absl::Status SyncedEnds::Load() {
     seq_ = newest->seq;
     loaded_ = std::move(newest->ends);
     loaded_topics_ = std::move(newest->topics);
+  }
+  if (const std::optional<WalDamage>& damage = store_->wal_damage()) {
+    for (const auto& [family, partitions] : damage->last_batches) {
+      for (const auto& [p, batch] : partitions) {
+        int64_t& end = loaded_[family][p];
+        end = std::max(end, batch.base_offset + BatchRecordCount(batch.value));
+      }
+    }
   }
   return absl::OkStatus();
 }
@@ -211,9 +221,16 @@ absl::Status SyncedEnds::SaveLocked() {
 
 absl::Status SyncedEnds::LostError(const std::string& dir,
                                    const std::vector<LostTopic>& topics,
-                                   const std::vector<LostRecords>& losses) {
+                                   const std::vector<LostRecords>& losses,
+                                   const WalDamage* wal_damage) {
   constexpr size_t kNamed = 20;
   std::vector<std::string> what;
+  if (wal_damage != nullptr) {
+    what.push_back(absl::StrCat(
+        "the writes from sequence number ", wal_damage->first_lost_seq,
+        " on in ", std::filesystem::path(wal_damage->file).filename().string(),
+        " (fsynced, as later writes in the log show, and unreadable)"));
+  }
   if (!topics.empty()) {
     std::string names;
     for (const LostTopic& t : topics) {

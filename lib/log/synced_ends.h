@@ -7,8 +7,11 @@
 // partition below its checkpointed end.
 //
 // Saved at every open (after recovery), every second after an fsynced
-// appender round, and at a clean close; so after a crash the check covers
-// what was acknowledged more than about a second before it (DESIGN-NOTES).
+// appender round, and at a clean close; so after a crash it covers what was
+// acknowledged more than about a second before it. The write-ahead logs
+// themselves cover the rest where they can (storage/wal_evidence.h): past
+// their damage, the writes they prove fsynced raise the checkpointed ends
+// (DESIGN-NOTES.md).
 //
 // Files (persisted): BROOK-SYNCED-0 and BROOK-SYNCED-1, written in turn, each
 // complete:
@@ -51,7 +54,8 @@ class SyncedEnds {
       : store_(store), topics_(topics) {}
 
   // Reads the checkpoint saved last; none (nothing to check) when the
-  // directory has no intact one.
+  // directory has no intact one. Ends the write-ahead logs proved fsynced
+  // past their damage (Store::wal_damage) raise the checkpoint's.
   absl::Status Load() ABSL_LOCKS_EXCLUDED(mu_);
 
   // A topic of the loaded checkpoint whose record is gone while its column
@@ -85,10 +89,12 @@ class SyncedEnds {
   absl::Status Forget(const std::string& family) ABSL_LOCKS_EXCLUDED(mu_);
   void Remember(const std::string& family) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // The error naming every lost topic record and range (Corruption).
+  // The error naming every lost topic record and range, and the damage the
+  // logs proved (`wal_damage`, may be null) (Corruption).
   static absl::Status LostError(const std::string& dir,
                                 const std::vector<LostTopic>& topics,
-                                const std::vector<LostRecords>& losses);
+                                const std::vector<LostRecords>& losses,
+                                const WalDamage* wal_damage);
 
  private:
   absl::Status SaveLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

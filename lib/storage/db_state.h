@@ -6,6 +6,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -52,6 +53,13 @@ struct DbState {
   // until Resume()); the next write tries to resume first, at most every
   // kResumeInterval.
   std::atomic<bool> storage_failed{false};
+  // The write-ahead logs are durable up to this sequence number (the last
+  // one of an fsynced write), and the writes after the marker saying so
+  // began (storage/wal_evidence.h).
+  std::atomic<uint64_t> synced_seq{0};
+  std::atomic<uint64_t> marked_seq{0};
+  // What the logs proved at open.
+  std::optional<WalDamage> wal_damage;
   // Whether that failure was a full device, which a reopen cures once space
   // is back. Any other I/O failure stays until the engine is reopened: the
   // device itself is failing.

@@ -1,6 +1,7 @@
 #include "storage/store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -116,6 +117,25 @@ absl::string_view ToView(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
 }
 
+void RaiseTo(std::atomic<uint64_t>& value, uint64_t to) {
+  uint64_t now = value.load(std::memory_order_relaxed);
+  while (now < to && !value.compare_exchange_weak(now, to,
+                                                  std::memory_order_acq_rel)) {
+  }
+}
+
+// Whether `dir` has a write-ahead log with anything in it.
+bool HasWalData(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".log" &&
+        entry.file_size(ec) > 0 && !ec) {
+      return true;
+    }
+  }
+  return ec.operator bool();  // Unlistable: let the scan report it.
+}
+
 }  // namespace
 
 ColumnFamily::ColumnFamily(std::shared_ptr<DbState> db, std::string name,
@@ -143,6 +163,10 @@ absl::Status ReadOnlyError() {
 Store::Store(std::shared_ptr<DbState> db) : db_(std::move(db)) {}
 
 bool Store::read_only() const { return db_->read_only; }
+
+const std::optional<WalDamage>& Store::wal_damage() const {
+  return db_->wal_damage;
+}
 
 bool Store::HolderPresent() const { return DataDirHeld(db_->dir); }
 
@@ -272,6 +296,17 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
   if (!has_meta) {
     descriptors.emplace_back(kMetaFamily, MetaFamilyOptions());
     descriptor_codecs.emplace_back();
+  }
+
+  // What the logs prove about their own damage, read before the open's
+  // recovery stops at it. Not while a process holds the directory: it
+  // checked its logs when it opened them.
+  if (!options.in_memory && dir_state == DataDirState::kDatabase &&
+      HasWalData(dir) && !DataDirHeld(dir)) {
+    BROOK_ASSIGN_OR_RETURN(
+        state->wal_damage,
+        FindWalDamage(db_options, path, descriptors,
+                      {rocksdb::kDefaultColumnFamilyName, kMetaFamily}));
   }
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -582,9 +617,21 @@ absl::Status Store::Write(StoreWriteBatch* batch, bool sync) {
     }
   }
   batch->meta_puts_.clear();
+  // Proof for a scan after damage that the logs were durable up to here.
+  const uint64_t synced = db_->synced_seq.load(std::memory_order_acquire);
+  const bool mark = synced > db_->marked_seq.load(std::memory_order_relaxed);
+  if (mark) batch->rep_->PutLogData(SyncedMarker(synced)).PermitUncheckedError();
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return StorageStatus(db_->db->Write(wo, batch->rep_.get()), "write");
+  BROOK_RETURN_IF_ERROR(
+      StorageStatus(db_->db->Write(wo, batch->rep_.get()), "write"));
+  if (mark) RaiseTo(db_->marked_seq, synced);
+  if (sync && batch->rep_->Count() > 0) {
+    // RocksDB wrote the batch's first sequence number into it.
+    RaiseTo(db_->synced_seq,
+            BatchSequence(*batch->rep_) + batch->rep_->Count() - 1);
+  }
+  return absl::OkStatus();
 }
 
 void Store::MaybeResume() {

@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/wal_evidence.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -131,6 +132,11 @@ class Store {
   // Opened with StoreOptions::read_only.
   bool read_only() const;
 
+  // Damage to fsynced writes that the write-ahead logs proved at open
+  // (storage/wal_evidence.h): recovery stopped before them. Not looked for
+  // in memory, nor when another process holds the directory.
+  const std::optional<WalDamage>& wal_damage() const;
+
   // Read-only stores: whether a writing engine (another process's, or one
   // of this process) holds the directory now. What the holder keeps only
   // while it lives, such as group membership, is stale without one.
@@ -185,6 +191,8 @@ class Store {
   // OPTIONS rewrite) when it already has it.
   absl::Status SetCompression(ColumnFamily& cf, absl::string_view compression);
 
+  // With `sync`, the write is fsynced before this returns, and the writes
+  // after it carry the proof (storage/wal_evidence.h).
   absl::Status Write(StoreWriteBatch* batch, bool sync);
 
   absl::StatusOr<std::optional<std::string>> GetMeta(absl::string_view key);
