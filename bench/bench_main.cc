@@ -71,8 +71,8 @@ Every run of every measurement gets a fresh data directory.
                       "peak RSS after the brook measurements" line is then
                       left out: baselines run in between)
   --only A[,B...]     run a subset: a group (produce, sync, consume, e2e,
-                      group, rebalance, topics, rss, baseline) or a measurement name
-                      (see --list)
+                      group, rebalance, topics, recovery, rss, baseline) or a
+                      measurement name (see --list)
   --list              print the measurement names and exit
   --dir DIR           put run directories under DIR (kept; the run
                       directories are removed). Default: a fresh mkdtemp
