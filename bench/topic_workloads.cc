@@ -78,6 +78,18 @@ absl::Status ReadEveryTopic(Engine& engine, int topics) {
   return Annotate((*consumer)->Close(), "Consumer::Close");
 }
 
+// Flushes and closes `producer`, returns the first send error, and closes
+// `engine`.
+absl::Status FinishWriting(Producer& producer, FirstError* errors,
+                           std::unique_ptr<Engine> engine) {
+  if (absl::Status s = producer.Flush(); !s.ok()) return Annotate(s, "Flush");
+  if (absl::Status s = errors->Get(); !s.ok()) return s;
+  if (absl::Status s = producer.Close(); !s.ok()) {
+    return Annotate(s, "Producer::Close");
+  }
+  return CloseEngine(std::move(engine));
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<Metric>> RunTopicScaling(const RunEnv& env) {
@@ -123,14 +135,10 @@ absl::StatusOr<std::vector<Metric>> RunTopicScaling(const RunEnv& env) {
     for (int i = 0; i < n; ++i) {
       CheckImmediate((*producer)->Send({TopicName(i), "k", "v"}), &errors);
     }
-    if (absl::Status s = (*producer)->Flush(); !s.ok()) {
-      return Annotate(s, "Flush");
+    if (absl::Status s = FinishWriting(**producer, &errors, std::move(*engine));
+        !s.ok()) {
+      return s;
     }
-    if (absl::Status s = errors.Get(); !s.ok()) return s;
-    if (absl::Status s = (*producer)->Close(); !s.ok()) {
-      return Annotate(s, "Producer::Close");
-    }
-    if (absl::Status s = CloseEngine(std::move(*engine)); !s.ok()) return s;
   }
   for (const char* id : {"reopen_recover", "reopen_clean"}) {
     const int fds_before = OpenDescriptors();
@@ -207,14 +215,10 @@ absl::StatusOr<std::vector<Metric>> RunLogRecovery(const RunEnv& env) {
       CheckImmediate((*producer)->Send({"log", absl::StrCat("k", i), value}),
                      &errors);
     }
-    if (absl::Status s = (*producer)->Flush(); !s.ok()) {
-      return Annotate(s, "Flush");
+    if (absl::Status s = FinishWriting(**producer, &errors, std::move(*engine));
+        !s.ok()) {
+      return s;
     }
-    if (absl::Status s = errors.Get(); !s.ok()) return s;
-    if (absl::Status s = (*producer)->Close(); !s.ok()) {
-      return Annotate(s, "Producer::Close");
-    }
-    if (absl::Status s = CloseEngine(std::move(*engine)); !s.ok()) return s;
   }
   std::vector<Metric> out;
   absl::StatusOr<double> baseline = TimeReadOnlyOpen(env.dir);

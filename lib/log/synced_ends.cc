@@ -205,7 +205,9 @@ absl::Status SyncedEnds::SaveLocked() {
     for (int32_t p = 0; p < topic->num_partitions(); ++p) {
       const int64_t end =
           topic->partition(p).synced_end.load(std::memory_order_acquire);
-      if (end > 0) absl::StrAppend(&out, topic->cf().name(), " ", p, " ", end, "\n");
+      if (end > 0) {
+        absl::StrAppend(&out, topic->cf().name(), " ", p, " ", end, "\n");
+      }
     }
   }
   absl::StrAppend(&out, absl::StrFormat("%s%016x\n", kChecksumPrefix,

@@ -53,19 +53,19 @@ struct DbState {
   // until Resume()); the next write tries to resume first, at most every
   // kResumeInterval.
   std::atomic<bool> storage_failed{false};
-  // The write-ahead logs are durable up to this sequence number (the last
-  // one of an fsynced write), and the writes after the marker saying so
-  // began (storage/wal_evidence.h).
-  std::atomic<uint64_t> synced_seq{0};
-  std::atomic<uint64_t> marked_seq{0};
-  // What the logs proved at open.
-  std::optional<WalDamage> wal_damage;
   // Whether that failure was a full device, which a reopen cures once space
   // is back. Any other I/O failure stays until the engine is reopened: the
   // device itself is failing.
   std::atomic<bool> no_space{false};
   absl::Mutex resume_mu;
   absl::Time next_resume ABSL_GUARDED_BY(resume_mu) = absl::InfinitePast();
+  // The write-ahead logs are durable up to `synced_seq` (the last sequence
+  // number of an fsynced write); writes carry a marker saying so
+  // (storage/wal_evidence.h) until one with `marked_seq` >= it succeeded.
+  std::atomic<uint64_t> synced_seq{0};
+  std::atomic<uint64_t> marked_seq{0};
+  // What the logs proved at open.
+  std::optional<WalDamage> wal_damage;
 };
 
 // Translates a RocksDB status: Corruption becomes kDataLoss, a held lock

@@ -620,7 +620,9 @@ absl::Status Store::Write(StoreWriteBatch* batch, bool sync) {
   // Proof for a scan after damage that the logs were durable up to here.
   const uint64_t synced = db_->synced_seq.load(std::memory_order_acquire);
   const bool mark = synced > db_->marked_seq.load(std::memory_order_relaxed);
-  if (mark) batch->rep_->PutLogData(SyncedMarker(synced)).PermitUncheckedError();
+  if (mark) {
+    batch->rep_->PutLogData(SyncedMarker(synced)).PermitUncheckedError();
+  }
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   BROOK_RETURN_IF_ERROR(
