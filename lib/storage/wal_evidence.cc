@@ -401,10 +401,11 @@ absl::StatusOr<std::optional<WalDamage>> FindWalDamage(
   }
   DamageFinder finder(family_reader, ignored);
   BROOK_ASSIGN_OR_RETURN(auto logs, LiveLogs(path, first));
-  for (const auto& [number, file] : logs) {
-    BROOK_RETURN_IF_ERROR(LogReader::Read(file, [&](absl::string_view rep) {
-      finder.Found(number, file, rep);
-    }));
+  for (const std::pair<uint64_t, std::string>& log : logs) {
+    BROOK_RETURN_IF_ERROR(
+        LogReader::Read(log.second, [&](absl::string_view rep) {
+          finder.Found(log.first, log.second, rep);
+        }));
   }
   return finder.Result();
 }
