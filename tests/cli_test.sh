@@ -122,7 +122,7 @@ expect_contains "describe name" "$OUT" "Topic: orders"
 expect_contains "describe count" "$OUT" "PartitionCount: 3"
 expect_contains "describe config" "$OUT" "retention.ms=1000"
 expect_contains "describe config 2" "$OUT" "cleanup.policy=compact"
-rows=$(printf '%s\n' "$OUT" | grep -cE '^ *[0-9]+ +0 +0$')
+rows=$(printf '%s\n' "$OUT" | grep -cE '^ *[0-9]+ +0 +0 +0$')
 expect_eq "describe partition rows" "$rows" 3
 run --data "$data" topics create orders --partitions 1
 expect_rc "create existing" 1
@@ -531,6 +531,46 @@ expect_eq "list after delete" "$OUT" "orders"
 run --data "$data" topics delete audit
 expect_rc "delete missing" 1
 expect_error_line "delete missing message"
+
+# --- retention and delete-records ---------------------------------------------
+ret=$tmp/retention
+run --data "$ret" topics create r --partitions 1 --config retention.ms=1
+expect_rc "create with retention" 0
+STDIN=$'a\nb\nc\n'
+run --data "$ret" produce r
+expect_rc "produce to a retention topic" 0
+sleep 0.05  # retention.ms=1: every batch expires.
+run --data "$ret" topics clean r
+expect_rc "clean" 0
+expect_contains "clean header" "$OUT" "RECORDS-REMOVED"
+expect_eq "clean removes all three records" \
+  "$(printf '%s\n' "$OUT" | awk '$1 == "r" {print $3, $5}')" "3 3"
+run --data "$ret" topics clean
+expect_eq "a second clean finds nothing" "$OUT" "Nothing to remove."
+run --data "$ret" topics describe r
+expect_contains "describe shows the size column" "$OUT" "SizeBytes"
+expect_eq "describe shows the moved log start" \
+  "$(printf '%s\n' "$OUT" | awk '$1 == "0" {print $2, $3}')" "3 3"
+run --data "$ret" topics clean nosuch
+expect_rc "clean of an unknown topic" 1
+expect_error_line "clean unknown message"
+run --data "$ret" topics create d --partitions 2
+STDIN=$'1\n2\n3\n4\n'
+run --data "$ret" produce d --partition 0
+run --data "$ret" delete-records --topic d --partition 0 --offset 2
+expect_rc "delete-records" 0
+expect_contains "delete-records reports the low watermark" "$OUT" \
+  $'partition: d-0\tlow_watermark: 2'
+printf '%s' '{"partitions":[{"topic":"d","partition":0,"offset":-1},
+  {"topic":"d","partition":1,"offset":0}],"version":1}' > "$tmp/del.json"
+run --data "$ret" delete-records --offset-json-file "$tmp/del.json"
+expect_rc "delete-records from a JSON file" 0
+expect_contains "JSON delete to the end" "$OUT" $'d-0\tlow_watermark: 4'
+run --data "$ret" delete-records --topic d --partition 0 --offset 9
+expect_rc "delete-records beyond the end" 1
+expect_contains "beyond the end is out of range" "$ERR" "out of range"
+run --data "$ret" delete-records --topic d --partition 0
+expect_rc "delete-records without --offset" 2
 
 # --- damage and salvage -------------------------------------------------------
 dmg=$tmp/damaged

@@ -1,10 +1,12 @@
-// Administration of topics (create, delete, list, describe) and consumer
-// groups (list, describe, committed offsets and lag, delete, reset offsets),
-// as Kafka's Admin client and kafka-consumer-groups.sh offer them.
+// Administration of topics (create, delete, list, describe, retention,
+// record deletion) and consumer groups (list, describe, committed offsets
+// and lag, delete, reset offsets), as Kafka's Admin client and its command
+// line tools offer them.
 #ifndef BROOK_ADMIN_H_
 #define BROOK_ADMIN_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,8 +27,23 @@ inline constexpr int32_t kMaxPartitionsPerTopic = 1000000;
 
 struct PartitionDescription {
   int32_t partition = 0;
-  int64_t log_start_offset = 0;  // First offset still stored.
-  int64_t log_end_offset = 0;    // Next offset to be written.
+  // First offset still readable: moved forward by retention and
+  // DeleteRecords, never by anything else.
+  int64_t log_start_offset = 0;
+  int64_t log_end_offset = 0;  // Next offset to be written.
+  // Bytes the partition takes on disk: the storage's estimate over its
+  // files (compressed) and memory buffers. Deleted records count until the
+  // storage rewrites their files, which retention does at once.
+  int64_t size_bytes = 0;
+};
+
+// What retention removed from one partition (Admin::CleanTopics).
+struct CleanedPartition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t records_removed = 0;   // Offsets the log start moved past.
+  int64_t bytes_removed = 0;     // Stored bytes of the batches deleted.
+  int64_t log_start_offset = 0;  // The new log start offset.
 };
 
 struct TopicDescription {
@@ -155,6 +172,26 @@ class Admin {
   // fails the same way; it can be deleted).
   virtual absl::StatusOr<TopicDescription> DescribeTopic(
       absl::string_view name) = 0;
+
+  // Applies retention (retention.ms, retention.bytes of topics whose
+  // cleanup.policy includes "delete") to `topics` now, every topic when
+  // empty, instead of waiting for the periodic check
+  // (EngineOptions::log_retention_check_interval), and returns what it
+  // removed per partition it changed, sorted. The space is returned to the
+  // device before it returns. Errors: UnknownTopicOrPartition, storage.
+  virtual absl::StatusOr<std::vector<CleanedPartition>> CleanTopics(
+      const std::vector<std::string>& topics = {}) = 0;
+
+  // Kafka's deleteRecords: moves each partition's log start offset to the
+  // given offset (-1: the partition's high watermark), making the records
+  // below it unreadable and deleting them from storage; returns each
+  // partition's log start offset after (its low watermark). An offset
+  // below the current log start changes nothing. Every entry is checked
+  // before any is applied. Errors: UnknownTopicOrPartition,
+  // OffsetOutOfRange (an offset beyond the high watermark, or below -1),
+  // storage.
+  virtual absl::StatusOr<std::map<TopicPartition, int64_t>> DeleteRecords(
+      const std::map<TopicPartition, int64_t>& before) = 0;
 
   // Ids of the groups that have members or committed offsets, sorted.
   virtual absl::StatusOr<std::vector<std::string>> ListGroups() = 0;

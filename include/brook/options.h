@@ -75,7 +75,14 @@ struct EngineOptions {
   // 16 otherwise. Default: 0.
   int32_t max_open_files = 0;
 
-  // Properties: auto.create.topics.enable, num.partitions.
+  // How often retention (TopicConfig::retention_ms, retention_bytes) is
+  // applied, on `clock`: with a ManualClock, advancing past it applies it
+  // (Kafka's log.retention.check.interval.ms). Admin::CleanTopics applies
+  // it at once. At least 1 ms. Default: 300000 ms (5 minutes).
+  absl::Duration log_retention_check_interval = absl::Milliseconds(300000);
+
+  // Properties: auto.create.topics.enable, num.partitions,
+  // log.retention.check.interval.ms.
   static absl::StatusOr<EngineOptions> FromProperties(const Properties& props);
   // The settings above that have a property name, as FromProperties reads
   // them. Engine::Open validates the struct by parsing these, so a field set
@@ -95,11 +102,14 @@ struct TopicConfig {
   // max.message.bytes: largest record batch the topic accepts. Default:
   // 1048588.
   int32_t max_message_bytes = 1048588;
-  // retention.ms: -1 keeps forever. Stored; enforcement comes later.
-  // Default: 604800000 (7 days).
+  // retention.ms: a batch of records is deleted once its largest timestamp
+  // is older than this (with cleanup.policy delete); -1 keeps forever.
+  // Applied every EngineOptions::log_retention_check_interval, from the
+  // oldest batch on (log/log_cleaner.h). Default: 604800000 (7 days).
   int64_t retention_ms = 604800000;
-  // retention.bytes per partition: -1 is unlimited. Stored; enforced later.
-  // Default: -1.
+  // retention.bytes per partition: the oldest batches are deleted while the
+  // partition still holds at least this many bytes without them (with
+  // cleanup.policy delete); -1 is unlimited. Default: -1.
   int64_t retention_bytes = -1;
   // cleanup.policy: delete, compact, or "compact,delete". Stored; compaction
   // comes later. Default: "delete".

@@ -56,16 +56,57 @@ absl::StatusOr<TopicDescription> AdminImpl::DescribeTopic(
     BROOK_RETURN_IF_ERROR(core_->topics().Unreadable(name));
     return UnknownTopic(name);
   }
+  core_->RunDueRetention();
   TopicDescription d;
   d.name = topic->name();
   d.config = topic->config();
   for (int32_t p = 0; p < topic->num_partitions(); ++p) {
     const PartitionState& s = topic->partition(p);
-    d.partitions.push_back(
-        PartitionDescription{p, s.log_start.load(std::memory_order_acquire),
-                             s.high_watermark.load(std::memory_order_acquire)});
+    PartitionDescription pd;
+    pd.partition = p;
+    pd.log_start_offset = s.log_start.load(std::memory_order_acquire);
+    pd.log_end_offset = s.high_watermark.load(std::memory_order_acquire);
+    // Partitions that never held a record take no space (and a wide topic
+    // is described without a storage call per partition).
+    if (pd.log_end_offset > 0) {
+      BROOK_ASSIGN_OR_RETURN(pd.size_bytes,
+                             core_->store().PartitionSize(topic->cf(), p));
+    }
+    d.partitions.push_back(pd);
   }
   return d;
+}
+
+absl::StatusOr<std::vector<CleanedPartition>> AdminImpl::CleanTopics(
+    const std::vector<std::string>& topics) {
+  if (core_->closed()) return EngineCore::ClosedError();
+  BROOK_ASSIGN_OR_RETURN(LogCleaner * cleaner, core_->cleaner());
+  return cleaner->Clean(topics);
+}
+
+absl::StatusOr<std::map<TopicPartition, int64_t>> AdminImpl::DeleteRecords(
+    const std::map<TopicPartition, int64_t>& before) {
+  if (core_->closed()) return EngineCore::ClosedError();
+  BROOK_ASSIGN_OR_RETURN(LogCleaner * cleaner, core_->cleaner());
+  // Every entry is checked before any is applied.
+  std::vector<std::pair<std::shared_ptr<Topic>, const TopicPartition*>> found;
+  for (const auto& [tp, offset] : before) {
+    BROOK_RETURN_IF_ERROR(core_->topics().Unreadable(tp.topic));
+    std::shared_ptr<Topic> topic = core_->topics().Find(tp.topic);
+    if (topic == nullptr) return UnknownTopic(tp.topic);
+    if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
+      return UnknownPartition(*topic, tp.partition);
+    }
+    BROOK_RETURN_IF_ERROR(
+        LogCleaner::CheckDeleteOffset(*topic, tp.partition, offset));
+    found.emplace_back(std::move(topic), &tp);
+  }
+  std::map<TopicPartition, int64_t> out;
+  for (const auto& [topic, tp] : found) {
+    BROOK_ASSIGN_OR_RETURN(
+        out[*tp], cleaner->DeleteRecords(*topic, tp->partition, before.at(*tp)));
+  }
+  return out;
 }
 
 // --- Groups -----------------------------------------------------------------
@@ -90,17 +131,6 @@ ConsumerGroupState ToPublic(GroupState state) {
 
 // Bytes read from the log per step of a timestamp search.
 constexpr size_t kSearchReadBytes = 1 << 20;
-
-// The max timestamp field of a stored batch (lib/log/batch_format.h: i64 BE
-// at byte 14); nullopt when the header is short.
-std::optional<int64_t> BatchMaxTimestampMs(absl::string_view batch) {
-  if (batch.size() < kBatchHeaderSize) return std::nullopt;
-  uint64_t v = 0;
-  for (size_t i = 14; i < 22; ++i) {
-    v = (v << 8) | static_cast<uint8_t>(batch[i]);
-  }
-  return static_cast<int64_t>(v);
-}
 
 }  // namespace
 
@@ -254,8 +284,8 @@ absl::StatusOr<int64_t> AdminImpl::OffsetForTime(const Topic& topic,
       if (next <= pos) continue;
       // As Kafka's offsetsForTimes: skip whole batches by their max
       // timestamp, then scan the first batch that reaches the target.
-      std::optional<int64_t> max_ts = BatchMaxTimestampMs(*b.value);
-      if (max_ts && *max_ts < target_ms) {
+      const int64_t max_ts = BatchMaxTimestamp(*b.value);
+      if (max_ts >= 0 && max_ts < target_ms) {
         pos = next;
         continue;
       }

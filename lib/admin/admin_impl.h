@@ -27,6 +27,10 @@ class AdminImpl : public Admin {
   absl::StatusOr<std::vector<std::string>> ListTopics() override;
   absl::StatusOr<TopicDescription> DescribeTopic(
       absl::string_view name) override;
+  absl::StatusOr<std::vector<CleanedPartition>> CleanTopics(
+      const std::vector<std::string>& topics) override;
+  absl::StatusOr<std::map<TopicPartition, int64_t>> DeleteRecords(
+      const std::map<TopicPartition, int64_t>& before) override;
   absl::StatusOr<std::vector<std::string>> ListGroups() override;
   absl::StatusOr<ConsumerGroupDescription> DescribeGroup(
       absl::string_view group) override;

@@ -300,6 +300,7 @@ absl::StatusOr<ConsumerRecords> ConsumerImpl::PollRecords(
       // A listener may have closed the consumer or unsubscribed.
       if (closed_) return Error(ErrorCode::kClosed, "the consumer is closed");
     }
+    core_->RunDueRetention();  // Positions are checked against its result.
     BROOK_RETURN_IF_ERROR(ResolvePositions());
     BROOK_RETURN_IF_ERROR(Fetch(&records));
     if (!records.empty()) return records.Finish();
@@ -364,6 +365,7 @@ absl::StatusOr<int64_t> ConsumerImpl::Position(
   BROOK_RETURN_IF_ERROR(Enter(scope));
   BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f,
                          FindAssigned(partition, "Position"));
+  core_->RunDueRetention();
   BROOK_RETURN_IF_ERROR(ResolvePositions());
   return *f->position();
 }
@@ -372,6 +374,7 @@ absl::StatusOr<std::map<TopicPartition, int64_t>>
 ConsumerImpl::BeginningOffsets(absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
+  core_->RunDueRetention();
   std::map<TopicPartition, int64_t> out;
   for (const TopicPartition& tp : partitions) {
     BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,

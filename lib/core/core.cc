@@ -147,7 +147,19 @@ EngineCore::EngineCore(const EngineOptions& options,
       appender_(std::make_unique<Appender>(
           store_.get(), clock_, &notifier_,
           options.read_only ? nullptr : synced_ends_.get())) {
-  if (options_.read_only) follower_ = std::thread([this] { Follow(); });
+  if (options_.read_only) {
+    follower_ = std::thread([this] { Follow(); });
+  } else {
+    cleaner_ = std::make_unique<LogCleaner>(
+        clock_, store_.get(), topics_.get(), &notifier_,
+        options_.log_retention_check_interval);
+    cleaner_->Start();
+  }
+}
+
+absl::StatusOr<LogCleaner*> EngineCore::cleaner() {
+  if (cleaner_ == nullptr) return ReadOnlyError();
+  return cleaner_.get();
 }
 
 void EngineCore::Follow() {
@@ -186,6 +198,7 @@ absl::Status EngineCore::Close() {
   if (closed_.exchange(true, std::memory_order_acq_rel)) {
     return absl::OkStatus();
   }
+  if (cleaner_ != nullptr) cleaner_->Stop();
   appender_->Stop();
   if (follower_.joinable()) {
     {

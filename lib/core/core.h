@@ -1,5 +1,6 @@
-// The engine's shared core: the store, topics, appender, consumer wake-ups,
-// committed offsets and the group coordinator of one open data directory.
+// The engine's shared core: the store, topics, appender, log cleaner,
+// consumer wake-ups, committed offsets and the group coordinator of one open
+// data directory.
 // Producers, consumers and the Engine handle each hold a shared_ptr to it, so
 // it lives as long as any of them.
 #ifndef BROOK_LIB_CORE_CORE_H_
@@ -22,6 +23,7 @@
 #include "group/offset_store.h"
 #include "log/appender.h"
 #include "log/data_notifier.h"
+#include "log/log_cleaner.h"
 #include "log/synced_ends.h"
 #include "log/topic_registry.h"
 #include "storage/store.h"
@@ -53,6 +55,13 @@ class EngineCore {
   OffsetStore& offsets() { return offsets_; }
   GroupSnapshots& snapshots() { return snapshots_; }
   GroupCoordinator& coordinator() { return coordinator_; }
+  // Retention and record deletion; IllegalState for a read-only engine.
+  absl::StatusOr<LogCleaner*> cleaner();
+  // Runs the periodic retention check if it is overdue on the engine's
+  // clock (LogCleaner::RunIfDue); called where clients observe log starts.
+  void RunDueRetention() {
+    if (cleaner_ != nullptr) cleaner_->RunIfDue();
+  }
 
   // The topic `name`; created with the default partition count when missing
   // and the engine auto-creates topics. UnknownTopicOrPartition otherwise.
@@ -90,6 +99,8 @@ class EngineCore {
   GroupSnapshots snapshots_;
   GroupCoordinator coordinator_;
   std::unique_ptr<Appender> appender_;
+  // nullptr for a read-only engine.
+  std::unique_ptr<LogCleaner> cleaner_;
   std::atomic<bool> closed_{false};
   std::atomic<int64_t> client_numbers_{0};
 

@@ -121,6 +121,14 @@ int32_t BatchRecordCount(absl::string_view batch) {
   return static_cast<int32_t>(DecodeFixed32BE(batch.data() + 2));
 }
 
+int64_t BatchMaxTimestamp(absl::string_view batch) {
+  if (batch.size() < kBatchHeaderSize ||
+      static_cast<uint8_t>(batch[0]) != kBatchMagic) {
+    return -1;
+  }
+  return static_cast<int64_t>(DecodeFixed64BE(batch.data() + 14));
+}
+
 absl::Status BatchReader::Corrupt(absl::string_view what) const {
   return Error(
       ErrorCode::kCorruptMessage,

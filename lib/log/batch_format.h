@@ -77,6 +77,9 @@ void SetLogAppendTime(std::string* batch, int64_t time_ms);
 
 // Number of records in an encoded batch (0 when malformed).
 int32_t BatchRecordCount(absl::string_view batch);
+// The largest timestamp (ms) of an encoded batch's records; -1 when
+// malformed.
+int64_t BatchMaxTimestamp(absl::string_view batch);
 
 // Walks the records of one batch. Thread-compatible; borrows `batch`.
 class BatchReader {

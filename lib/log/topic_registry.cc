@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -19,6 +20,7 @@ namespace {
 
 constexpr absl::string_view kTopicPrefix = "topic/";
 constexpr absl::string_view kFloorPrefix = "end-floor/";
+constexpr absl::string_view kStartPrefix = "log-start/";
 constexpr absl::string_view kSeqKey = "topic-seq";
 
 std::string MetaKey(absl::string_view name) {
@@ -97,6 +99,46 @@ std::string FloorPrefix(absl::string_view family) {
   return absl::StrCat(kFloorPrefix, family, "/");
 }
 
+std::string StartPrefix(absl::string_view family) {
+  return absl::StrCat(kStartPrefix, family, "/");
+}
+
+// Calls fn(partition, offset) for each "<prefix><partition>" = offset record
+// of `topic`; Corruption naming `what` for a damaged one.
+absl::Status ScanPartitionOffsets(
+    Store* store, const Topic& topic, const std::string& prefix,
+    absl::string_view what,
+    absl::FunctionRef<void(int32_t partition, int64_t offset)> fn) {
+  absl::Status damaged;
+  BROOK_RETURN_IF_ERROR(store->ScanMeta(
+      prefix, [&](absl::string_view key, absl::string_view value) {
+        int32_t p;
+        int64_t offset;
+        if (!absl::SimpleAtoi(key.substr(prefix.size()), &p) ||
+            !absl::SimpleAtoi(value, &offset) || p < 0 ||
+            p >= topic.num_partitions() || offset < 0) {
+          damaged = Error(ErrorCode::kCorruption,
+                          absl::StrCat("topic ", topic.name(), ": a damaged ",
+                                       what, " record"));
+          return;
+        }
+        fn(p, offset);
+      }));
+  return damaged;
+}
+
+// Moves partition `p`'s log start to `start` (recorded when retention or
+// DeleteRecords moved it), and its end too when no batch is left.
+void ApplyStart(Topic* topic, int32_t p, int64_t start) {
+  PartitionState& state = topic->partition(p);
+  if (state.log_start.load() < start) state.log_start.store(start);
+  if (state.next_offset < start) {
+    state.next_offset = start;
+    state.high_watermark.store(start);
+    state.synced_end.store(start);
+  }
+}
+
 // Moves partition `p` of `topic` to continue from `floor` when its stored
 // batches end below it; a partition with no batch left starts there too.
 void ApplyFloor(Topic* topic, int32_t p, int64_t floor) {
@@ -110,25 +152,14 @@ void ApplyFloor(Topic* topic, int32_t p, int64_t floor) {
   state.synced_end.store(floor);
 }
 
-// Applies the end floors stored for `topic`.
-absl::Status RecoverFloors(Store* store, Topic* topic) {
-  absl::Status damaged;
-  const std::string prefix = FloorPrefix(topic->cf().name());
-  BROOK_RETURN_IF_ERROR(store->ScanMeta(
-      prefix, [&](absl::string_view key, absl::string_view value) {
-        int32_t p;
-        int64_t floor;
-        if (!absl::SimpleAtoi(key.substr(prefix.size()), &p) ||
-            !absl::SimpleAtoi(value, &floor) || p < 0 ||
-            p >= topic->num_partitions()) {
-          damaged = Error(ErrorCode::kCorruption,
-                          absl::StrCat("topic ", topic->name(),
-                                       ": a damaged end floor record"));
-          return;
-        }
-        ApplyFloor(topic, p, floor);
-      }));
-  return damaged;
+// Applies the end floors and log starts stored for `topic`.
+absl::Status RecoverFloorsAndStarts(Store* store, Topic* topic) {
+  BROOK_RETURN_IF_ERROR(ScanPartitionOffsets(
+      store, *topic, FloorPrefix(topic->cf().name()), "end floor",
+      [&](int32_t p, int64_t floor) { ApplyFloor(topic, p, floor); }));
+  return ScanPartitionOffsets(
+      store, *topic, StartPrefix(topic->cf().name()), "log start",
+      [&](int32_t p, int64_t start) { ApplyStart(topic, p, start); });
 }
 
 // Sets each partition's log start, end and high watermark from what
@@ -159,10 +190,14 @@ absl::Status RecoverPartitions(Store* store, Topic* topic) {
         state.synced_end.store(state.next_offset);
       }));
   if (!damaged.ok()) return damaged;
-  return RecoverFloors(store, topic);
+  return RecoverFloorsAndStarts(store, topic);
 }
 
 }  // namespace
+
+std::string LogStartKey(absl::string_view family, int32_t partition) {
+  return absl::StrCat(StartPrefix(family), partition);
+}
 
 absl::Status UnknownTopic(absl::string_view name) {
   return Error(ErrorCode::kUnknownTopicOrPartition,
@@ -356,11 +391,28 @@ absl::Status TopicRegistry::Refresh(bool* advanced) {
           const int32_t count = BatchRecordCount(ends.last_head);
           if (count <= 0) return;
           PartitionState& state = topic->partition(p);
-          state.log_start.store(ends.first_base_offset,
-                                std::memory_order_release);
+          if (state.log_start.load(std::memory_order_acquire) <
+              ends.first_base_offset) {
+            state.log_start.store(ends.first_base_offset,
+                                  std::memory_order_release);
+          }
           const int64_t end = ends.last_base_offset + count;
           if (end > state.high_watermark.load(std::memory_order_acquire)) {
             state.high_watermark.store(end, std::memory_order_release);
+            *advanced = true;
+          }
+        }));
+    // Log starts the holder moved (retention, DeleteRecords), inside a
+    // batch or past every batch.
+    first_error.Update(ScanPartitionOffsets(
+        store_, *topic, StartPrefix(topic->cf().name()), "log start",
+        [&](int32_t p, int64_t start) {
+          PartitionState& state = topic->partition(p);
+          if (state.log_start.load(std::memory_order_acquire) < start) {
+            state.log_start.store(start, std::memory_order_release);
+          }
+          if (state.high_watermark.load(std::memory_order_acquire) < start) {
+            state.high_watermark.store(start, std::memory_order_release);
             *advanced = true;
           }
         }));
@@ -460,10 +512,14 @@ absl::StatusOr<TopicRegistry::Removed> TopicRegistry::Remove(
   Removed removed;
   auto delete_floors = [&](const ColumnFamilyRef& family) -> absl::Status {
     if (family == nullptr) return absl::OkStatus();
-    return store_->ScanMeta(FloorPrefix(family->name()),
-                            [&](absl::string_view key, absl::string_view) {
-                              also->DeleteMeta(key);
-                            });
+    for (const std::string& prefix :
+         {FloorPrefix(family->name()), StartPrefix(family->name())}) {
+      BROOK_RETURN_IF_ERROR(store_->ScanMeta(
+          prefix, [&](absl::string_view key, absl::string_view) {
+            also->DeleteMeta(key);
+          }));
+    }
+    return absl::OkStatus();
   };
   if (auto it = topics_.find(name); it != topics_.end()) {
     BROOK_RETURN_IF_ERROR(delete_floors(it->second->cf_ref()));

@@ -13,6 +13,13 @@
 //   key   = "end-floor/" + family + "/" + partition (decimal)
 //   value = the offset (decimal) the partition continues from, whatever its
 //           last stored batch says, so a lost offset is never reused.
+//
+// Log start of a partition (persisted), written with the deletion of the
+// batches below it (retention, DeleteRecords; log/log_cleaner.h):
+//   key   = "log-start/" + family + "/" + partition (decimal)
+//   value = the log start offset (decimal). It may fall inside the first
+//           batch left, and a partition with no batch left continues from
+//           it.
 #ifndef BROOK_LIB_LOG_TOPIC_REGISTRY_H_
 #define BROOK_LIB_LOG_TOPIC_REGISTRY_H_
 
@@ -33,6 +40,9 @@
 #include "storage/store.h"
 
 namespace brook {
+
+// The meta key of a partition's log start (above).
+std::string LogStartKey(absl::string_view family, int32_t partition);
 
 // Thread-safe.
 class TopicRegistry {

@@ -871,6 +871,45 @@ absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
   }
 }
 
+absl::Status Store::CompactBelow(const ColumnFamily& cf, int32_t partition,
+                                 int64_t below) {
+  char from[kBatchKeySize], to[kBatchKeySize];
+  EncodeBatchKey(partition, 0, from);
+  EncodeBatchKey(partition, below, to);
+  const rocksdb::Slice begin(from, kBatchKeySize), end(to, kBatchKeySize);
+  absl::ReaderMutexLock lock(&cf.db_->mu);
+  if (cf.db_->db == nullptr) return NoDatabase();
+  if (cf.handle_ == nullptr) return StoreClosed();
+  rocksdb::CompactRangeOptions options;
+  // Down to the last level, where deleted batches and the deletion itself
+  // are dropped; files the range does not touch stay as they are.
+  options.bottommost_level_compaction =
+      rocksdb::BottommostLevelCompaction::kForceOptimized;
+  return StorageStatus(
+      cf.db_->db->CompactRange(options, cf.handle_, &begin, &end),
+      absl::StrCat("compacting ", cf.name()));
+}
+
+absl::StatusOr<int64_t> Store::PartitionSize(const ColumnFamily& cf,
+                                             int32_t partition) {
+  char from[kBatchKeySize], to[kBatchKeySize];
+  EncodeBatchKey(partition, 0, from);
+  EncodeBatchKey(partition, INT64_MAX, to);
+  const rocksdb::Range range(rocksdb::Slice(from, kBatchKeySize),
+                             rocksdb::Slice(to, kBatchKeySize));
+  absl::ReaderMutexLock lock(&cf.db_->mu);
+  if (cf.db_->db == nullptr) return NoDatabase();
+  if (cf.handle_ == nullptr) return StoreClosed();
+  rocksdb::SizeApproximationOptions options;
+  options.include_memtables = true;
+  options.include_files = true;
+  uint64_t size = 0;
+  BROOK_RETURN_IF_ERROR(FromRocksDb(
+      cf.db_->db->GetApproximateSizes(options, cf.handle_, &range, 1, &size),
+      absl::StrCat("measuring ", cf.name())));
+  return static_cast<int64_t>(size);
+}
+
 absl::Status Store::ScanPartitionEnds(
     const ColumnFamily& cf, size_t head_bytes,
     absl::FunctionRef<void(int32_t, const PartitionEnds&)> fn) {

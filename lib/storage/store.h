@@ -74,6 +74,11 @@ class StoreWriteBatch {
 
   void PutRecordBatch(const ColumnFamily& cf, int32_t partition,
                       int64_t base_offset, absl::string_view value);
+  // Deletes `partition`'s batches whose base offset is below `below` (one
+  // range deletion; the space returns when Store::CompactBelow or RocksDB's
+  // own compaction rewrites the files holding them).
+  void DeleteBatchesBelow(const ColumnFamily& cf, int32_t partition,
+                          int64_t below);
   void PutMeta(absl::string_view key, absl::string_view value);
   void DeleteMeta(absl::string_view key);
   void Clear();
@@ -212,6 +217,16 @@ class Store {
   absl::Status ReadBatches(const ColumnFamily& cf, int32_t partition,
                            int64_t from, int64_t end, size_t max_bytes,
                            std::vector<StoredBatch>* out, bool after = false);
+
+  // Rewrites the files that hold `partition`'s batches below `below` (all
+  // deleted), so that their space returns to the device now.
+  absl::Status CompactBelow(const ColumnFamily& cf, int32_t partition,
+                            int64_t below);
+  // Bytes `partition` takes in storage: RocksDB's estimate over its table
+  // files (compressed, deleted batches included until compaction drops
+  // them) and its memtables.
+  absl::StatusOr<int64_t> PartitionSize(const ColumnFamily& cf,
+                                        int32_t partition);
 
   // Where a partition's batches begin and end. Of the last batch only its
   // first `head_bytes` bytes are copied: its header is all a caller needs

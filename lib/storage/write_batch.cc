@@ -26,6 +26,21 @@ void StoreWriteBatch::PutRecordBatch(const ColumnFamily& cf, int32_t partition,
       .PermitUncheckedError();  // Put into a WriteBatch only appends.
 }
 
+void StoreWriteBatch::DeleteBatchesBelow(const ColumnFamily& cf,
+                                         int32_t partition, int64_t below) {
+  char from[kBatchKeySize], to[kBatchKeySize];
+  EncodeBatchKey(partition, 0, from);
+  EncodeBatchKey(partition, below, to);
+  absl::ReaderMutexLock lock(&cf.db_->mu);
+  if (cf.handle_ == nullptr) {
+    has_unknown_family_ = true;
+    return;
+  }
+  rep_->DeleteRange(cf.handle_, rocksdb::Slice(from, kBatchKeySize),
+                    rocksdb::Slice(to, kBatchKeySize))
+      .PermitUncheckedError();  // Only appends.
+}
+
 void StoreWriteBatch::PutMeta(absl::string_view key, absl::string_view value) {
   meta_puts_.emplace_back(std::string(key), std::string(value));
 }

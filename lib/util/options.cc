@@ -92,10 +92,17 @@ absl::StatusOr<EngineOptions> EngineOptions::FromProperties(
                           return ParseBool("auto.create.topics.enable", v,
                                            &o.auto_create_topics);
                         }},
-                       {"num.partitions", [&](absl::string_view v) {
+                       {"num.partitions",
+                        [&](absl::string_view v) {
                           return ParseInt32("num.partitions", v, 1,
                                             kMaxPartitionsPerTopic,
                                             &o.default_partitions);
+                        }},
+                       {"log.retention.check.interval.ms",
+                        [&](absl::string_view v) {
+                          return ParseMillis("log.retention.check.interval.ms",
+                                             v, 1,
+                                             &o.log_retention_check_interval);
                         }}});
   if (!s.ok()) return s;
   return o;
@@ -103,7 +110,9 @@ absl::StatusOr<EngineOptions> EngineOptions::FromProperties(
 
 Properties EngineOptions::ToProperties() const {
   return {{"auto.create.topics.enable", BoolText(auto_create_topics)},
-          {"num.partitions", std::to_string(default_partitions)}};
+          {"num.partitions", std::to_string(default_partitions)},
+          {"log.retention.check.interval.ms",
+           MillisText(log_retention_check_interval)}};
 }
 
 absl::StatusOr<TopicConfig> TopicConfig::FromProperties(

@@ -13,7 +13,7 @@
 namespace brook {
 namespace cli {
 
-// brook topics create|list|describe|delete ...
+// brook topics create|list|describe|delete|clean ...
 absl::Status RunTopics(absl::Span<const std::string> args,
                        std::optional<std::string> data_dir);
 
@@ -28,6 +28,10 @@ absl::Status RunConsume(absl::Span<const std::string> args,
 // brook groups list|describe|reset-offsets|delete ...
 absl::Status RunGroups(absl::Span<const std::string> args,
                        std::optional<std::string> data_dir);
+
+// brook delete-records --topic T --partition P --offset O ...
+absl::Status RunDeleteRecords(absl::Span<const std::string> args,
+                              std::optional<std::string> data_dir);
 
 // brook salvage: opens a damaged directory with what remains.
 absl::Status RunSalvage(absl::Span<const std::string> args,

@@ -141,10 +141,14 @@ absl::StatusOr<std::string> ParseSubcommand(
   const std::string& sub = words[0];
   for (const Subcommand& s : subcommands) {
     if (s.name != sub) continue;
-    if (words.size() != (s.takes_operand ? 2u : 1u)) {
+    const bool operand_omitted =
+        s.takes_operand && s.operand_optional && words.size() == 1;
+    if (words.size() != (s.takes_operand ? 2u : 1u) && !operand_omitted) {
       return UsageError(
           s.takes_operand
-              ? absl::StrCat("'", command, " ", sub, "' takes one ", operand)
+              ? absl::StrCat("'", command, " ", sub, "' takes ",
+                             s.operand_optional ? "at most " : "", "one ",
+                             operand)
               : absl::StrCat("'", command, " ", sub, "' takes no arguments"),
           command);
     }

@@ -68,13 +68,15 @@ absl::StatusOr<std::pair<std::string, std::string>> ParseKeyValueFlag(
 // One subcommand of a command ("topics create NAME", "groups list").
 struct Subcommand {
   absl::string_view name;
-  bool takes_operand;  // Exactly one more word (the topic, the group).
+  bool takes_operand;  // One more word (the topic, the group).
+  bool operand_optional = false;  // ... or none.
 };
 
 // Checks the positional words of a command with subcommands: the first must
 // name one of `subcommands` (listed in that order in the error), followed by
-// one `operand` ("topic name") when it takes one, else by nothing. Returns
-// the subcommand; a usage error otherwise.
+// one `operand` ("topic name") when it takes one (or by none, when it is
+// optional), else by nothing. Returns the subcommand; a usage error
+// otherwise.
 absl::StatusOr<std::string> ParseSubcommand(
     const std::vector<std::string>& words,
     absl::Span<const Subcommand> subcommands, absl::string_view operand,

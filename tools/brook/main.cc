@@ -47,6 +47,7 @@ absl::Status Run(absl::Span<const std::string> args) {
   if (command == "produce") return RunProduce(rest, data_dir);
   if (command == "consume") return RunConsume(rest, data_dir);
   if (command == "partition") return RunPartition(rest);
+  if (command == "delete-records") return RunDeleteRecords(rest, data_dir);
   if (command == "salvage") return RunSalvage(rest, data_dir);
   if (command == "help") return WriteStdout(MainHelp());
   return UsageError(absl::StrCat("unknown command \"", command, "\""));

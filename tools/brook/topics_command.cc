@@ -1,5 +1,5 @@
 // brook topics: Admin's create, list, describe and delete, one subcommand
-// each, as kafka-topics.sh offers them.
+// each, as kafka-topics.sh offers them, and clean (Admin::CleanTopics).
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -74,13 +74,30 @@ std::string FormatDescription(const TopicDescription& d) {
   std::string out = absl::StrCat(
       "Topic: ", d.name, "\n", "PartitionCount: ", d.partitions.size(), "\n",
       "Configs: ", absl::StrJoin(configs, ", "), "\n");
-  absl::StrAppendFormat(&out, "%9s  %14s  %12s\n", "Partition",
-                        "LogStartOffset", "LogEndOffset");
+  absl::StrAppendFormat(&out, "%9s  %14s  %12s  %12s\n", "Partition",
+                        "LogStartOffset", "LogEndOffset", "SizeBytes");
   for (const PartitionDescription& p : d.partitions) {
-    absl::StrAppendFormat(&out, "%9d  %14d  %12d\n", p.partition,
-                          p.log_start_offset, p.log_end_offset);
+    absl::StrAppendFormat(&out, "%9d  %14d  %12d  %12d\n", p.partition,
+                          p.log_start_offset, p.log_end_offset,
+                          p.size_bytes);
   }
   return out;
+}
+
+absl::Status Clean(Admin& admin, const std::vector<std::string>& topics) {
+  absl::StatusOr<std::vector<CleanedPartition>> cleaned =
+      admin.CleanTopics(topics);
+  if (!cleaned.ok()) return cleaned.status();
+  if (cleaned->empty()) return WriteStdout("Nothing to remove.\n");
+  std::string out = absl::StrFormat("%-30s %9s %15s %13s %14s\n", "TOPIC",
+                                    "PARTITION", "RECORDS-REMOVED",
+                                    "BYTES-REMOVED", "LOG-START-OFFSET");
+  for (const CleanedPartition& c : *cleaned) {
+    absl::StrAppendFormat(&out, "%-30s %9d %15d %13d %14d\n", c.topic,
+                          c.partition, c.records_removed, c.bytes_removed,
+                          c.log_start_offset);
+  }
+  return WriteStdout(out);
 }
 
 absl::Status Describe(Admin& admin, const std::string& name) {
@@ -110,7 +127,8 @@ absl::Status RunTopics(absl::Span<const std::string> args,
   if (flags->Has("data")) data_dir = flags->Get("data");
 
   static constexpr Subcommand kSubcommands[] = {
-      {"create", true}, {"list", false}, {"describe", true}, {"delete", true}};
+      {"create", true},   {"list", false},  {"describe", true},
+      {"delete", true},   {"clean", true, /*operand_optional=*/true}};
   absl::StatusOr<std::string> parsed = ParseSubcommand(
       flags->positional(), kSubcommands, "topic name", kCommand);
   if (!parsed.ok()) return parsed.status();
@@ -145,6 +163,9 @@ absl::Status RunTopics(absl::Span<const std::string> args,
     status = List(admin);
   } else if (sub == "describe") {
     status = Describe(admin, words[1]);
+  } else if (sub == "clean") {
+    status = Clean(admin, std::vector<std::string>(words.begin() + 1,
+                                                   words.end()));
   } else {
     status = Delete(admin, words[1]);
   }

@@ -10,7 +10,11 @@ Kafka-style topics, producers and consumers stored in a local data directory
 (RocksDB), without a broker.
 
 Commands:
-  topics      create, list, describe and delete topics
+  topics      create, list, describe, delete and clean (apply retention to)
+              topics
+  delete-records
+              move partitions' log start offsets forward, deleting the
+              records below them
   groups      list, describe, reset the offsets of and delete consumer groups
   produce     send one record per stdin line to a topic
   consume     print records of a topic
@@ -21,7 +25,8 @@ Commands:
 
 Global flags:
   --data DIR  the data directory. Required by topics, groups, produce,
-              consume and salvage; it may also be given after the command.
+              consume, delete-records and salvage; it may also be given
+              after the command.
               Commands that write create it when missing. Reading commands
               (topics list|describe, groups list|describe, a reset-offsets
               dry run, consume without --group) open it read-only: they
@@ -41,6 +46,7 @@ absl::string_view TopicsHelp() {
   brook --data DIR topics list
   brook --data DIR topics describe NAME
   brook --data DIR topics delete NAME
+  brook --data DIR topics clean [NAME]
 
 create    creates topic NAME. Topic names use Kafka's rules: 1 to 249 ASCII
           letters, digits, '.', '_' or '-', and not "." or "..".
@@ -51,12 +57,20 @@ create    creates topic NAME. Topic names use Kafka's rules: 1 to 249 ASCII
                        retention.bytes, retention.ms.
 list      prints every topic name, one per line, sorted.
 describe  prints the topic's partition count, its configuration and, per
-          partition, the log start offset (first stored offset) and the log
-          end offset (next offset to be written).
+          partition, the log start offset (first offset still stored), the
+          log end offset (next offset to be written) and the bytes the
+          partition takes on disk (the storage's estimate).
 delete    deletes topic NAME, its records and its committed offsets.
+clean     applies retention (retention.ms, retention.bytes; cleanup.policy
+          delete) to topic NAME, or to every topic, now rather than at the
+          next periodic check, returns the space to the disk, and prints
+          what it removed per partition: TOPIC PARTITION RECORDS-REMOVED
+          BYTES-REMOVED LOG-START-OFFSET ("Nothing to remove." when
+          nothing). Run it after lowering a retention to reclaim space at
+          once.
 
 Errors (exit 1): an invalid topic name, an existing topic (create), an
-unknown topic (describe, delete), an unknown configuration or value.
+unknown topic (describe, delete, clean), an unknown configuration or value.
 )";
 }
 
@@ -187,6 +201,27 @@ Flags:
   --key-hex HEX    the key's bytes in hex, two digits per byte (lower or
                    upper case); may be empty for an empty key.
 Exactly one of --key and --key-hex is required.
+)";
+}
+
+absl::string_view DeleteRecordsHelp() {
+  return R"(Usage:
+  brook --data DIR delete-records --topic TOPIC --partition P --offset O
+  brook --data DIR delete-records --offset-json-file FILE
+
+Moves each partition's log start offset to the given offset, as Kafka's
+kafka-delete-records.sh does: the records below it can no longer be read
+and are deleted from the disk. Offset -1 means the partition's log end
+(delete everything). An offset below the current log start changes nothing.
+Prints each partition's log start offset after (its low watermark).
+
+  --topic TOPIC, --partition P, --offset O   one partition.
+  --offset-json-file FILE   several, in kafka-delete-records.sh's format:
+        {"partitions": [{"topic": "t", "partition": 0, "offset": 5}],
+         "version": 1}
+
+Errors (exit 1): an unknown topic or partition, an offset beyond the log
+end (OffsetOutOfRange). Every partition is checked before any is changed.
 )";
 }
 

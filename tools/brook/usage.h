@@ -16,6 +16,7 @@ absl::string_view ProduceHelp();
 absl::string_view ConsumeHelp();
 absl::string_view PartitionHelp();
 absl::string_view SalvageHelp();
+absl::string_view DeleteRecordsHelp();
 
 }  // namespace cli
 }  // namespace brook

@@ -1,0 +1,277 @@
+#include "log/log_cleaner.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "brook/error.h"
+#include "log/batch_format.h"
+#include "util/status_macros.h"
+
+namespace brook {
+namespace {
+
+// Bytes read from storage at a time while walking a partition's batches.
+constexpr size_t kReadBytes = 4 << 20;
+
+// What retention needs of a stored batch.
+struct BatchInfo {
+  int64_t base = 0;
+  int64_t end = 0;  // One past its last offset.
+  int64_t bytes = 0;
+  int64_t max_timestamp = 0;
+};
+
+absl::Status DamagedBatch(const Topic& topic, int32_t p, int64_t base) {
+  return Error(ErrorCode::kCorruption,
+               absl::StrCat("topic ", topic.name(), " partition ", p,
+                            ": the batch at offset ", base, " is damaged"));
+}
+
+// Walks partition `p`'s batches from its log start up to `end`, calling
+// fn(info) for each until it returns false.
+template <typename Fn>
+absl::Status WalkBatches(Store* store, const Topic& topic, int32_t p,
+                         int64_t start, int64_t end, Fn fn) {
+  int64_t from = start;
+  bool first = true;
+  while (from < end) {
+    std::vector<StoredBatch> read;
+    // The first read also finds a batch the log start falls inside.
+    BROOK_RETURN_IF_ERROR(store->ReadBatches(topic.cf(), p, from, end,
+                                             kReadBytes, &read,
+                                             /*after=*/!first));
+    first = false;
+    if (read.empty()) return absl::OkStatus();
+    for (const StoredBatch& b : read) {
+      const int32_t count = BatchRecordCount(*b.value);
+      if (count <= 0) return DamagedBatch(topic, p, b.base_offset);
+      BatchInfo info;
+      info.base = b.base_offset;
+      info.end = b.base_offset + count;
+      info.bytes = static_cast<int64_t>(b.value->size());
+      info.max_timestamp = BatchMaxTimestamp(*b.value);
+      if (!fn(info)) return absl::OkStatus();
+      from = info.end;
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool DeletesByRetention(const TopicConfig& config) {
+  return absl::StrContains(config.cleanup_policy, "delete") &&
+         (config.retention_ms >= 0 || config.retention_bytes >= 0);
+}
+
+}  // namespace
+
+LogCleaner::LogCleaner(Clock* clock, Store* store, TopicRegistry* topics,
+                       DataNotifier* notifier, absl::Duration interval)
+    : clock_(clock),
+      store_(store),
+      topics_(topics),
+      notifier_(notifier),
+      interval_(interval),
+      next_check_ns_(INT64_MAX) {}
+
+LogCleaner::~LogCleaner() { Stop(); }
+
+void LogCleaner::Start() {
+  absl::MutexLock lock(&mu_);
+  if (started_) return;
+  started_ = true;
+  next_check_ns_.store(absl::ToUnixNanos(clock_->Now() + interval_),
+                       std::memory_order_release);
+  thread_ = std::thread([this] { Run(); });
+}
+
+void LogCleaner::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void LogCleaner::Run() {
+  pthread_setname_np(pthread_self(), "brook-cleaner");
+  auto stopped = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stop_;
+  };
+  absl::MutexLock lock(&mu_);
+  while (!stop_) {
+    const absl::Time due = absl::FromUnixNanos(
+        next_check_ns_.load(std::memory_order_acquire));
+    if (clock_->AwaitWithDeadline(&mu_, absl::Condition(&stopped), due)) {
+      break;
+    }
+    mu_.Unlock();
+    RunIfDue();
+    mu_.Lock();
+  }
+}
+
+void LogCleaner::RunIfDue() {
+  if (absl::ToUnixNanos(clock_->Now()) <
+      next_check_ns_.load(std::memory_order_acquire)) {
+    return;
+  }
+  absl::MutexLock lock(&clean_mu_);
+  const absl::Time now = clock_->Now();
+  // Another caller may have run it while this one waited.
+  if (absl::ToUnixNanos(now) < next_check_ns_.load(std::memory_order_acquire)) {
+    return;
+  }
+  Check();
+  next_check_ns_.store(absl::ToUnixNanos(now + interval_),
+                       std::memory_order_release);
+}
+
+void LogCleaner::Check() {
+  const int64_t now_ms = absl::ToUnixMillis(clock_->Now());
+  for (const std::shared_ptr<Topic>& topic : topics_->Topics()) {
+    if (!DeletesByRetention(topic->config())) continue;
+    for (int32_t p = 0; p < topic->num_partitions(); ++p) {
+      // A partition that fails (storage, a damaged batch, a topic deleted
+      // meanwhile) is tried again at the next check; the others go on.
+      absl::StatusOr<std::optional<CleanedPartition>> cleaned =
+          Retain(*topic, p, now_ms);
+      if (cleaned.ok() && cleaned->has_value()) {
+        store_->CompactBelow(topic->cf(), p, (*cleaned)->log_start_offset)
+            .IgnoreError();
+      }
+    }
+  }
+}
+
+absl::StatusOr<std::vector<CleanedPartition>> LogCleaner::Clean(
+    const std::vector<std::string>& names) {
+  std::vector<std::shared_ptr<Topic>> topics;
+  if (names.empty()) {
+    topics = topics_->Topics();
+  } else {
+    for (const std::string& name : names) {
+      BROOK_RETURN_IF_ERROR(topics_->Unreadable(name));
+      std::shared_ptr<Topic> topic = topics_->Find(name);
+      if (topic == nullptr) return UnknownTopic(name);
+      topics.push_back(std::move(topic));
+    }
+  }
+  std::sort(topics.begin(), topics.end(),
+            [](const std::shared_ptr<Topic>& a,
+               const std::shared_ptr<Topic>& b) {
+              return a->name() < b->name();
+            });
+  std::vector<CleanedPartition> out;
+  absl::MutexLock lock(&clean_mu_);
+  const int64_t now_ms = absl::ToUnixMillis(clock_->Now());
+  for (const std::shared_ptr<Topic>& topic : topics) {
+    if (!DeletesByRetention(topic->config())) continue;
+    for (int32_t p = 0; p < topic->num_partitions(); ++p) {
+      BROOK_ASSIGN_OR_RETURN(std::optional<CleanedPartition> cleaned,
+                             Retain(*topic, p, now_ms));
+      if (!cleaned) continue;
+      BROOK_RETURN_IF_ERROR(
+          store_->CompactBelow(topic->cf(), p, cleaned->log_start_offset));
+      out.push_back(*std::move(cleaned));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<CleanedPartition>> LogCleaner::Retain(
+    Topic& topic, int32_t p, int64_t now_ms) {
+  const TopicConfig& config = topic.config();
+  PartitionState& state = topic.partition(p);
+  const int64_t start = state.log_start.load(std::memory_order_acquire);
+  const int64_t end = state.high_watermark.load(std::memory_order_acquire);
+  if (topic.deleted() || start >= end) return std::nullopt;
+  auto expired = [&](const BatchInfo& b) {
+    return config.retention_ms >= 0 &&
+           now_ms - b.max_timestamp > config.retention_ms;
+  };
+  // retention.bytes needs the size of the whole partition; retention.ms
+  // only the expired batches at its front.
+  std::vector<BatchInfo> batches;
+  int64_t total = 0;
+  BROOK_RETURN_IF_ERROR(
+      WalkBatches(store_, topic, p, start, end, [&](const BatchInfo& b) {
+        batches.push_back(b);
+        total += b.bytes;
+        return config.retention_bytes >= 0 || expired(b);
+      }));
+  size_t gone = 0;
+  int64_t bytes = 0;
+  while (gone < batches.size() && expired(batches[gone])) {
+    bytes += batches[gone++].bytes;
+  }
+  if (config.retention_bytes >= 0) {
+    while (gone < batches.size() &&
+           total - bytes - batches[gone].bytes >= config.retention_bytes) {
+      bytes += batches[gone++].bytes;
+    }
+  }
+  if (gone == 0) return std::nullopt;
+  const int64_t first_kept =
+      gone < batches.size() ? batches[gone].base : batches[gone - 1].end;
+  BROOK_RETURN_IF_ERROR(MoveStart(topic, p, first_kept, first_kept));
+  CleanedPartition cleaned;
+  cleaned.topic = topic.name();
+  cleaned.partition = p;
+  cleaned.records_removed = first_kept - start;
+  cleaned.bytes_removed = bytes;
+  cleaned.log_start_offset = first_kept;
+  return cleaned;
+}
+
+absl::Status LogCleaner::CheckDeleteOffset(const Topic& topic, int32_t p,
+                                           int64_t offset) {
+  const PartitionState& state = topic.partition(p);
+  const int64_t end = state.high_watermark.load(std::memory_order_acquire);
+  if (offset >= -1 && offset <= end) return absl::OkStatus();
+  return Error(ErrorCode::kOffsetOutOfRange,
+               absl::StrCat("cannot delete records of ", topic.name(), "-", p,
+                            " before offset ", offset, ": out of range [",
+                            state.log_start.load(std::memory_order_acquire),
+                            ", ", end, "] (-1 means the log end)"));
+}
+
+absl::StatusOr<int64_t> LogCleaner::DeleteRecords(Topic& topic, int32_t p,
+                                                  int64_t offset) {
+  absl::MutexLock lock(&clean_mu_);
+  BROOK_RETURN_IF_ERROR(CheckDeleteOffset(topic, p, offset));
+  PartitionState& state = topic.partition(p);
+  const int64_t start = state.log_start.load(std::memory_order_acquire);
+  const int64_t end = state.high_watermark.load(std::memory_order_acquire);
+  if (offset == -1) offset = end;
+  if (offset <= start) return start;
+  // Batches that end at or below `offset` go; the one holding it stays,
+  // its records below the new log start no longer returned.
+  int64_t first_kept = offset;
+  BROOK_RETURN_IF_ERROR(
+      WalkBatches(store_, topic, p, start, end, [&](const BatchInfo& b) {
+        if (b.end <= offset) return true;
+        first_kept = b.base;
+        return false;
+      }));
+  BROOK_RETURN_IF_ERROR(MoveStart(topic, p, offset, first_kept));
+  BROOK_RETURN_IF_ERROR(store_->CompactBelow(topic.cf(), p, first_kept));
+  return offset;
+}
+
+absl::Status LogCleaner::MoveStart(Topic& topic, int32_t p, int64_t start,
+                                   int64_t first_kept) {
+  StoreWriteBatch batch;
+  batch.DeleteBatchesBelow(topic.cf(), p, first_kept);
+  batch.PutMeta(LogStartKey(topic.cf().name(), p), absl::StrCat(start));
+  // Fsynced: a consumer reset to the new log start must not find the old
+  // records back after a power cut.
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, /*sync=*/true));
+  topic.partition(p).log_start.store(start, std::memory_order_release);
+  notifier_->Notify();
+  return absl::OkStatus();
+}
+
+}  // namespace brook
