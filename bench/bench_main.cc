@@ -36,6 +36,7 @@
 #include "brook_workloads.h"
 #include "file_baselines.h"
 #include "group_workloads.h"
+#include "retention_workloads.h"
 #include "topic_workloads.h"
 #include "rocksdb_baselines.h"
 #include "rss_run.h"
@@ -71,8 +72,8 @@ Every run of every measurement gets a fresh data directory.
                       "peak RSS after the brook measurements" line is then
                       left out: baselines run in between)
   --only A[,B...]     run a subset: a group (produce, sync, consume, e2e,
-                      group, rebalance, topics, recovery, rss, baseline) or a
-                      measurement name (see --list)
+                      group, rebalance, topics, recovery, retention, rss,
+                      baseline) or a measurement name (see --list)
   --list              print the measurement names and exit
   --dir DIR           put run directories under DIR (kept; the run
                       directories are removed). Default: a fresh mkdtemp
@@ -271,6 +272,8 @@ std::vector<Measurement> AllMeasurements() {
   }
   m.push_back({"topics_scaling", "topics",
                "topic scaling: create, delete, reopen", RunTopicScaling});
+  m.push_back({"retention_soak", "retention",
+               "produce with and without retention.bytes", RunRetentionSoak});
   m.push_back({"recovery", "recovery",
                "reopen replaying 64 MiB of write-ahead log", RunLogRecovery});
   m.push_back({"topics_wide", "topics",

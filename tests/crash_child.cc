@@ -7,13 +7,18 @@
 // or "topics": create and delete topics "ct<sequence>" (and send a record to
 // each) until killed, writing "create NAME" or "delete NAME" for every
 // acknowledged change (and "deleting NAME" before each deletion), also
-// deleting topics earlier rounds created.
+// deleting topics earlier rounds created. "retention" produces (acks=1, each
+// send waited for) to topic "ret" while a second thread moves its log
+// starts (DeleteRecords a few records behind the end, and CleanTopics for
+// its retention.bytes), writing "start PARTITION OFFSET" for every
+// acknowledged move.
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -25,12 +30,14 @@ int main(int argc, char** argv) {
   if (argc != 4 || !absl::SimpleAtoi(argv[2], &seq) ||
       (std::strcmp(argv[3], "async") != 0 &&
        std::strcmp(argv[3], "sync") != 0 &&
-       std::strcmp(argv[3], "topics") != 0)) {
+       std::strcmp(argv[3], "topics") != 0 &&
+       std::strcmp(argv[3], "retention") != 0)) {
     std::fprintf(stderr,
-                 "usage: crash_child DIR FIRST_SEQUENCE async|sync|topics\n");
+                 "usage: crash_child DIR FIRST_SEQUENCE "
+                 "async|sync|topics|retention\n");
     return 2;
   }
-  const bool sync = std::strcmp(argv[3], "sync") == 0;
+  const bool sync = std::strcmp(argv[3], "async") != 0;
   auto engine = brook::Engine::Open({}, argv[1]);
   if (!engine.ok()) {
     std::fprintf(stderr, "crash_child: %s\n",
@@ -75,6 +82,32 @@ int main(int argc, char** argv) {
       previous = seq % 2 == 0 ? name : "";
     }
   }
+  if (std::strcmp(argv[3], "retention") == 0) {
+    std::thread mover([&] {
+      brook::Admin& admin = (*engine)->admin();
+      for (int32_t i = 0;; ++i) {
+        auto d = admin.DescribeTopic("ret");
+        if (!d.ok()) continue;
+        const int32_t p = i % static_cast<int32_t>(d->partitions.size());
+        const int64_t to = d->partitions[p].log_end_offset - 3;
+        if (i % 3 == 0) {
+          auto cleaned = admin.CleanTopics({"ret"});
+          if (!cleaned.ok()) continue;
+          for (const brook::CleanedPartition& c : *cleaned) {
+            say(absl::StrCat("start ", c.partition, " ", c.log_start_offset,
+                             "\n"));
+          }
+        } else if (to > d->partitions[p].log_start_offset) {
+          auto low = admin.DeleteRecords({{{"ret", p}, to}});
+          if (low.ok()) {
+            say(absl::StrCat("start ", p, " ", low->begin()->second, "\n"));
+          }
+        }
+      }
+    });
+    mover.detach();  // Runs until the kill.
+  }
+  const char* topic = std::strcmp(argv[3], "retention") == 0 ? "ret" : "crash";
   brook::ProducerOptions options;
   options.acks = brook::Acks::kLeader;
   options.linger = absl::ZeroDuration();
@@ -90,7 +123,7 @@ int main(int argc, char** argv) {
   };
   for (;; ++seq) {
     const std::string value = absl::StrCat("seq-", seq);
-    brook::ProducerRecord record("crash", absl::StrCat("key-", seq % 97),
+    brook::ProducerRecord record(topic, absl::StrCat("key-", seq % 97),
                                  value);
     if (sync) {
       report((*producer)->Send(std::move(record)).Get(), seq);

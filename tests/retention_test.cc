@@ -3,6 +3,7 @@
 // and what a restart keeps. Time is a ManualClock: the periodic check runs
 // when the clock passes log.retention.check.interval.ms, and whatever
 // observes log starts (Describe, Poll, BeginningOffsets) sees its result.
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -189,6 +190,13 @@ TEST_F(RetentionTest, SizeRetentionDeletesTheOldestBatches) {
   auto again = engine_->admin().CleanTopics({"t"});
   ASSERT_OK(again);
   EXPECT_TRUE(again->empty());
+  // The count kept since: two more batches push two old ones out.
+  SendBatches("t", 2, 1000);
+  again = engine_->admin().CleanTopics({"t"});
+  ASSERT_OK(again);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].log_start_offset, 8);
+  EXPECT_EQ((*again)[0].bytes_removed, batch_bytes * 2);
 
   // Exactly 4 batches' worth: the sixth may go too, leaving exactly that.
   ASSERT_OK(engine_->admin().CreateTopic(
@@ -395,6 +403,17 @@ TEST_F(RetentionTest, SpaceIsReturned) {
   ASSERT_EQ(cleaned->size(), 1u);
   EXPECT_EQ((*cleaned)[0].records_removed, 200);
   EXPECT_LT(Describe("t").size_bytes, before / 10);
+  // Cleaning again and again leaves no trail of write-ahead logs.
+  for (int i = 0; i < 5; ++i) {
+    SendBatches("t", 10, 10000);
+    clock_.Advance(absl::Seconds(2));
+    ASSERT_OK(engine_->admin().CleanTopics({"t"}));
+  }
+  int logs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(tmp_.Sub("data"))) {
+    if (e.path().extension() == ".log") ++logs;
+  }
+  EXPECT_LE(logs, 2);
 }
 
 TEST_F(RetentionTest, ReadOnlyEnginesNeitherCleanNorDelete) {

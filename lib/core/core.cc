@@ -151,7 +151,7 @@ EngineCore::EngineCore(const EngineOptions& options,
     follower_ = std::thread([this] { Follow(); });
   } else {
     cleaner_ = std::make_unique<LogCleaner>(
-        clock_, store_.get(), topics_.get(), &notifier_,
+        clock_, store_.get(), topics_.get(), appender_.get(), &notifier_,
         options_.log_retention_check_interval);
     cleaner_->Start();
   }

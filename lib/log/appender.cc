@@ -326,6 +326,10 @@ bool Appender::WriteRound(absl::Span<ReadyBatch> batches) {
   }
   for (auto& [b, base] : written) {
     PartitionState& state = b->topic->partition(b->partition);
+    if (state.stored_bytes.load(std::memory_order_relaxed) >= 0) {
+      state.stored_bytes.fetch_add(static_cast<int64_t>(b->value.size()),
+                                   std::memory_order_relaxed);
+    }
     state.high_watermark.store(base + b->count, std::memory_order_release);
     if (sync) state.synced_end.store(base + b->count, std::memory_order_release);
   }

@@ -68,10 +68,12 @@ bool DeletesByRetention(const TopicConfig& config) {
 }  // namespace
 
 LogCleaner::LogCleaner(Clock* clock, Store* store, TopicRegistry* topics,
-                       DataNotifier* notifier, absl::Duration interval)
+                       Appender* appender, DataNotifier* notifier,
+                       absl::Duration interval)
     : clock_(clock),
       store_(store),
       topics_(topics),
+      appender_(appender),
       notifier_(notifier),
       interval_(interval),
       next_check_ns_(INT64_MAX) {}
@@ -131,6 +133,7 @@ void LogCleaner::RunIfDue() {
 
 void LogCleaner::Check() {
   const int64_t now_ms = absl::ToUnixMillis(clock_->Now());
+  bool moved = false;
   for (const std::shared_ptr<Topic>& topic : topics_->Topics()) {
     if (!DeletesByRetention(topic->config())) continue;
     for (int32_t p = 0; p < topic->num_partitions(); ++p) {
@@ -139,11 +142,16 @@ void LogCleaner::Check() {
       absl::StatusOr<std::optional<CleanedPartition>> cleaned =
           Retain(*topic, p, now_ms);
       if (cleaned.ok() && cleaned->has_value()) {
-        store_->CompactBelow(topic->cf(), p, (*cleaned)->log_start_offset)
+        moved = true;
+        // Whole files only: rewriting the rest at every check would cost
+        // more than it returns; RocksDB's compaction gets to it.
+        store_->ReclaimBelow(topic->cf(), p, (*cleaned)->log_start_offset,
+                             /*rewrite=*/false)
             .IgnoreError();
       }
     }
   }
+  if (moved) store_->FlushMeta().IgnoreError();  // Retried next time.
 }
 
 absl::StatusOr<std::vector<CleanedPartition>> LogCleaner::Clean(
@@ -174,10 +182,12 @@ absl::StatusOr<std::vector<CleanedPartition>> LogCleaner::Clean(
                              Retain(*topic, p, now_ms));
       if (!cleaned) continue;
       BROOK_RETURN_IF_ERROR(
-          store_->CompactBelow(topic->cf(), p, cleaned->log_start_offset));
+          store_->ReclaimBelow(topic->cf(), p, cleaned->log_start_offset,
+                               /*rewrite=*/true));
       out.push_back(*std::move(cleaned));
     }
   }
+  if (!out.empty()) BROOK_RETURN_IF_ERROR(store_->FlushMeta());
   return out;
 }
 
@@ -188,35 +198,33 @@ absl::StatusOr<std::optional<CleanedPartition>> LogCleaner::Retain(
   const int64_t start = state.log_start.load(std::memory_order_acquire);
   const int64_t end = state.high_watermark.load(std::memory_order_acquire);
   if (topic.deleted() || start >= end) return std::nullopt;
-  auto expired = [&](const BatchInfo& b) {
-    return config.retention_ms >= 0 &&
-           now_ms - b.max_timestamp > config.retention_ms;
-  };
-  // retention.bytes needs the size of the whole partition; retention.ms
-  // only the expired batches at its front.
-  std::vector<BatchInfo> batches;
   int64_t total = 0;
+  if (config.retention_bytes >= 0) {
+    BROOK_ASSIGN_OR_RETURN(total, StoredBytes(topic, p));
+  }
+  // The batches that go, from the front: expired ones, then while what
+  // stays is still at least retention.bytes. Only they are read (and the
+  // first one kept).
+  int64_t bytes = 0;
+  int64_t first_kept = start;
+  bool any = false;
   BROOK_RETURN_IF_ERROR(
       WalkBatches(store_, topic, p, start, end, [&](const BatchInfo& b) {
-        batches.push_back(b);
-        total += b.bytes;
-        return config.retention_bytes >= 0 || expired(b);
+        const bool expired = config.retention_ms >= 0 &&
+                             now_ms - b.max_timestamp > config.retention_ms;
+        const bool over = config.retention_bytes >= 0 &&
+                          total - bytes - b.bytes >= config.retention_bytes;
+        if (!expired && !over) return false;
+        bytes += b.bytes;
+        first_kept = b.end;
+        any = true;
+        return true;
       }));
-  size_t gone = 0;
-  int64_t bytes = 0;
-  while (gone < batches.size() && expired(batches[gone])) {
-    bytes += batches[gone++].bytes;
-  }
-  if (config.retention_bytes >= 0) {
-    while (gone < batches.size() &&
-           total - bytes - batches[gone].bytes >= config.retention_bytes) {
-      bytes += batches[gone++].bytes;
-    }
-  }
-  if (gone == 0) return std::nullopt;
-  const int64_t first_kept =
-      gone < batches.size() ? batches[gone].base : batches[gone - 1].end;
+  if (!any) return std::nullopt;
   BROOK_RETURN_IF_ERROR(MoveStart(topic, p, first_kept, first_kept));
+  if (state.stored_bytes.load(std::memory_order_relaxed) >= 0) {
+    state.stored_bytes.fetch_sub(bytes, std::memory_order_relaxed);
+  }
   CleanedPartition cleaned;
   cleaned.topic = topic.name();
   cleaned.partition = p;
@@ -224,6 +232,40 @@ absl::StatusOr<std::optional<CleanedPartition>> LogCleaner::Retain(
   cleaned.bytes_removed = bytes;
   cleaned.log_start_offset = first_kept;
   return cleaned;
+}
+
+absl::StatusOr<int64_t> LogCleaner::StoredBytes(Topic& topic, int32_t p) {
+  PartitionState& state = topic.partition(p);
+  const int64_t known = state.stored_bytes.load(std::memory_order_relaxed);
+  if (known >= 0) return known;
+  // Sum what is stored now while writes go on, then the batches written
+  // meanwhile with writes fenced, and hand the count to the appender.
+  const int64_t start = state.log_start.load(std::memory_order_acquire);
+  int64_t scanned_to = state.high_watermark.load(std::memory_order_acquire);
+  int64_t total = 0;
+  auto sum = [&](int64_t from, int64_t to) {
+    return WalkBatches(store_, topic, p, from, to, [&](const BatchInfo& b) {
+      // The batch holding the log start counts whole: it is stored.
+      total += b.bytes;
+      return true;
+    });
+  };
+  BROOK_RETURN_IF_ERROR(sum(start, scanned_to));
+  absl::Status tail;
+  appender_->RunExclusive([&] {
+    const int64_t end = state.high_watermark.load(std::memory_order_acquire);
+    if (end > scanned_to) {
+      // Batches written since begin at or after scanned_to.
+      tail = WalkBatches(store_, topic, p, scanned_to, end,
+                         [&](const BatchInfo& b) {
+                           if (b.base >= scanned_to) total += b.bytes;
+                           return true;
+                         });
+    }
+    if (tail.ok()) state.stored_bytes.store(total, std::memory_order_relaxed);
+  });
+  BROOK_RETURN_IF_ERROR(tail);
+  return total;
 }
 
 absl::Status LogCleaner::CheckDeleteOffset(const Topic& topic, int32_t p,
@@ -250,14 +292,23 @@ absl::StatusOr<int64_t> LogCleaner::DeleteRecords(Topic& topic, int32_t p,
   // Batches that end at or below `offset` go; the one holding it stays,
   // its records below the new log start no longer returned.
   int64_t first_kept = offset;
+  int64_t bytes = 0;
   BROOK_RETURN_IF_ERROR(
       WalkBatches(store_, topic, p, start, end, [&](const BatchInfo& b) {
-        if (b.end <= offset) return true;
+        if (b.end <= offset) {
+          bytes += b.bytes;
+          return true;
+        }
         first_kept = b.base;
         return false;
       }));
   BROOK_RETURN_IF_ERROR(MoveStart(topic, p, offset, first_kept));
-  BROOK_RETURN_IF_ERROR(store_->CompactBelow(topic.cf(), p, first_kept));
+  if (state.stored_bytes.load(std::memory_order_relaxed) >= 0) {
+    state.stored_bytes.fetch_sub(bytes, std::memory_order_relaxed);
+  }
+  BROOK_RETURN_IF_ERROR(
+      store_->ReclaimBelow(topic.cf(), p, first_kept, /*rewrite=*/true));
+  BROOK_RETURN_IF_ERROR(store_->FlushMeta());
   return offset;
 }
 

@@ -10,7 +10,7 @@
 // partition's bytes minus the oldest batch's are still at least
 // retention.bytes, the oldest batch goes (so a partition keeps at least
 // retention.bytes, as in Kafka). A partition's bytes are the stored sizes of
-// its batches. Retention never moves a log end offset; a partition may end
+// its batches, summed from storage once per open and kept up to date after. Retention never moves a log end offset; a partition may end
 // up empty and continues from its end.
 //
 // The check runs every `interval` on the engine's clock, on a thread of its
@@ -33,6 +33,7 @@
 #include "absl/time/time.h"
 #include "brook/admin.h"
 #include "brook/clock.h"
+#include "log/appender.h"
 #include "log/data_notifier.h"
 #include "log/topic.h"
 #include "log/topic_registry.h"
@@ -43,11 +44,12 @@ namespace brook {
 // Thread-safe.
 class LogCleaner {
  public:
-  // `clock`, `store`, `topics` and `notifier` (told when a log start
-  // moved, so that waiting consumers check their positions) must outlive
-  // this.
+  // `clock`, `store`, `topics`, `appender` (fenced while a partition's
+  // byte count starts) and `notifier` (told when a log start moved, so
+  // that waiting consumers check their positions) must outlive this.
   LogCleaner(Clock* clock, Store* store, TopicRegistry* topics,
-             DataNotifier* notifier, absl::Duration interval);
+             Appender* appender, DataNotifier* notifier,
+             absl::Duration interval);
   ~LogCleaner();
   LogCleaner(const LogCleaner&) = delete;
   LogCleaner& operator=(const LogCleaner&) = delete;
@@ -86,6 +88,10 @@ class LogCleaner {
                                                          int32_t p,
                                                          int64_t now_ms)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(clean_mu_);
+  // Partition `p`'s stored bytes (PartitionState::stored_bytes), summed
+  // from storage the first time.
+  absl::StatusOr<int64_t> StoredBytes(Topic& topic, int32_t p)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(clean_mu_);
   // Moves the log start to `start`, deleting the batches below
   // `first_kept` (the base offset of the first batch kept, or the end).
   absl::Status MoveStart(Topic& topic, int32_t p, int64_t start,
@@ -95,6 +101,7 @@ class LogCleaner {
   Clock* const clock_;
   Store* const store_;
   TopicRegistry* const topics_;
+  Appender* const appender_;
   DataNotifier* const notifier_;
   const absl::Duration interval_;
 

@@ -27,6 +27,11 @@ struct PartitionState {
   // Next offset to assign. Only read or written by the appender while it
   // holds Appender::write_mu_ (and at recovery, before the appender runs).
   int64_t next_offset = 0;
+  // Stored bytes of the batches from the log start on, what retention.bytes
+  // counts; -1 until the log cleaner first sums them (with no write in
+  // progress), then kept by the appender (adding) and the cleaner
+  // (subtracting).
+  std::atomic<int64_t> stored_bytes{-1};
 };
 
 // Thread-safe: configuration is constant; partition state is atomic or

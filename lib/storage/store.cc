@@ -20,6 +20,8 @@
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
+#include "rocksdb/sst_partitioner.h"
+#include "rocksdb/convenience.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "storage/data_dir.h"
@@ -66,6 +68,12 @@ rocksdb::ColumnFamilyOptions FamilyOptions(absl::string_view compression) {
   table.block_size = 64 * 1024;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.write_buffer_size = 32 << 20;
+  // Compaction cuts its output files where the partition (the key's
+  // 4-byte prefix) changes: a partition's old batches then sit in files of
+  // their own, which retention drops whole (Store::ReclaimBelow) instead of
+  // rewriting every partition's data around them.
+  cf.sst_partitioner_factory =
+      rocksdb::NewSstPartitionerFixedPrefixFactory(4);
   return cf;
 }
 
@@ -471,6 +479,17 @@ absl::Status Store::FlushAll() {
                        "writing recovered records to table files");
 }
 
+absl::Status Store::FlushMeta() {
+  BROOK_RETURN_IF_ERROR(ResumeNow());
+  absl::ReaderMutexLock lock(&db_->mu);
+  if (db_->db == nullptr) return NoDatabase();
+  if (db_->read_only) return ReadOnlyError();
+  rocksdb::FlushOptions options;
+  options.allow_write_stall = true;
+  return StorageStatus(db_->db->Flush(options, db_->meta),
+                       "writing metadata to a table file");
+}
+
 absl::Status Store::WriteAuxFile(const std::string& name,
                                  absl::string_view data) {
   absl::ReaderMutexLock lock(&db_->mu);
@@ -871,8 +890,8 @@ absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
   }
 }
 
-absl::Status Store::CompactBelow(const ColumnFamily& cf, int32_t partition,
-                                 int64_t below) {
+absl::Status Store::ReclaimBelow(const ColumnFamily& cf, int32_t partition,
+                                 int64_t below, bool rewrite) {
   char from[kBatchKeySize], to[kBatchKeySize];
   EncodeBatchKey(partition, 0, from);
   EncodeBatchKey(partition, below, to);
@@ -880,6 +899,13 @@ absl::Status Store::CompactBelow(const ColumnFamily& cf, int32_t partition,
   absl::ReaderMutexLock lock(&cf.db_->mu);
   if (cf.db_->db == nullptr) return NoDatabase();
   if (cf.handle_ == nullptr) return StoreClosed();
+  // Files wholly inside the deleted range go without being read; the
+  // compaction then rewrites only the files it shares with kept batches.
+  BROOK_RETURN_IF_ERROR(StorageStatus(
+      rocksdb::DeleteFilesInRange(cf.db_->db.get(), cf.handle_, &begin, &end,
+                                  /*include_end=*/false),
+      absl::StrCat("deleting files of ", cf.name())));
+  if (!rewrite) return absl::OkStatus();
   rocksdb::CompactRangeOptions options;
   // Down to the last level, where deleted batches and the deletion itself
   // are dropped; files the range does not touch stay as they are.

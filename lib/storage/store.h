@@ -75,7 +75,7 @@ class StoreWriteBatch {
   void PutRecordBatch(const ColumnFamily& cf, int32_t partition,
                       int64_t base_offset, absl::string_view value);
   // Deletes `partition`'s batches whose base offset is below `below` (one
-  // range deletion; the space returns when Store::CompactBelow or RocksDB's
+  // range deletion; the space returns when Store::ReclaimBelow or RocksDB's
   // own compaction rewrites the files holding them).
   void DeleteBatchesBelow(const ColumnFamily& cf, int32_t partition,
                           int64_t below);
@@ -163,6 +163,11 @@ class Store {
   // become obsolete and are deleted); everything written so far is durable
   // afterwards.
   absl::Status FlushAll();
+  // Writes the meta family's memtable to a table file, so that the logs
+  // only it still needed become obsolete and are deleted: each compaction
+  // of a topic's family starts a new log, and without this the small
+  // metadata writes between them keep every one of those logs alive.
+  absl::Status FlushMeta();
 
   // brook's own small files in the data directory (for an in-memory store,
   // in its memory), written and read through RocksDB's environment so that
@@ -218,10 +223,13 @@ class Store {
                            int64_t from, int64_t end, size_t max_bytes,
                            std::vector<StoredBatch>* out, bool after = false);
 
-  // Rewrites the files that hold `partition`'s batches below `below` (all
-  // deleted), so that their space returns to the device now.
-  absl::Status CompactBelow(const ColumnFamily& cf, int32_t partition,
-                            int64_t below);
+  // Returns the space of `partition`'s batches below `below` (all deleted):
+  // drops the table files that hold nothing else (cheap: compaction cuts
+  // files at partitions), and with `rewrite` also rewrites the files that
+  // hold some of them, so that all of it returns now rather than when
+  // RocksDB's own compaction gets there.
+  absl::Status ReclaimBelow(const ColumnFamily& cf, int32_t partition,
+                            int64_t below, bool rewrite);
   // Bytes `partition` takes in storage: RocksDB's estimate over its table
   // files (compressed, deleted batches included until compaction drops
   // them) and its memtables.
