@@ -554,6 +554,22 @@ expect_eq "describe shows the moved log start" \
 run --data "$ret" topics clean nosuch
 expect_rc "clean of an unknown topic" 1
 expect_error_line "clean unknown message"
+run --data "$ret" topics alter r --config retention.ms=86400000 \
+  --delete-config cleanup.policy --config retention.bytes=1048576
+expect_rc "alter" 0
+expect_contains "alter says so" "$OUT" "Updated the configuration of topic r"
+run --data "$ret" topics describe r
+expect_contains "alter applied" "$OUT" "retention.ms=86400000"
+expect_contains "alter applied 2" "$OUT" "retention.bytes=1048576"
+run --data "$ret" topics alter r --config retention.ms=soon
+expect_rc "alter with a bad value" 1
+expect_contains "bad value named" "$ERR" "retention.ms"
+run --data "$ret" topics alter r
+expect_rc "alter without a change" 2
+run --data "$ret" topics alter r --partitions 4
+expect_rc "alter --partitions" 2
+run --data "$ret" topics describe r --delete-config retention.ms
+expect_rc "--delete-config outside alter" 2
 run --data "$ret" topics create d --partitions 2
 STDIN=$'1\n2\n3\n4\n'
 run --data "$ret" produce d --partition 0

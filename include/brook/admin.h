@@ -52,6 +52,27 @@ struct TopicDescription {
   TopicConfig config;
 };
 
+// One change of Admin::IncrementalAlterConfigs (Kafka's AlterConfigOp;
+// its APPEND and SUBTRACT are not supported).
+struct AlterConfigOp {
+  enum class Type {
+    kSet,     // The setting takes `value`.
+    kDelete,  // The setting goes back to its default.
+  };
+  std::string name;  // Kafka's name, e.g. "retention.ms".
+  std::string value;
+  Type type = Type::kSet;
+};
+
+// One setting of a topic (Kafka's ConfigEntry).
+struct ConfigEntry {
+  std::string name;
+  std::string value;
+  // The value is the default (brook does not tell a default set explicitly
+  // from one never set).
+  bool is_default = true;
+};
+
 // A topic to create with Admin::CreateTopics (Kafka's NewTopic).
 struct NewTopic {
   std::string name;
@@ -172,6 +193,21 @@ class Admin {
   // fails the same way; it can be deleted).
   virtual absl::StatusOr<TopicDescription> DescribeTopic(
       absl::string_view name) = 0;
+
+  // Changes settings of `topic` (Kafka's incrementalAlterConfigs), all or
+  // nothing, stored and in effect when it returns: a shorter retention
+  // applies at the next check (or CleanTopics), a compression.type to the
+  // files written from then on, message.timestamp.type and
+  // max.message.bytes to records sent from then on. Errors:
+  // UnknownTopicOrPartition, InvalidConfig (an unknown setting or a bad
+  // value, naming it), storage.
+  virtual absl::Status IncrementalAlterConfigs(
+      absl::string_view topic, const std::vector<AlterConfigOp>& ops) = 0;
+
+  // Every setting of `topic`, sorted by name (Kafka's describeConfigs).
+  // Errors: UnknownTopicOrPartition.
+  virtual absl::StatusOr<std::vector<ConfigEntry>> DescribeConfigs(
+      absl::string_view topic) = 0;
 
   // Applies retention (retention.ms, retention.bytes of topics whose
   // cleanup.policy includes "delete") to `topics` now, every topic when

@@ -77,6 +77,39 @@ absl::StatusOr<TopicDescription> AdminImpl::DescribeTopic(
   return d;
 }
 
+absl::Status AdminImpl::IncrementalAlterConfigs(
+    absl::string_view topic, const std::vector<AlterConfigOp>& ops) {
+  if (core_->closed()) return EngineCore::ClosedError();
+  Properties set;
+  std::vector<std::string> reset;
+  for (const AlterConfigOp& op : ops) {
+    if (op.type == AlterConfigOp::Type::kSet) {
+      set[op.name] = op.value;
+    } else {
+      reset.push_back(op.name);
+    }
+  }
+  return core_->topics().AlterConfig(topic, set, reset);
+}
+
+absl::StatusOr<std::vector<ConfigEntry>> AdminImpl::DescribeConfigs(
+    absl::string_view name) {
+  if (core_->closed()) return EngineCore::ClosedError();
+  std::shared_ptr<Topic> topic = core_->topics().Find(name);
+  if (topic == nullptr) {
+    BROOK_RETURN_IF_ERROR(core_->topics().Unreadable(name));
+    return UnknownTopic(name);
+  }
+  const Properties defaults = TopicConfig().ToProperties();
+  std::vector<ConfigEntry> out;
+  for (const auto& [key, value] : topic->config().ToProperties()) {
+    auto d = defaults.find(key);
+    out.push_back(
+        ConfigEntry{key, value, d != defaults.end() && d->second == value});
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<CleanedPartition>> AdminImpl::CleanTopics(
     const std::vector<std::string>& topics) {
   if (core_->closed()) return EngineCore::ClosedError();

@@ -27,6 +27,10 @@ class AdminImpl : public Admin {
   absl::StatusOr<std::vector<std::string>> ListTopics() override;
   absl::StatusOr<TopicDescription> DescribeTopic(
       absl::string_view name) override;
+  absl::Status IncrementalAlterConfigs(
+      absl::string_view topic, const std::vector<AlterConfigOp>& ops) override;
+  absl::StatusOr<std::vector<ConfigEntry>> DescribeConfigs(
+      absl::string_view topic) override;
   absl::StatusOr<std::vector<CleanedPartition>> CleanTopics(
       const std::vector<std::string>& topics) override;
   absl::StatusOr<std::map<TopicPartition, int64_t>> DeleteRecords(

@@ -193,7 +193,7 @@ absl::StatusOr<std::vector<CleanedPartition>> LogCleaner::Clean(
 
 absl::StatusOr<std::optional<CleanedPartition>> LogCleaner::Retain(
     Topic& topic, int32_t p, int64_t now_ms) {
-  const TopicConfig& config = topic.config();
+  const TopicConfig config = topic.config();
   PartitionState& state = topic.partition(p);
   const int64_t start = state.log_start.load(std::memory_order_acquire);
   const int64_t end = state.high_watermark.load(std::memory_order_acquire);

@@ -8,9 +8,25 @@ Topic::Topic(std::string name, int32_t num_partitions, TopicConfig config,
              ColumnFamilyRef cf)
     : name_(std::move(name)),
       num_partitions_(num_partitions),
-      config_(std::move(config)),
       cf_(std::move(cf)),
-      log_append_time_(config_.message_timestamp_type == "LogAppendTime"),
-      partitions_(new PartitionState[num_partitions]) {}
+      log_append_time_(false),
+      max_message_bytes_(0),
+      partitions_(new PartitionState[num_partitions]) {
+  SetConfig(std::move(config));
+}
+
+TopicConfig Topic::config() const {
+  absl::MutexLock lock(&config_mu_);
+  return config_;
+}
+
+void Topic::SetConfig(TopicConfig config) {
+  absl::MutexLock lock(&config_mu_);
+  log_append_time_.store(config.message_timestamp_type == "LogAppendTime",
+                         std::memory_order_relaxed);
+  max_message_bytes_.store(config.max_message_bytes,
+                           std::memory_order_relaxed);
+  config_ = std::move(config);
+}
 
 }  // namespace brook

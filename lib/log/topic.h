@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "brook/options.h"
 #include "storage/store.h"
 
@@ -34,7 +36,7 @@ struct PartitionState {
   std::atomic<int64_t> stored_bytes{-1};
 };
 
-// Thread-safe: configuration is constant; partition state is atomic or
+// Thread-safe: the configuration is guarded; partition state is atomic or
 // owned by the appender.
 class Topic {
  public:
@@ -45,10 +47,20 @@ class Topic {
 
   const std::string& name() const { return name_; }
   int32_t num_partitions() const { return num_partitions_; }
-  const TopicConfig& config() const { return config_; }
+  // A copy: the configuration may change (SetConfig) while it is used.
+  TopicConfig config() const ABSL_LOCKS_EXCLUDED(config_mu_);
+  // Replaces the configuration (Admin::IncrementalAlterConfigs); new
+  // records follow it from the next write.
+  void SetConfig(TopicConfig config) ABSL_LOCKS_EXCLUDED(config_mu_);
   const ColumnFamily& cf() const { return *cf_; }
   const ColumnFamilyRef& cf_ref() const { return cf_; }
-  bool log_append_time() const { return log_append_time_; }
+  // The settings the send path reads for every record, without a copy.
+  bool log_append_time() const {
+    return log_append_time_.load(std::memory_order_relaxed);
+  }
+  int32_t max_message_bytes() const {
+    return max_message_bytes_.load(std::memory_order_relaxed);
+  }
 
   // REQUIRES: 0 <= p < num_partitions().
   PartitionState& partition(int32_t p) { return partitions_[p]; }
@@ -62,9 +74,11 @@ class Topic {
  private:
   const std::string name_;
   const int32_t num_partitions_;
-  const TopicConfig config_;
+  mutable absl::Mutex config_mu_;
+  TopicConfig config_ ABSL_GUARDED_BY(config_mu_);
   const ColumnFamilyRef cf_;
-  const bool log_append_time_;
+  std::atomic<bool> log_append_time_;
+  std::atomic<int32_t> max_message_bytes_;
   std::unique_ptr<PartitionState[]> partitions_;
   std::atomic<bool> deleted_{false};
 };

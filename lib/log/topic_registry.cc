@@ -541,6 +541,49 @@ absl::StatusOr<TopicRegistry::Removed> TopicRegistry::Remove(
   return UnknownTopic(name);
 }
 
+absl::Status TopicRegistry::AlterConfig(absl::string_view name,
+                                        const Properties& set,
+                                        const std::vector<std::string>& reset) {
+  absl::MutexLock lock(&mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) {
+    if (auto bad = unreadable_.find(name); bad != unreadable_.end()) {
+      return bad->second.reason;
+    }
+    return UnknownTopic(name);
+  }
+  Topic& topic = *it->second;
+  const TopicConfig old_config = topic.config();
+  Properties props = old_config.ToProperties();
+  const Properties defaults = TopicConfig().ToProperties();
+  for (const std::string& key : reset) {
+    auto d = defaults.find(key);
+    if (d == defaults.end()) {
+      // The parser's error names what is allowed.
+      absl::Status unknown = TopicConfig::FromProperties({{key, ""}}).status();
+      return unknown.ok() ? Error(ErrorCode::kInvalidConfig,
+                                  absl::StrCat("unknown topic config ", key))
+                          : unknown;
+    }
+    props[key] = d->second;
+  }
+  for (const auto& [key, value] : set) props[key] = value;
+  BROOK_ASSIGN_OR_RETURN(TopicConfig config,
+                         TopicConfig::FromProperties(props));
+  StoreWriteBatch batch;
+  batch.PutMeta(MetaKey(topic.name()),
+                EncodeTopic(topic.num_partitions(), topic.cf().name(), config));
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, /*sync=*/true));
+  if (CodecFor(config) != CodecFor(old_config)) {
+    // New files take the codec; a failure leaves the old one until the
+    // next open, which reads the stored configuration.
+    BROOK_RETURN_IF_ERROR(
+        store_->SetCompression(*topic.cf_ref(), CodecFor(config)));
+  }
+  topic.SetConfig(std::move(config));
+  return absl::OkStatus();
+}
+
 absl::Status TopicRegistry::Unreadable(absl::string_view name) const {
   absl::MutexLock lock(&mu_);
   auto it = unreadable_.find(name);

@@ -109,6 +109,14 @@ class TopicRegistry {
   // error is returned once the others were refreshed.
   absl::Status Refresh(bool* advanced) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Changes `name`'s configuration: each setting in `set` takes its value,
+  // each in `reset` goes back to its default; the whole result is checked
+  // as TopicConfig::FromProperties checks it, stored (fsynced) and then in
+  // effect. Errors: UnknownTopicOrPartition, InvalidConfig, storage.
+  absl::Status AlterConfig(absl::string_view name, const Properties& set,
+                           const std::vector<std::string>& reset)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // nullptr when missing or unreadable.
   std::shared_ptr<Topic> Find(absl::string_view name) const
       ABSL_LOCKS_EXCLUDED(mu_);

@@ -144,12 +144,12 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
                 callback);
   }
   if (size + kBatchHeaderSize >
-      static_cast<size_t>(t.config().max_message_bytes)) {
+      static_cast<size_t>(t.max_message_bytes())) {
     return Fail(Error(ErrorCode::kMessageTooLarge,
                       absl::StrCat("the record is ", size,
                                    " bytes when serialized, more than topic ",
                                    t.name(), "'s max.message.bytes (",
-                                   t.config().max_message_bytes, ")")),
+                                   t.max_message_bytes(), ")")),
                 callback);
   }
   if (static_cast<int64_t>(size) > options_.buffer_memory) {

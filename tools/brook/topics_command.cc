@@ -1,5 +1,6 @@
 // brook topics: Admin's create, list, describe and delete, one subcommand
-// each, as kafka-topics.sh offers them, and clean (Admin::CleanTopics).
+// each, as kafka-topics.sh offers them; alter (configuration changes, as
+// kafka-configs.sh --alter) and clean (Admin::CleanTopics).
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -120,6 +121,7 @@ absl::Status RunTopics(absl::Span<const std::string> args,
       {"data"},
       {"partitions"},
       {"config", /*takes_value=*/true, /*repeated=*/true},
+      {"delete-config", /*takes_value=*/true, /*repeated=*/true},
   };
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kSpecs, kCommand);
   if (!flags.ok()) return flags.status();
@@ -127,20 +129,51 @@ absl::Status RunTopics(absl::Span<const std::string> args,
   if (flags->Has("data")) data_dir = flags->Get("data");
 
   static constexpr Subcommand kSubcommands[] = {
-      {"create", true},   {"list", false},  {"describe", true},
-      {"delete", true},   {"clean", true, /*operand_optional=*/true}};
+      {"create", true}, {"list", false},
+      {"describe", true}, {"alter", true},
+      {"delete", true}, {"clean", true, /*operand_optional=*/true}};
   absl::StatusOr<std::string> parsed = ParseSubcommand(
       flags->positional(), kSubcommands, "topic name", kCommand);
   if (!parsed.ok()) return parsed.status();
   const std::string& sub = *parsed;
   const std::vector<std::string>& words = flags->positional();
   const bool is_create = sub == "create";
-  // Flags only create understands are a mistake elsewhere, not ignored.
-  if (!is_create && (flags->Has("partitions") || flags->Has("config"))) {
+  const bool is_alter = sub == "alter";
+  // Flags a subcommand does not understand are a mistake, not ignored.
+  if (is_alter && flags->Has("partitions")) {
+    return UsageError(
+        "'topics alter --partitions' (adding partitions) is not supported "
+        "yet",
+        kCommand);
+  }
+  if (!is_create && !is_alter &&
+      (flags->Has("partitions") || flags->Has("config"))) {
     return UsageError(absl::StrCat("--partitions and --config apply only to "
-                                   "'topics create', not 'topics ",
+                                   "'topics create' (and --config to "
+                                   "'topics alter'), not 'topics ",
                                    sub, "'"),
                       kCommand);
+  }
+  if (!is_alter && flags->Has("delete-config")) {
+    return UsageError("--delete-config applies only to 'topics alter'",
+                      kCommand);
+  }
+  std::vector<AlterConfigOp> alter;
+  if (is_alter) {
+    for (const std::string& text : flags->GetAll("config")) {
+      auto kv = ParseKeyValueFlag("config", text, kCommand);
+      if (!kv.ok()) return kv.status();
+      alter.push_back(AlterConfigOp{kv->first, kv->second,
+                                    AlterConfigOp::Type::kSet});
+    }
+    for (const std::string& key : flags->GetAll("delete-config")) {
+      alter.push_back(AlterConfigOp{key, "", AlterConfigOp::Type::kDelete});
+    }
+    if (alter.empty()) {
+      return UsageError(
+          "'topics alter' needs --config KEY=VALUE or --delete-config KEY",
+          kCommand);
+    }
   }
 
   CreateRequest create;
@@ -163,6 +196,12 @@ absl::Status RunTopics(absl::Span<const std::string> args,
     status = List(admin);
   } else if (sub == "describe") {
     status = Describe(admin, words[1]);
+  } else if (is_alter) {
+    status = admin.IncrementalAlterConfigs(words[1], alter);
+    if (status.ok()) {
+      status = WriteStdout(
+          absl::StrCat("Updated the configuration of topic ", words[1], ".\n"));
+    }
   } else if (sub == "clean") {
     status = Clean(admin, std::vector<std::string>(words.begin() + 1,
                                                    words.end()));

@@ -10,8 +10,8 @@ Kafka-style topics, producers and consumers stored in a local data directory
 (RocksDB), without a broker.
 
 Commands:
-  topics      create, list, describe, delete and clean (apply retention to)
-              topics
+  topics      create, list, describe, alter (the configuration of), delete
+              and clean (apply retention to) topics
   delete-records
               move partitions' log start offsets forward, deleting the
               records below them
@@ -45,6 +45,7 @@ absl::string_view TopicsHelp() {
   brook --data DIR topics create NAME --partitions N [--config KEY=VALUE]...
   brook --data DIR topics list
   brook --data DIR topics describe NAME
+  brook --data DIR topics alter NAME [--config KEY=VALUE]... [--delete-config KEY]...
   brook --data DIR topics delete NAME
   brook --data DIR topics clean [NAME]
 
@@ -60,6 +61,12 @@ describe  prints the topic's partition count, its configuration and, per
           partition, the log start offset (first offset still stored), the
           log end offset (next offset to be written) and the bytes the
           partition takes on disk (the storage's estimate).
+alter     changes the configuration of topic NAME: each --config sets a
+          value, each --delete-config KEY puts a setting back to its
+          default; checked as a whole, applied at once, kept across
+          restarts. A shorter retention applies at the next check (or at
+          once with 'topics clean'); a compression.type to data written
+          from then on.
 delete    deletes topic NAME, its records and its committed offsets.
 clean     applies retention (retention.ms, retention.bytes; cleanup.policy
           delete) to topic NAME, or to every topic, now rather than at the
@@ -70,7 +77,8 @@ clean     applies retention (retention.ms, retention.bytes; cleanup.policy
           once.
 
 Errors (exit 1): an invalid topic name, an existing topic (create), an
-unknown topic (describe, delete, clean), an unknown configuration or value.
+unknown topic (describe, alter, delete, clean), an unknown configuration or
+value.
 )";
 }
 
