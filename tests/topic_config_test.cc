@@ -22,6 +22,9 @@ class TopicConfigTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(); }
   void TearDown() override {
+    if (producer_ != nullptr) {
+      EXPECT_OK(producer_->Close());
+    }
     if (engine_ != nullptr) {
       EXPECT_OK(engine_->Close());
     }
@@ -37,6 +40,10 @@ class TopicConfigTest : public ::testing::Test {
   }
 
   void Reopen() {
+    if (producer_ != nullptr) {
+      ASSERT_OK(producer_->Close());
+      producer_.reset();
+    }
     ASSERT_OK(engine_->Close());
     engine_.reset();
     Open();
@@ -62,18 +69,24 @@ class TopicConfigTest : public ::testing::Test {
     return p;
   }
 
+  // Through one producer for the whole test.
+  absl::StatusOr<RecordMetadata> Send(ProducerRecord record) {
+    if (producer_ == nullptr) {
+      auto producer = engine_->CreateProducer(Immediate());
+      if (!producer.ok()) return producer.status();
+      producer_ = *std::move(producer);
+    }
+    return producer_->Send(std::move(record)).Get();
+  }
   absl::StatusOr<RecordMetadata> Send(const std::string& topic,
                                       const std::string& value) {
-    auto producer = engine_->CreateProducer(Immediate());
-    if (!producer.ok()) return producer.status();
-    auto md = (*producer)->Send(ProducerRecord(topic, "k", value)).Get();
-    EXPECT_OK((*producer)->Close());
-    return md;
+    return Send(ProducerRecord(topic, "k", value));
   }
 
   ManualClock clock_;
   TempDir tmp_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Producer> producer_;
 };
 
 TEST_F(TopicConfigTest, DescribeConfigsListsEverySettingAndItsSource) {
@@ -136,14 +149,11 @@ TEST_F(TopicConfigTest, SendSettingsApplyToTheNextRecord) {
   EXPECT_THAT(Send("t", std::string(2000, 'v')),
               StatusIs(ErrorCode::kMessageTooLarge));
   // LogAppendTime: the record gets the engine's time, not the producer's.
-  auto producer = engine_->CreateProducer(Immediate());
-  ASSERT_OK(producer);
   ProducerRecord r("t", "k", "v");
   r.timestamp = absl::FromUnixSeconds(1000);
-  auto md = (*producer)->Send(std::move(r)).Get();
+  auto md = Send(std::move(r));
   ASSERT_OK(md);
   EXPECT_EQ(md->timestamp, clock_.Now());
-  ASSERT_OK((*producer)->Close());
 }
 
 TEST_F(TopicConfigTest, ACompressionChangeKeepsEveryRecordReadable) {

@@ -19,10 +19,6 @@ constexpr int64_t kMaxRoundBytes = 4 << 20;
 
 // Longest a round waits to gather the next group of synchronous senders.
 constexpr absl::Duration kMaxGroupCommitWait = absl::Microseconds(200);
-// How long the appender waits for a sender after an fsynced round before it
-// writes the fsync's proof alone: long enough for a synchronous sender to
-// come back (its write carries the proof), short against a crash.
-constexpr absl::Duration kIdleProofWait = absl::Milliseconds(1);
 
 // Records in `batches` that asked for an fsync (acks=all).
 int64_t SyncRecords(const std::vector<ReadyBatch>& batches) {
@@ -130,23 +126,6 @@ void Appender::AwaitWake(absl::Time deadline, bool real_time) {
   wake_pending_.store(false, std::memory_order_release);
 }
 
-void Appender::ProveIdleFsync() {
-  {
-    absl::MutexLock lock(&mu_);
-    auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return wake_ || stop_;
-    };
-    // Real time, as the group-commit wait; the wake-up is left for the
-    // round's own AwaitWake.
-    if (mu_.AwaitWithDeadline(absl::Condition(&woken),
-                              absl::Now() + kIdleProofWait)) {
-      return;
-    }
-  }
-  // A failure leaves the proof to the next write.
-  store_->MarkSynced().IgnoreError();
-}
-
 void Appender::Run() {
   absl::Time next_ready = absl::InfiniteFuture();
   std::vector<ReadyBatch> batches;
@@ -156,9 +135,7 @@ void Appender::Run() {
   int64_t released_sync_records = 0;  // Acknowledged by the last fsync.
   absl::Time released_at;
   absl::Duration last_fsync;
-  bool fsynced = false;  // The last round fsynced.
   for (;;) {
-    if (fsynced) ProveIdleFsync();
     bool stopping;
     {
       absl::MutexLock lock(&mu_);
@@ -236,7 +213,6 @@ void Appender::Run() {
     // (once a second at most) delays only the next round.
     if (synced && synced_ends_ != nullptr) synced_ends_->SaveIfDue();
     released_sync_records = synced ? SyncRecords(batches) : 0;
-    fsynced = synced;
     released_at = absl::Now();
     last_fsync = write_time;
     if (stopping && batches.empty()) return;

@@ -151,11 +151,6 @@ class Appender {
   // clock), then consumes the wake-up.
   void AwaitWake(absl::Time deadline, bool real_time)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // After an fsynced round: unless a sender comes back within a
-  // millisecond (its write then carries the fsync's proof), writes the
-  // proof alone, so that the log proves its last fsync too
-  // (storage/wal_evidence.h).
-  void ProveIdleFsync() ABSL_LOCKS_EXCLUDED(mu_);
   // Assigns offsets and writes `batches`; fails the ones it cannot write.
   // Returns whether the write was fsynced.
   bool WriteRound(absl::Span<ReadyBatch> batches)

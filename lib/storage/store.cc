@@ -655,15 +655,6 @@ absl::Status Store::Write(StoreWriteBatch* batch, bool sync) {
   return absl::OkStatus();
 }
 
-absl::Status Store::MarkSynced() {
-  if (db_->synced_seq.load(std::memory_order_acquire) <=
-      db_->marked_seq.load(std::memory_order_relaxed)) {
-    return absl::OkStatus();
-  }
-  StoreWriteBatch proof;  // Write() adds the marker.
-  return Write(&proof, /*sync=*/false);
-}
-
 void Store::MaybeResume() {
   if (!db_->storage_failed.load(std::memory_order_acquire)) return;
   {

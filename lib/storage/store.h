@@ -204,9 +204,6 @@ class Store {
   // With `sync`, the write is fsynced before this returns, and the writes
   // after it carry the proof (storage/wal_evidence.h).
   absl::Status Write(StoreWriteBatch* batch, bool sync);
-  // Writes that proof alone (no fsync) when no write carried it since the
-  // last fsynced one.
-  absl::Status MarkSynced();
 
   absl::StatusOr<std::optional<std::string>> GetMeta(absl::string_view key);
   // Calls `fn` for every meta entry whose key starts with `prefix`, in order.
