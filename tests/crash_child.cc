@@ -7,11 +7,11 @@
 // or "topics": create and delete topics "ct<sequence>" (and send a record to
 // each) until killed, writing "create NAME" or "delete NAME" for every
 // acknowledged change (and "deleting NAME" before each deletion), also
-// deleting topics earlier rounds created. "retention" produces (acks=1, each
-// send waited for) to topic "ret" while a second thread moves its log
-// starts (DeleteRecords a few records behind the end, and CleanTopics for
-// its retention.bytes), writing "start PARTITION OFFSET" for every
-// acknowledged move.
+// deleting topics earlier rounds created. "retention" produces as "async"
+// does (batches of several records) to topic "ret" while a second thread
+// moves its log starts (DeleteRecords a few records behind the end, often
+// inside a batch, and CleanTopics for its retention.bytes), writing
+// "start PARTITION OFFSET" for every acknowledged move.
 #include <unistd.h>
 
 #include <cstdio>
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
                  "async|sync|topics|retention\n");
     return 2;
   }
-  const bool sync = std::strcmp(argv[3], "async") != 0;
+  const bool sync = std::strcmp(argv[3], "sync") == 0;
   auto engine = brook::Engine::Open({}, argv[1]);
   if (!engine.ok()) {
     std::fprintf(stderr, "crash_child: %s\n",

@@ -51,11 +51,8 @@ absl::StatusOr<std::vector<std::string>> AdminImpl::ListTopics() {
 absl::StatusOr<TopicDescription> AdminImpl::DescribeTopic(
     absl::string_view name) {
   if (core_->closed()) return EngineCore::ClosedError();
-  std::shared_ptr<Topic> topic = core_->topics().Find(name);
-  if (topic == nullptr) {
-    BROOK_RETURN_IF_ERROR(core_->topics().Unreadable(name));
-    return UnknownTopic(name);
-  }
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
+                         core_->topics().FindReadable(name));
   core_->RunDueRetention();
   TopicDescription d;
   d.name = topic->name();
@@ -95,11 +92,8 @@ absl::Status AdminImpl::IncrementalAlterConfigs(
 absl::StatusOr<std::vector<ConfigEntry>> AdminImpl::DescribeConfigs(
     absl::string_view name) {
   if (core_->closed()) return EngineCore::ClosedError();
-  std::shared_ptr<Topic> topic = core_->topics().Find(name);
-  if (topic == nullptr) {
-    BROOK_RETURN_IF_ERROR(core_->topics().Unreadable(name));
-    return UnknownTopic(name);
-  }
+  BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
+                         core_->topics().FindReadable(name));
   const Properties defaults = TopicConfig().ToProperties();
   std::vector<ConfigEntry> out;
   for (const auto& [key, value] : topic->config().ToProperties()) {
@@ -124,9 +118,8 @@ absl::StatusOr<std::map<TopicPartition, int64_t>> AdminImpl::DeleteRecords(
   // Every entry is checked before any is applied.
   std::vector<std::pair<std::shared_ptr<Topic>, const TopicPartition*>> found;
   for (const auto& [tp, offset] : before) {
-    BROOK_RETURN_IF_ERROR(core_->topics().Unreadable(tp.topic));
-    std::shared_ptr<Topic> topic = core_->topics().Find(tp.topic);
-    if (topic == nullptr) return UnknownTopic(tp.topic);
+    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
+                           core_->topics().FindReadable(tp.topic));
     if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
       return UnknownPartition(*topic, tp.partition);
     }

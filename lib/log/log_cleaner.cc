@@ -161,9 +161,8 @@ absl::StatusOr<std::vector<CleanedPartition>> LogCleaner::Clean(
     topics = topics_->Topics();
   } else {
     for (const std::string& name : names) {
-      BROOK_RETURN_IF_ERROR(topics_->Unreadable(name));
-      std::shared_ptr<Topic> topic = topics_->Find(name);
-      if (topic == nullptr) return UnknownTopic(name);
+      BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
+                             topics_->FindReadable(name));
       topics.push_back(std::move(topic));
     }
   }

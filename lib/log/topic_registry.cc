@@ -603,6 +603,13 @@ std::shared_ptr<Topic> TopicRegistry::Find(absl::string_view name) const {
   return it == topics_.end() ? nullptr : it->second;
 }
 
+absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::FindReadable(
+    absl::string_view name) const {
+  if (std::shared_ptr<Topic> topic = Find(name)) return topic;
+  BROOK_RETURN_IF_ERROR(Unreadable(name));
+  return UnknownTopic(name);
+}
+
 std::vector<std::shared_ptr<Topic>> TopicRegistry::Topics() const {
   std::vector<std::shared_ptr<Topic>> out;
   absl::MutexLock lock(&mu_);

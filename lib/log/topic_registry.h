@@ -120,6 +120,9 @@ class TopicRegistry {
   // nullptr when missing or unreadable.
   std::shared_ptr<Topic> Find(absl::string_view name) const
       ABSL_LOCKS_EXCLUDED(mu_);
+  // The topic, or why not: Unreadable's Corruption, UnknownTopicOrPartition.
+  absl::StatusOr<std::shared_ptr<Topic>> FindReadable(
+      absl::string_view name) const ABSL_LOCKS_EXCLUDED(mu_);
   // Names of the readable topics, sorted.
   std::vector<std::string> List() const ABSL_LOCKS_EXCLUDED(mu_);
   // The readable topics, in no order.

@@ -132,16 +132,19 @@ void RaiseTo(std::atomic<uint64_t>& value, uint64_t to) {
   }
 }
 
-// Whether `dir` has a write-ahead log with anything in it.
+// Whether `dir` has a write-ahead log with anything in it. True when it
+// cannot be listed: the scan then reports why.
 bool HasWalData(const std::string& dir) {
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path().extension() == ".log" &&
-        entry.file_size(ec) > 0 && !ec) {
+  for (std::filesystem::directory_iterator it(dir, ec), end;
+       !ec && it != end; it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->path().extension() == ".log" &&
+        (it->file_size(size_ec) > 0 || size_ec)) {
       return true;
     }
   }
-  return ec.operator bool();  // Unlistable: let the scan report it.
+  return static_cast<bool>(ec);
 }
 
 }  // namespace

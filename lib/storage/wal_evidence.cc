@@ -335,7 +335,10 @@ absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> LiveLogs(
     const std::string& dir, uint64_t first) {
   std::vector<std::pair<uint64_t, std::string>> logs;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+  // Non-throwing iteration: a listing error is reported, not thrown.
+  for (std::filesystem::directory_iterator it(dir, ec), end;
+       !ec && it != end; it.increment(ec)) {
+    const std::filesystem::directory_entry& entry = *it;
     const std::string name = entry.path().filename().string();
     uint64_t number;
     if (absl::EndsWith(name, ".log") &&
