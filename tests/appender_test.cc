@@ -192,6 +192,39 @@ TEST(AppenderTest, PartitionerUsingAnotherTopicDoesNotRedirectTheRecord) {
 }
 
 // Advance() racing with a waiter going to sleep must never leave it asleep.
+// Each acks=all send from a new producer follows an fsynced round, whose
+// group-commit wait may take the new producer's wake-up: its batch must
+// still be written at once (with a ManualClock nothing else wakes the
+// appender).
+TEST(AppenderTest, AProducerRegisteredDuringGroupCommitIsDrained) {
+  ManualClock clock;
+  TempDir tmp;
+  EngineOptions options;
+  options.clock = &clock;
+  auto engine = Engine::Open(options, tmp.Sub("data"));
+  ASSERT_OK(engine);
+  ASSERT_OK((*engine)->admin().CreateTopic("t", 1));
+  ProducerOptions acks_all = Immediate();
+  acks_all.acks = Acks::kAll;
+  for (int i = 0; i < 300; ++i) {
+    auto producer = (*engine)->CreateProducer(acks_all);
+    ASSERT_OK(producer);
+    SendFuture sent = (*producer)->Send({"t", "k", "v"});
+    absl::Notification done;
+    std::thread waiter([&] {
+      sent.Get().IgnoreError();
+      done.Notify();
+    });
+    const bool completed =
+        done.WaitForNotificationWithTimeout(absl::Seconds(10));
+    if (!completed) (*engine)->Close().IgnoreError();  // Frees the waiter.
+    waiter.join();
+    ASSERT_TRUE(completed) << "send " << i << " never written";
+    ASSERT_OK(sent.Get());
+    ASSERT_OK((*producer)->Close());
+  }
+}
+
 TEST(AppenderTest, ManualClockNeverMissesAWakeUp) {
   ManualClock clock;
   absl::Mutex mu;

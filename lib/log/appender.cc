@@ -185,6 +185,14 @@ void Appender::Run() {
         {
           absl::MutexLock lock(&mu_);
           AwaitWake(give_up, /*real_time=*/true);
+          // The wake-up may come from a source registered after this round
+          // began: take it in, or its batch would wait for the next Wake.
+          for (const auto& s : sources_) {
+            if (std::find(sources.begin(), sources.end(), s) == sources.end()) {
+              sources.push_back(s);
+              busy_.push_back(s.get());
+            }
+          }
         }
         drain_all();
       }
