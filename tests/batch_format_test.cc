@@ -85,7 +85,7 @@ std::vector<TestRecord> Sample() {
 TEST(BatchFormatTest, RoundTripsEveryField) {
   const std::vector<TestRecord> in = Sample();
   const std::string batch = Build(in);
-  EXPECT_EQ(BatchRecordCount(batch), static_cast<int32_t>(in.size()));
+  EXPECT_EQ(BatchOffsetSpan(batch), static_cast<int32_t>(in.size()));
   std::vector<ConsumerRecord> out;
   ASSERT_OK(ReadAllRecords(batch, 1000, &out));
   ASSERT_EQ(out.size(), in.size());
@@ -166,10 +166,10 @@ TEST(BatchFormatTest, EmptyBatch) {
   BatchBuilder builder;
   const std::string batch = builder.Finish();
   EXPECT_EQ(batch.size(), kBatchHeaderSize);
-  EXPECT_EQ(BatchRecordCount(batch), 0);
+  EXPECT_EQ(BatchOffsetSpan(batch), 0);
   BatchReader reader;
   ASSERT_OK(reader.Init(batch));
-  EXPECT_EQ(reader.count(), 0);
+  EXPECT_EQ(reader.span(), 0);
   EXPECT_TRUE(reader.done());
 }
 
@@ -178,7 +178,7 @@ TEST(BatchFormatTest, SkipThenRead) {
   const std::string batch = Build(in);
   BatchReader reader;
   ASSERT_OK(reader.Init(batch));
-  EXPECT_EQ(reader.count(), static_cast<int32_t>(in.size()));
+  EXPECT_EQ(reader.span(), static_cast<int32_t>(in.size()));
   EXPECT_EQ(reader.next_delta(), 0);
   ASSERT_OK(reader.Skip());
   ASSERT_OK(reader.Skip());
@@ -194,6 +194,45 @@ TEST(BatchFormatTest, SkipThenRead) {
   ASSERT_OK(ReadRecord(reader, 50, &r));
   EXPECT_EQ(r.offset, 55);
   EXPECT_TRUE(reader.done());
+}
+
+TEST(BatchFormatTest, ACompactedBatchKeepsItsSpanAndRecordOffsets) {
+  const std::vector<TestRecord> in = Sample();
+  const std::string batch = Build(in);
+  // Keep records 1 and 3 of the sample, byte for byte.
+  std::vector<std::string> kept_bytes;
+  BatchReader reader;
+  ASSERT_OK(reader.Init(batch));
+  for (int i = 0; !reader.done(); ++i) {
+    ASSERT_OK(reader.Skip());
+    if (i == 1 || i == 3) kept_bytes.emplace_back(reader.last_record());
+  }
+  const std::vector<absl::string_view> kept(kept_bytes.begin(),
+                                            kept_bytes.end());
+  for (const int64_t horizon : {int64_t{-1}, int64_t{1234}}) {
+    const std::string compacted = EncodeCompactedBatch(batch, kept, horizon);
+    EXPECT_EQ(BatchOffsetSpan(compacted), static_cast<int32_t>(in.size()));
+    EXPECT_EQ(BatchMaxTimestamp(compacted), BatchMaxTimestamp(batch));
+    ASSERT_OK(reader.Init(compacted));
+    EXPECT_TRUE(reader.compacted());
+    EXPECT_EQ(reader.delete_horizon_ms(), horizon);
+    EXPECT_EQ(reader.span(), static_cast<int32_t>(in.size()));
+    EXPECT_EQ(reader.next_delta(), 1);
+    ConsumerRecord r;
+    ASSERT_OK(ReadRecord(reader, 100, &r));
+    EXPECT_EQ(r.offset, 101);
+    EXPECT_EQ(r.key, in[1].key);
+    EXPECT_EQ(r.timestamp, absl::FromUnixMillis(in[1].timestamp_ms));
+    EXPECT_EQ(reader.next_delta(), 3);
+    ASSERT_OK(reader.Skip());
+    EXPECT_TRUE(reader.done());
+    EXPECT_EQ(reader.next_delta(), reader.span());
+  }
+  // Nothing kept: an empty batch that still spans its offsets.
+  const std::string empty = EncodeCompactedBatch(batch, {}, -1);
+  ASSERT_OK(reader.Init(empty));
+  EXPECT_TRUE(reader.done());
+  EXPECT_EQ(reader.span(), static_cast<int32_t>(in.size()));
 }
 
 TEST(BatchFormatTest, ReadIntoRecordWithStaleFieldsOverwritesThem) {
@@ -254,7 +293,7 @@ TEST(BatchFormatTest, SetLogAppendTimeRewritesEveryTimestamp) {
   const int64_t append_ms = 1800000000123;
   SetLogAppendTime(&batch, append_ms);
   EXPECT_NE(batch[1] & kLogAppendTimeAttribute, 0);
-  EXPECT_EQ(BatchRecordCount(batch), static_cast<int32_t>(in.size()));
+  EXPECT_EQ(BatchOffsetSpan(batch), static_cast<int32_t>(in.size()));
   std::vector<ConsumerRecord> out;
   ASSERT_OK(ReadAllRecords(batch, 7, &out));
   ASSERT_EQ(out.size(), in.size());
@@ -287,9 +326,9 @@ TEST(BatchFormatTest, ShortOrWrongHeaderIsDataLoss) {
   ExpectDataLoss(reader.Init(batch), "magic 1");
   batch[0] = static_cast<char>(0xff);
   ExpectDataLoss(reader.Init(batch), "magic 255");
-  EXPECT_EQ(BatchRecordCount(batch), 0);
-  EXPECT_EQ(BatchRecordCount(""), 0);
-  EXPECT_EQ(BatchRecordCount("\x02"), 0);
+  EXPECT_EQ(BatchOffsetSpan(batch), 0);
+  EXPECT_EQ(BatchOffsetSpan(""), 0);
+  EXPECT_EQ(BatchOffsetSpan("\x02"), 0);
 }
 
 TEST(BatchFormatTest, NegativeRecordCountIsDataLoss) {

@@ -109,7 +109,7 @@ expect_contains "partition help" "$OUT" "--key-hex"
 
 # --- topics -----------------------------------------------------------------
 run --data "$data" topics create orders --partitions 3 \
-  --config retention.ms=1000 --config cleanup.policy=compact
+  --config retention.ms=1000 --config min.compaction.lag.ms=5
 expect_rc "create orders" 0
 run --data "$data" topics create audit --partitions 1
 expect_rc "create audit" 0
@@ -121,7 +121,7 @@ expect_rc "describe" 0
 expect_contains "describe name" "$OUT" "Topic: orders"
 expect_contains "describe count" "$OUT" "PartitionCount: 3"
 expect_contains "describe config" "$OUT" "retention.ms=1000"
-expect_contains "describe config 2" "$OUT" "cleanup.policy=compact"
+expect_contains "describe config 2" "$OUT" "min.compaction.lag.ms=5"
 rows=$(printf '%s\n' "$OUT" | grep -cE '^ *[0-9]+ +0 +0 +0$')
 expect_eq "describe partition rows" "$rows" 3
 run --data "$data" topics create orders --partitions 1

@@ -40,6 +40,7 @@ const std::vector<ErrorCode>& AllCodes() {
       ErrorCode::kInvalidConfig,
       ErrorCode::kRecordListTooLarge,
       ErrorCode::kInvalidTimestamp,
+      ErrorCode::kInvalidRecord,
       ErrorCode::kProducerFenced,
       ErrorCode::kFencedInstanceId,
       ErrorCode::kInvalidTxnState,
@@ -173,6 +174,7 @@ TEST(ErrorTest, KafkaProtocolNumbers) {
   EXPECT_EQ(static_cast<int>(ErrorCode::kInvalidTxnState), 48);
   EXPECT_EQ(static_cast<int>(ErrorCode::kNonEmptyGroup), 68);
   EXPECT_EQ(static_cast<int>(ErrorCode::kFencedInstanceId), 82);
+  EXPECT_EQ(static_cast<int>(ErrorCode::kInvalidRecord), 87);
   EXPECT_EQ(static_cast<int>(ErrorCode::kProducerFenced), 90);
   // Client-side conditions are negative, so they never clash with Kafka's.
   for (ErrorCode code :

@@ -37,13 +37,15 @@ struct PartitionDescription {
   int64_t size_bytes = 0;
 };
 
-// What retention removed from one partition (Admin::CleanTopics).
+// What retention and compaction removed from one partition
+// (Admin::CleanTopics).
 struct CleanedPartition {
   std::string topic;
   int32_t partition = 0;
-  int64_t records_removed = 0;   // Offsets the log start moved past.
-  int64_t bytes_removed = 0;     // Stored bytes of the batches deleted.
-  int64_t log_start_offset = 0;  // The new log start offset.
+  // Offsets the log start moved past plus records compaction removed.
+  int64_t records_removed = 0;
+  int64_t bytes_removed = 0;     // Stored bytes before minus after.
+  int64_t log_start_offset = 0;  // The log start offset after.
 };
 
 struct TopicDescription {
@@ -210,10 +212,14 @@ class Admin {
       absl::string_view topic) = 0;
 
   // Applies retention (retention.ms, retention.bytes of topics whose
-  // cleanup.policy includes "delete") to `topics` now, every topic when
-  // empty, instead of waiting for the periodic check
-  // (EngineOptions::log_retention_check_interval), and returns what it
-  // removed per partition it changed, sorted. The space is returned to the
+  // cleanup.policy includes "delete") and compaction (topics whose
+  // cleanup.policy includes "compact", whatever their dirty ratio) to
+  // `topics` now, every topic when empty, instead of waiting for the
+  // periodic check (EngineOptions::log_retention_check_interval), and
+  // returns what it removed per partition it changed, sorted. Compaction
+  // leaves each partition's last batch, batches younger than
+  // min.compaction.lag.ms and tombstones younger than their delete horizon
+  // as they are (README, "Compacted topics"). The space is returned to the
   // device before it returns. Errors: UnknownTopicOrPartition, storage.
   virtual absl::StatusOr<std::vector<CleanedPartition>> CleanTopics(
       const std::vector<std::string>& topics = {}) = 0;

@@ -35,6 +35,9 @@ enum class ErrorCode : int {
   kInvalidConfig = 40,
   kRecordListTooLarge = 18,
   kInvalidTimestamp = 32,
+  // A record the topic cannot take: one without a key sent to a compacted
+  // topic.
+  kInvalidRecord = 87,
   kProducerFenced = 90,
   kFencedInstanceId = 82,  // Another member took this group.instance.id.
   kInvalidTxnState = 48,

@@ -111,9 +111,38 @@ struct TopicConfig {
   // partition still holds at least this many bytes without them (with
   // cleanup.policy delete); -1 is unlimited. Default: -1.
   int64_t retention_bytes = -1;
-  // cleanup.policy: delete, compact, or "compact,delete". Stored; compaction
-  // comes later. Default: "delete".
+  // cleanup.policy: delete (retention above), compact (for each key only
+  // its latest record is kept; log/log_compactor.h), or "compact,delete"
+  // (both). Default: "delete".
   std::string cleanup_policy = "delete";
+  // delete.retention.ms: with compaction, how long a tombstone (a record
+  // with a null value) is kept after the first compaction that saw it, so
+  // that a consumer reading from the start sees the deletion. Default:
+  // 86400000 (1 day).
+  int64_t delete_retention_ms = 86400000;
+  // min.compaction.lag.ms: a batch stays uncompacted while its largest
+  // timestamp is younger than this. Default: 0.
+  int64_t min_compaction_lag_ms = 0;
+  // max.compaction.lag.ms: a partition is compacted, whatever its dirty
+  // ratio, once its oldest uncompacted batch is older than this. Default:
+  // INT64_MAX (never forced). At least 1 and min.compaction.lag.ms.
+  int64_t max_compaction_lag_ms = INT64_MAX;
+  // min.cleanable.dirty.ratio: a partition is compacted once the bytes
+  // written since its last compaction are at least this share of its
+  // bytes. Default: 0.5.
+  double min_cleanable_dirty_ratio = 0.5;
+  // message.timestamp.before.max.ms / message.timestamp.after.max.ms: with
+  // CreateTime, Send rejects a record whose timestamp lies further than
+  // this before / after the engine clock with InvalidTimestamp. Defaults:
+  // INT64_MAX and 3600000 (1 hour), as Kafka 4.
+  int64_t message_timestamp_before_max_ms = INT64_MAX;
+  int64_t message_timestamp_after_max_ms = 3600000;
+  // segment.bytes, segment.ms, segment.index.bytes: accepted and stored so
+  // that Kafka topic configs carry over, without effect: brook's unit of
+  // retention and compaction is the record batch, not a segment file.
+  int32_t segment_bytes = 1073741824;
+  int64_t segment_ms = 604800000;
+  int32_t segment_index_bytes = 10485760;
 
   static absl::StatusOr<TopicConfig> FromProperties(const Properties& props);
   // Every setting by its Kafka name.

@@ -305,7 +305,7 @@ absl::StatusOr<int64_t> AdminImpl::OffsetForTime(const Topic& topic,
     if (batches.empty()) break;
     const int64_t before = pos;
     for (const StoredBatch& b : batches) {
-      const int32_t count = BatchRecordCount(*b.value);
+      const int32_t count = BatchOffsetSpan(*b.value);
       const int64_t next = b.base_offset + count;
       if (next <= pos) continue;
       // As Kafka's offsetsForTimes: skip whole batches by their max

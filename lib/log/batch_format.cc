@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "brook/error.h"
 #include "util/coding.h"
+#include "util/status_macros.h"
 
 namespace brook {
 namespace {
@@ -113,7 +114,7 @@ void SetLogAppendTime(std::string* batch, int64_t time_ms) {
   EncodeFixed64BE(p + 14, static_cast<uint64_t>(time_ms));
 }
 
-int32_t BatchRecordCount(absl::string_view batch) {
+int32_t BatchOffsetSpan(absl::string_view batch) {
   if (batch.size() < kBatchHeaderSize ||
       static_cast<uint8_t>(batch[0]) != kBatchMagic) {
     return 0;
@@ -135,42 +136,99 @@ absl::Status BatchReader::Corrupt(absl::string_view what) const {
       absl::StrCat("corrupt record batch: ", what, " (record ", next_, ")"));
 }
 
+std::string EncodeCompactedBatch(absl::string_view batch,
+                                 const std::vector<absl::string_view>& records,
+                                 int64_t delete_horizon_ms) {
+  size_t size = kBatchHeaderSize + (delete_horizon_ms >= 0 ? 8 : 0);
+  for (absl::string_view r : records) size += r.size();
+  std::string out;
+  out.reserve(size);
+  out.append(batch.data(), kBatchHeaderSize);
+  uint8_t attributes = static_cast<uint8_t>(out[1]);
+  attributes = (attributes & ~kDeleteHorizonAttribute) | kCompactedAttribute;
+  if (delete_horizon_ms >= 0) {
+    attributes |= kDeleteHorizonAttribute;
+    char horizon[8];
+    EncodeFixed64BE(horizon, static_cast<uint64_t>(delete_horizon_ms));
+    out.append(horizon, sizeof(horizon));
+  }
+  out[1] = static_cast<char>(attributes);
+  for (absl::string_view r : records) out.append(r.data(), r.size());
+  return out;
+}
+
 absl::Status BatchReader::Init(absl::string_view batch) {
+  next_ = 0;
   if (batch.size() < kBatchHeaderSize) return Corrupt("short header");
   if (static_cast<uint8_t>(batch[0]) != kBatchMagic) {
     return Corrupt(absl::StrCat(
         "unknown magic ", static_cast<int>(static_cast<uint8_t>(batch[0]))));
   }
-  log_append_time_ = (batch[1] & kLogAppendTimeAttribute) != 0;
+  const uint8_t attributes = static_cast<uint8_t>(batch[1]);
+  log_append_time_ = (attributes & kLogAppendTimeAttribute) != 0;
+  compacted_ = (attributes & kCompactedAttribute) != 0;
   count_ = static_cast<int32_t>(DecodeFixed32BE(batch.data() + 2));
   first_ts_ = static_cast<int64_t>(DecodeFixed64BE(batch.data() + 6));
   max_ts_ = static_cast<int64_t>(DecodeFixed64BE(batch.data() + 14));
-  next_ = 0;
   rest_ = batch.substr(kBatchHeaderSize);
+  last_record_ = absl::string_view();
+  delete_horizon_ms_ = -1;
   if (count_ < 0) return Corrupt("negative record count");
+  if ((attributes & kDeleteHorizonAttribute) != 0) {
+    if (rest_.size() < 8) return Corrupt("short delete horizon");
+    delete_horizon_ms_ = static_cast<int64_t>(DecodeFixed64BE(rest_.data()));
+    rest_.remove_prefix(8);
+  }
+  PeekDelta();
+  return absl::OkStatus();
+}
+
+void BatchReader::PeekDelta() {
+  if (!compacted_) {
+    next_delta_ = next_;
+    return;
+  }
+  next_delta_ = count_;
+  absl::string_view in = rest_;
+  int32_t len;
+  int64_t ts_delta;
+  int32_t delta;
+  if (!GetVarint32(&in, &len) || len < 1 ||
+      in.size() < static_cast<size_t>(len)) {
+    return;
+  }
+  in = in.substr(1, len - 1);  // After the attributes.
+  if (GetVarint64(&in, &ts_delta) && GetVarint32(&in, &delta) && delta >= 0 &&
+      delta < count_) {
+    next_delta_ = delta;
+  }
+}
+
+absl::Status BatchReader::TakeRecord(absl::string_view* body) {
+  const absl::string_view start = rest_;
+  int32_t len;
+  if (!GetVarint32(&rest_, &len) || len < 1 ||
+      rest_.size() < static_cast<size_t>(len)) {
+    rest_ = start;
+    return Corrupt("bad record length");
+  }
+  *body = rest_.substr(0, len);
+  rest_.remove_prefix(len);
+  last_record_ = start.substr(0, start.size() - rest_.size());
+  ++next_;
+  PeekDelta();
   return absl::OkStatus();
 }
 
 absl::Status BatchReader::Skip() {
-  int32_t len;
-  if (!GetVarint32(&rest_, &len) || len < 0 ||
-      rest_.size() < static_cast<size_t>(len)) {
-    return Corrupt("bad record length");
-  }
-  rest_.remove_prefix(len);
-  ++next_;
-  return absl::OkStatus();
+  absl::string_view body;
+  return TakeRecord(&body);
 }
 
 absl::Status BatchReader::ReadView(int64_t base_offset, RecordView* out,
                                    std::vector<HeaderView>* headers) {
-  int32_t len;
-  if (!GetVarint32(&rest_, &len) || len < 1 ||
-      rest_.size() < static_cast<size_t>(len)) {
-    return Corrupt("bad record length");
-  }
-  absl::string_view body = rest_.substr(0, len);
-  rest_.remove_prefix(len);
+  absl::string_view body;
+  BROOK_RETURN_IF_ERROR(TakeRecord(&body));
   body.remove_prefix(1);  // Attributes.
   int64_t ts_delta;
   int32_t offset_delta;
@@ -200,7 +258,7 @@ absl::Status BatchReader::ReadView(int64_t base_offset, RecordView* out,
   // A damaged batch may hold deltas that overflow: corruption, not
   // undefined behaviour.
   int64_t timestamp_ms;
-  if (offset_delta < 0 ||
+  if (offset_delta < 0 || (compacted_ && offset_delta >= count_) ||
       __builtin_add_overflow(base_offset, offset_delta, &out->offset) ||
       __builtin_add_overflow(first_ts_, ts_delta, &timestamp_ms)) {
     headers->resize(headers_before);
@@ -213,7 +271,6 @@ absl::Status BatchReader::ReadView(int64_t base_offset, RecordView* out,
     out->timestamp = absl::FromUnixMillis(timestamp_ms);
     out->timestamp_type = TimestampType::kCreateTime;
   }
-  ++next_;
   return absl::OkStatus();
 }
 

@@ -8,13 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "brook/error.h"
 #include "log/batch_format.h"
+#include "log/batch_walk.h"
 #include "util/status_macros.h"
 
 namespace brook {
 namespace {
-
-// Bytes read from storage at a time while walking a partition's batches.
-constexpr size_t kReadBytes = 4 << 20;
 
 // What retention needs of a stored batch.
 struct BatchInfo {
@@ -24,45 +22,43 @@ struct BatchInfo {
   int64_t max_timestamp = 0;
 };
 
-absl::Status DamagedBatch(const Topic& topic, int32_t p, int64_t base) {
-  return Error(ErrorCode::kCorruption,
-               absl::StrCat("topic ", topic.name(), " partition ", p,
-                            ": the batch at offset ", base, " is damaged"));
-}
-
 // Walks partition `p`'s batches from its log start up to `end`, calling
 // fn(info) for each until it returns false.
 template <typename Fn>
 absl::Status WalkBatches(Store* store, const Topic& topic, int32_t p,
                          int64_t start, int64_t end, Fn fn) {
-  int64_t from = start;
-  bool first = true;
-  while (from < end) {
-    std::vector<StoredBatch> read;
-    // The first read also finds a batch the log start falls inside.
-    BROOK_RETURN_IF_ERROR(store->ReadBatches(topic.cf(), p, from, end,
-                                             kReadBytes, &read,
-                                             /*after=*/!first));
-    first = false;
-    if (read.empty()) return absl::OkStatus();
-    for (const StoredBatch& b : read) {
-      const int32_t count = BatchRecordCount(*b.value);
-      if (count <= 0) return DamagedBatch(topic, p, b.base_offset);
-      BatchInfo info;
-      info.base = b.base_offset;
-      info.end = b.base_offset + count;
-      info.bytes = static_cast<int64_t>(b.value->size());
-      info.max_timestamp = BatchMaxTimestamp(*b.value);
-      if (!fn(info)) return absl::OkStatus();
-      from = info.end;
-    }
-  }
-  return absl::OkStatus();
+  return WalkStoredBatches(
+      store, topic, p, start, end,
+      [&](const StoredBatch& b, int64_t batch_end) {
+        BatchInfo info;
+        info.base = b.base_offset;
+        info.end = batch_end;
+        info.bytes = static_cast<int64_t>(b.value->size());
+        info.max_timestamp = BatchMaxTimestamp(*b.value);
+        return fn(info);
+      });
 }
 
 bool DeletesByRetention(const TopicConfig& config) {
   return absl::StrContains(config.cleanup_policy, "delete") &&
          (config.retention_ms >= 0 || config.retention_bytes >= 0);
+}
+
+bool Compacts(const TopicConfig& config) {
+  return absl::StrContains(config.cleanup_policy, "compact");
+}
+
+// Adds what `more` removed from the same partition to `into`.
+void Merge(std::optional<CleanedPartition>* into,
+           std::optional<CleanedPartition> more) {
+  if (!more) return;
+  if (!*into) {
+    *into = std::move(more);
+    return;
+  }
+  (*into)->records_removed += more->records_removed;
+  (*into)->bytes_removed += more->bytes_removed;
+  (*into)->log_start_offset = more->log_start_offset;
 }
 
 }  // namespace
@@ -76,6 +72,7 @@ LogCleaner::LogCleaner(Clock* clock, Store* store, TopicRegistry* topics,
       appender_(appender),
       notifier_(notifier),
       interval_(interval),
+      compactor_(store),
       next_check_ns_(INT64_MAX) {}
 
 LogCleaner::~LogCleaner() { Stop(); }
@@ -110,12 +107,16 @@ void LogCleaner::Run() {
       break;
     }
     mu_.Unlock();
-    RunIfDue();
+    RunDue();
     mu_.Lock();
   }
 }
 
 void LogCleaner::RunIfDue() {
+  if (clock_ != SystemClock()) RunDue();
+}
+
+void LogCleaner::RunDue() {
   if (absl::ToUnixNanos(clock_->Now()) <
       next_check_ns_.load(std::memory_order_acquire)) {
     return;
@@ -135,18 +136,28 @@ void LogCleaner::Check() {
   const int64_t now_ms = absl::ToUnixMillis(clock_->Now());
   bool moved = false;
   for (const std::shared_ptr<Topic>& topic : topics_->Topics()) {
-    if (!DeletesByRetention(topic->config())) continue;
-    for (int32_t p = 0; p < topic->num_partitions(); ++p) {
+    const TopicConfig config = topic->config();
+    const bool retains = DeletesByRetention(config);
+    const bool compacts = Compacts(config);
+    for (int32_t p = 0; (retains || compacts) && p < topic->num_partitions();
+         ++p) {
       // A partition that fails (storage, a damaged batch, a topic deleted
       // meanwhile) is tried again at the next check; the others go on.
-      absl::StatusOr<std::optional<CleanedPartition>> cleaned =
-          Retain(*topic, p, now_ms);
-      if (cleaned.ok() && cleaned->has_value()) {
-        moved = true;
-        // Whole files only: rewriting the rest at every check would cost
-        // more than it returns; RocksDB's compaction gets to it.
-        store_->ReclaimBelow(topic->cf(), p, (*cleaned)->log_start_offset,
-                             /*rewrite=*/false)
+      if (retains) {
+        absl::StatusOr<std::optional<CleanedPartition>> cleaned =
+            Retain(*topic, p, now_ms);
+        if (cleaned.ok() && cleaned->has_value()) {
+          moved = true;
+          // Whole files only: rewriting the rest at every check would cost
+          // more than it returns; RocksDB's compaction gets to it.
+          store_->ReclaimBelow(topic->cf(), p, (*cleaned)->log_start_offset,
+                               /*rewrite=*/false)
+              .IgnoreError();
+        }
+      }
+      if (compacts) {
+        int64_t cleanable_end;
+        Compact(*topic, p, now_ms, /*force=*/false, &cleanable_end)
             .IgnoreError();
       }
     }
@@ -174,20 +185,98 @@ absl::StatusOr<std::vector<CleanedPartition>> LogCleaner::Clean(
   std::vector<CleanedPartition> out;
   absl::MutexLock lock(&clean_mu_);
   const int64_t now_ms = absl::ToUnixMillis(clock_->Now());
+  bool moved = false;
   for (const std::shared_ptr<Topic>& topic : topics) {
-    if (!DeletesByRetention(topic->config())) continue;
+    const TopicConfig config = topic->config();
     for (int32_t p = 0; p < topic->num_partitions(); ++p) {
-      BROOK_ASSIGN_OR_RETURN(std::optional<CleanedPartition> cleaned,
-                             Retain(*topic, p, now_ms));
-      if (!cleaned) continue;
-      BROOK_RETURN_IF_ERROR(
-          store_->ReclaimBelow(topic->cf(), p, cleaned->log_start_offset,
-                               /*rewrite=*/true));
-      out.push_back(*std::move(cleaned));
+      std::optional<CleanedPartition> cleaned;
+      if (DeletesByRetention(config)) {
+        BROOK_ASSIGN_OR_RETURN(cleaned, Retain(*topic, p, now_ms));
+        if (cleaned) {
+          moved = true;
+          BROOK_RETURN_IF_ERROR(
+              store_->ReclaimBelow(topic->cf(), p, cleaned->log_start_offset,
+                                   /*rewrite=*/true));
+        }
+      }
+      if (Compacts(config)) {
+        int64_t cleanable_end;
+        BROOK_ASSIGN_OR_RETURN(
+            std::optional<CleanedPartition> compacted,
+            Compact(*topic, p, now_ms, /*force=*/true, &cleanable_end));
+        if (compacted) {
+          BROOK_RETURN_IF_ERROR(
+              store_->RewriteBelow(topic->cf(), p, cleanable_end));
+        }
+        Merge(&cleaned, std::move(compacted));
+      }
+      if (cleaned) out.push_back(*std::move(cleaned));
     }
   }
-  if (!out.empty()) BROOK_RETURN_IF_ERROR(store_->FlushMeta());
+  if (moved) BROOK_RETURN_IF_ERROR(store_->FlushMeta());
   return out;
+}
+
+absl::StatusOr<bool> LogCleaner::CompactionDue(Topic& topic, int32_t p,
+                                               int64_t now_ms) {
+  const TopicConfig config = topic.config();
+  PartitionState& state = topic.partition(p);
+  const int64_t clean = state.clean_bytes.load(std::memory_order_relaxed);
+  if (clean < 0) return true;
+  if (state.delete_horizon_ms.load(std::memory_order_relaxed) <= now_ms) {
+    return true;
+  }
+  BROOK_ASSIGN_OR_RETURN(const int64_t total, StoredBytes(topic, p));
+  const int64_t dirty = total - clean;
+  if (dirty <= 0) return false;
+  const __int128 since = static_cast<__int128>(now_ms) -
+                         state.compacted_at_ms.load(std::memory_order_relaxed);
+  if (since >= config.max_compaction_lag_ms) return true;
+  return since >= config.min_compaction_lag_ms &&
+         static_cast<double>(dirty) / static_cast<double>(total) >
+             config.min_cleanable_dirty_ratio;
+}
+
+absl::StatusOr<std::optional<CleanedPartition>> LogCleaner::Compact(
+    Topic& topic, int32_t p, int64_t now_ms, bool force,
+    int64_t* cleanable_end) {
+  PartitionState& state = topic.partition(p);
+  *cleanable_end = state.log_start.load(std::memory_order_acquire);
+  if (!force) {
+    BROOK_ASSIGN_OR_RETURN(const bool due, CompactionDue(topic, p, now_ms));
+    if (!due) return std::nullopt;
+  }
+  // Known before the pass, so that what it removes is subtracted.
+  BROOK_RETURN_IF_ERROR(StoredBytes(topic, p).status());
+  BROOK_ASSIGN_OR_RETURN(const CompactionResult result,
+                         compactor_.Compact(topic, p, now_ms));
+  *cleanable_end = result.cleanable_end;
+  state.stored_bytes.fetch_sub(result.bytes_removed,
+                               std::memory_order_relaxed);
+  state.clean_bytes.store(result.clean_bytes, std::memory_order_relaxed);
+  state.compacted_at_ms.store(now_ms, std::memory_order_relaxed);
+  state.delete_horizon_ms.store(result.next_delete_horizon_ms,
+                                std::memory_order_relaxed);
+  if (result.records_removed == 0) return std::nullopt;
+  CleanedPartition cleaned;
+  cleaned.topic = topic.name();
+  cleaned.partition = p;
+  cleaned.records_removed = result.records_removed;
+  cleaned.bytes_removed = result.bytes_removed;
+  cleaned.log_start_offset = state.log_start.load(std::memory_order_acquire);
+  return cleaned;
+}
+
+void LogCleaner::Removed(PartitionState& state, int64_t bytes) {
+  if (state.stored_bytes.load(std::memory_order_relaxed) >= 0) {
+    state.stored_bytes.fetch_sub(bytes, std::memory_order_relaxed);
+  }
+  // Retention takes the oldest batches: compacted ones first.
+  const int64_t clean = state.clean_bytes.load(std::memory_order_relaxed);
+  if (clean >= 0) {
+    state.clean_bytes.store(std::max<int64_t>(0, clean - bytes),
+                            std::memory_order_relaxed);
+  }
 }
 
 absl::StatusOr<std::optional<CleanedPartition>> LogCleaner::Retain(
@@ -221,9 +310,7 @@ absl::StatusOr<std::optional<CleanedPartition>> LogCleaner::Retain(
       }));
   if (!any) return std::nullopt;
   BROOK_RETURN_IF_ERROR(MoveStart(topic, p, first_kept, first_kept));
-  if (state.stored_bytes.load(std::memory_order_relaxed) >= 0) {
-    state.stored_bytes.fetch_sub(bytes, std::memory_order_relaxed);
-  }
+  Removed(state, bytes);
   CleanedPartition cleaned;
   cleaned.topic = topic.name();
   cleaned.partition = p;
@@ -302,9 +389,7 @@ absl::StatusOr<int64_t> LogCleaner::DeleteRecords(Topic& topic, int32_t p,
         return false;
       }));
   BROOK_RETURN_IF_ERROR(MoveStart(topic, p, offset, first_kept));
-  if (state.stored_bytes.load(std::memory_order_relaxed) >= 0) {
-    state.stored_bytes.fetch_sub(bytes, std::memory_order_relaxed);
-  }
+  Removed(state, bytes);
   BROOK_RETURN_IF_ERROR(
       store_->ReclaimBelow(topic.cf(), p, first_kept, /*rewrite=*/true));
   BROOK_RETURN_IF_ERROR(store_->FlushMeta());

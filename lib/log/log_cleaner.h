@@ -1,6 +1,8 @@
-// Moves partitions' log start offsets forward: retention (retention.ms and
-// retention.bytes of topics with cleanup.policy "delete") and DeleteRecords.
-// Batches wholly below the new log start are deleted with one range
+// Cleans the logs: moves partitions' log start offsets forward (retention:
+// retention.ms and retention.bytes of topics with cleanup.policy "delete";
+// DeleteRecords) and compacts topics with cleanup.policy "compact"
+// (log/log_compactor.h). Batches wholly below a new log start are deleted
+// with one range
 // deletion, written together with the new log start (an fsynced write), and
 // their space is returned by compacting that range.
 //
@@ -16,7 +18,13 @@
 // The check runs every `interval` on the engine's clock, on a thread of its
 // own; RunIfDue() runs an overdue one in the caller, so that with a
 // ManualClock what a test observes after advancing the clock (describing a
-// topic, polling) already reflects it.
+// topic, polling) already reflects it. A check applies retention, then
+// compacts each partition of a compacted topic that is due, as Kafka
+// schedules it: the bytes written since its last compaction are more than
+// min.cleanable.dirty.ratio of its bytes (and min.compaction.lag.ms has
+// passed since that compaction), or max.compaction.lag.ms has passed since
+// it with bytes written meanwhile, or a tombstone's delete horizon has
+// passed, or it has not been compacted since the engine opened.
 #ifndef BROOK_LIB_LOG_LOG_CLEANER_H_
 #define BROOK_LIB_LOG_LOG_CLEANER_H_
 
@@ -35,6 +43,7 @@
 #include "brook/clock.h"
 #include "log/appender.h"
 #include "log/data_notifier.h"
+#include "log/log_compactor.h"
 #include "log/topic.h"
 #include "log/topic_registry.h"
 #include "storage/store.h"
@@ -60,11 +69,15 @@ class LogCleaner {
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs the periodic check now when its time has passed on the clock and
-  // it has not run yet (waiting for one under way). Cheap otherwise.
+  // it has not run yet (waiting for one under way). Cheap otherwise. On
+  // SystemClock() it does nothing: the cleaner's thread runs checks on
+  // time, and a client call never waits for one (a compaction may take
+  // seconds).
   void RunIfDue() ABSL_LOCKS_EXCLUDED(clean_mu_, mu_);
 
-  // Applies retention to `topics` (every topic when empty) now; returns
-  // what it removed from each partition it changed, sorted. Errors:
+  // Applies retention and compaction to `topics` (every topic when empty)
+  // now, whatever their schedule, and returns the space; returns what it
+  // removed from each partition it changed, sorted. Errors:
   // UnknownTopicOrPartition, storage.
   absl::StatusOr<std::vector<CleanedPartition>> Clean(
       const std::vector<std::string>& topics) ABSL_LOCKS_EXCLUDED(clean_mu_);
@@ -81,6 +94,8 @@ class LogCleaner {
 
  private:
   void Run() ABSL_LOCKS_EXCLUDED(mu_);
+  // RunIfDue, on any clock.
+  void RunDue() ABSL_LOCKS_EXCLUDED(clean_mu_, mu_);
   // One periodic check: retention of every topic.
   void Check() ABSL_EXCLUSIVE_LOCKS_REQUIRED(clean_mu_);
   // Retention of one partition; nullopt when it removes nothing.
@@ -88,6 +103,16 @@ class LogCleaner {
                                                          int32_t p,
                                                          int64_t now_ms)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(clean_mu_);
+  // Compacts partition `p` (when due, unless `force`); nullopt when it
+  // removes nothing. Sets `*cleanable_end` to the end of the range it
+  // compacted.
+  absl::StatusOr<std::optional<CleanedPartition>> Compact(
+      Topic& topic, int32_t p, int64_t now_ms, bool force,
+      int64_t* cleanable_end) ABSL_EXCLUSIVE_LOCKS_REQUIRED(clean_mu_);
+  absl::StatusOr<bool> CompactionDue(Topic& topic, int32_t p, int64_t now_ms)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(clean_mu_);
+  // Records that `bytes` went from the front of partition `p`.
+  static void Removed(PartitionState& state, int64_t bytes);
   // Partition `p`'s stored bytes (PartitionState::stored_bytes), summed
   // from storage the first time.
   absl::StatusOr<int64_t> StoredBytes(Topic& topic, int32_t p)
@@ -104,6 +129,7 @@ class LogCleaner {
   Appender* const appender_;
   DataNotifier* const notifier_;
   const absl::Duration interval_;
+  LogCompactor compactor_ ABSL_GUARDED_BY(clean_mu_);
 
   // Held while the log starts move: one check, cleaning or deletion at a
   // time.

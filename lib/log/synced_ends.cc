@@ -108,7 +108,7 @@ absl::Status SyncedEnds::Load() {
     for (const auto& [family, partitions] : damage->last_batches) {
       for (const auto& [p, batch] : partitions) {
         int64_t& end = loaded_[family][p];
-        end = std::max(end, batch.base_offset + BatchRecordCount(batch.value));
+        end = std::max(end, batch.base_offset + BatchOffsetSpan(batch.value));
       }
     }
   }

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
+
 namespace brook {
 
 Topic::Topic(std::string name, int32_t num_partitions, TopicConfig config,
@@ -11,6 +13,9 @@ Topic::Topic(std::string name, int32_t num_partitions, TopicConfig config,
       cf_(std::move(cf)),
       log_append_time_(false),
       max_message_bytes_(0),
+      compacted_(false),
+      timestamp_before_max_ms_(INT64_MAX),
+      timestamp_after_max_ms_(INT64_MAX),
       partitions_(new PartitionState[num_partitions]) {
   SetConfig(std::move(config));
 }
@@ -26,6 +31,12 @@ void Topic::SetConfig(TopicConfig config) {
                          std::memory_order_relaxed);
   max_message_bytes_.store(config.max_message_bytes,
                            std::memory_order_relaxed);
+  compacted_.store(absl::StrContains(config.cleanup_policy, "compact"),
+                   std::memory_order_relaxed);
+  timestamp_before_max_ms_.store(config.message_timestamp_before_max_ms,
+                                 std::memory_order_relaxed);
+  timestamp_after_max_ms_.store(config.message_timestamp_after_max_ms,
+                                std::memory_order_relaxed);
   config_ = std::move(config);
 }
 

@@ -34,6 +34,14 @@ struct PartitionState {
   // progress), then kept by the appender (adding) and the cleaner
   // (subtracting).
   std::atomic<int64_t> stored_bytes{-1};
+  // Compaction's bookkeeping (log/log_compactor.h), kept by the log
+  // cleaner: the stored bytes of the range the last compaction covered
+  // (-1: not compacted since the engine opened), when it ran (engine
+  // clock), and the earliest delete horizon of a tombstone it kept
+  // (INT64_MAX: none).
+  std::atomic<int64_t> clean_bytes{-1};
+  std::atomic<int64_t> compacted_at_ms{0};
+  std::atomic<int64_t> delete_horizon_ms{INT64_MAX};
 };
 
 // Thread-safe: the configuration is guarded; partition state is atomic or
@@ -61,6 +69,15 @@ class Topic {
   int32_t max_message_bytes() const {
     return max_message_bytes_.load(std::memory_order_relaxed);
   }
+  // cleanup.policy includes compact: every record needs a key.
+  bool compacted() const { return compacted_.load(std::memory_order_relaxed); }
+  // message.timestamp.before.max.ms / after.max.ms.
+  int64_t timestamp_before_max_ms() const {
+    return timestamp_before_max_ms_.load(std::memory_order_relaxed);
+  }
+  int64_t timestamp_after_max_ms() const {
+    return timestamp_after_max_ms_.load(std::memory_order_relaxed);
+  }
 
   // REQUIRES: 0 <= p < num_partitions().
   PartitionState& partition(int32_t p) { return partitions_[p]; }
@@ -79,6 +96,9 @@ class Topic {
   const ColumnFamilyRef cf_;
   std::atomic<bool> log_append_time_;
   std::atomic<int32_t> max_message_bytes_;
+  std::atomic<bool> compacted_;
+  std::atomic<int64_t> timestamp_before_max_ms_;
+  std::atomic<int64_t> timestamp_after_max_ms_;
   std::unique_ptr<PartitionState[]> partitions_;
   std::atomic<bool> deleted_{false};
 };

@@ -172,7 +172,7 @@ absl::Status RecoverPartitions(Store* store, Topic* topic) {
       topic->cf(), kBatchHeaderSize,
       [&](int32_t p, const Store::PartitionEnds& ends) {
         if (!damaged.ok() || p >= topic->num_partitions()) return;
-        const int32_t count = BatchRecordCount(ends.last_head);
+        const int32_t count = BatchOffsetSpan(ends.last_head);
         if (count <= 0) {
           damaged = Error(
               ErrorCode::kCorruption,
@@ -388,7 +388,7 @@ absl::Status TopicRegistry::Refresh(bool* advanced) {
         topic->cf(), kBatchHeaderSize,
         [&](int32_t p, const Store::PartitionEnds& ends) {
           if (p >= topic->num_partitions()) return;
-          const int32_t count = BatchRecordCount(ends.last_head);
+          const int32_t count = BatchOffsetSpan(ends.last_head);
           if (count <= 0) return;
           PartitionState& state = topic->partition(p);
           if (state.log_start.load(std::memory_order_acquire) <

@@ -130,8 +130,32 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
     partition = Partitioner::kUseSticky;
   }
 
-  const int64_t timestamp_ms = absl::ToUnixMillis(
-      record.timestamp ? *record.timestamp : core_->clock()->Now());
+  const int64_t now_ms = absl::ToUnixMillis(core_->clock()->Now());
+  const int64_t timestamp_ms =
+      record.timestamp ? absl::ToUnixMillis(*record.timestamp) : now_ms;
+  // What Kafka's broker checks at append, checked here where the future
+  // can still fail before anything is queued.
+  if (t.compacted() && !record.key) {
+    return Fail(Error(ErrorCode::kInvalidRecord,
+                      absl::StrCat("compacted topic ", t.name(),
+                                   " cannot accept a record without a key")),
+                callback);
+  }
+  // In 128 bits: a timestamp may be anywhere in int64's range.
+  const __int128 skew = static_cast<__int128>(timestamp_ms) - now_ms;
+  if (!t.log_append_time() && (-skew > t.timestamp_before_max_ms() ||
+                               skew > t.timestamp_after_max_ms())) {
+    return Fail(
+        Error(ErrorCode::kInvalidTimestamp,
+              absl::StrCat("timestamp ", timestamp_ms, " of the record is out "
+                           "of range for topic ", t.name(), ": it must lie "
+                           "within message.timestamp.before.max.ms (",
+                           t.timestamp_before_max_ms(), ") before and "
+                           "message.timestamp.after.max.ms (",
+                           t.timestamp_after_max_ms(), ") after now (",
+                           now_ms, ")")),
+        callback);
+  }
   const size_t size = EncodedRecordSize(
       timestamp_ms, timestamp_ms, 0, record.key, record.value, record.headers);
   const size_t limit = static_cast<size_t>(options_.max_request_size);

@@ -900,9 +900,28 @@ absl::Status Store::ReclaimBelow(const ColumnFamily& cf, int32_t partition,
                                   /*include_end=*/false),
       absl::StrCat("deleting files of ", cf.name())));
   if (!rewrite) return absl::OkStatus();
+  return CompactRangeLocked(cf, begin, end);
+}
+
+absl::Status Store::RewriteBelow(const ColumnFamily& cf, int32_t partition,
+                                 int64_t below) {
+  char from[kBatchKeySize], to[kBatchKeySize];
+  EncodeBatchKey(partition, 0, from);
+  EncodeBatchKey(partition, below, to);
+  const rocksdb::Slice begin(from, kBatchKeySize), end(to, kBatchKeySize);
+  absl::ReaderMutexLock lock(&cf.db_->mu);
+  if (cf.db_->db == nullptr) return NoDatabase();
+  if (cf.handle_ == nullptr) return StoreClosed();
+  return CompactRangeLocked(cf, begin, end);
+}
+
+absl::Status Store::CompactRangeLocked(const ColumnFamily& cf,
+                                       const rocksdb::Slice& begin,
+                                       const rocksdb::Slice& end) {
   rocksdb::CompactRangeOptions options;
-  // Down to the last level, where deleted batches and the deletion itself
-  // are dropped; files the range does not touch stay as they are.
+  // Down to the last level, where deleted and overwritten batches and the
+  // deletions themselves are dropped; files the range does not touch stay
+  // as they are.
   options.bottommost_level_compaction =
       rocksdb::BottommostLevelCompaction::kForceOptimized;
   return StorageStatus(

@@ -27,6 +27,7 @@ namespace rocksdb {
 class ColumnFamilyHandle;
 class Env;
 class FileSystem;
+class Slice;
 class Status;
 class WriteBatch;
 }  // namespace rocksdb
@@ -74,6 +75,9 @@ class StoreWriteBatch {
 
   void PutRecordBatch(const ColumnFamily& cf, int32_t partition,
                       int64_t base_offset, absl::string_view value);
+  // Deletes one batch (compaction emptied it).
+  void DeleteRecordBatch(const ColumnFamily& cf, int32_t partition,
+                         int64_t base_offset);
   // Deletes `partition`'s batches whose base offset is below `below` (one
   // range deletion; the space returns when Store::ReclaimBelow or RocksDB's
   // own compaction rewrites the files holding them).
@@ -83,6 +87,8 @@ class StoreWriteBatch {
   void DeleteMeta(absl::string_view key);
   void Clear();
   bool empty() const;
+  // Bytes the batch holds so far.
+  size_t data_size() const;
 
  private:
   friend class Store;
@@ -227,6 +233,11 @@ class Store {
   // RocksDB's own compaction gets there.
   absl::Status ReclaimBelow(const ColumnFamily& cf, int32_t partition,
                             int64_t below, bool rewrite);
+  // Rewrites the table files holding `partition`'s batches below `below`
+  // now, so that the space of overwritten (compacted) and deleted batches
+  // returns. Unlike ReclaimBelow, the range may hold live batches.
+  absl::Status RewriteBelow(const ColumnFamily& cf, int32_t partition,
+                            int64_t below);
   // Bytes `partition` takes in storage: RocksDB's estimate over its table
   // files (compressed, deleted batches included until compaction drops
   // them) and its memtables.
@@ -279,6 +290,11 @@ class Store {
   // held.
   absl::Status StorageStatus(const rocksdb::Status& s,
                              absl::string_view context);
+  // Compacts `cf`'s keys in [begin, end) down to the last level.
+  // REQUIRES: db_->mu held.
+  absl::Status CompactRangeLocked(const ColumnFamily& cf,
+                                  const rocksdb::Slice& begin,
+                                  const rocksdb::Slice& end);
 
   const std::shared_ptr<DbState> db_;
 };

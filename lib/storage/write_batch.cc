@@ -26,6 +26,20 @@ void StoreWriteBatch::PutRecordBatch(const ColumnFamily& cf, int32_t partition,
       .PermitUncheckedError();  // Put into a WriteBatch only appends.
 }
 
+void StoreWriteBatch::DeleteRecordBatch(const ColumnFamily& cf,
+                                        int32_t partition,
+                                        int64_t base_offset) {
+  char key[kBatchKeySize];
+  EncodeBatchKey(partition, base_offset, key);
+  absl::ReaderMutexLock lock(&cf.db_->mu);
+  if (cf.handle_ == nullptr) {
+    has_unknown_family_ = true;
+    return;
+  }
+  rep_->Delete(cf.handle_, rocksdb::Slice(key, kBatchKeySize))
+      .PermitUncheckedError();  // Only appends to the batch.
+}
+
 void StoreWriteBatch::DeleteBatchesBelow(const ColumnFamily& cf,
                                          int32_t partition, int64_t below) {
   char from[kBatchKeySize], to[kBatchKeySize];
@@ -54,6 +68,8 @@ void StoreWriteBatch::Clear() {
   meta_puts_.clear();
   has_unknown_family_ = false;
 }
+
+size_t StoreWriteBatch::data_size() const { return rep_->GetDataSize(); }
 
 bool StoreWriteBatch::empty() const {
   return rep_->Count() == 0 && meta_puts_.empty();

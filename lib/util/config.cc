@@ -44,6 +44,19 @@ absl::Status ParseInt64(absl::string_view key, absl::string_view value,
   return absl::OkStatus();
 }
 
+absl::Status ParseDouble(absl::string_view key, absl::string_view value,
+                         double min, double max, double* out) {
+  double v;
+  if (!absl::SimpleAtod(absl::StripAsciiWhitespace(value), &v) ||
+      !(v >= min && v <= max)) {
+    return InvalidConfig(
+        key, value,
+        absl::StrCat("expected a number in [", min, ", ", max, "]"));
+  }
+  *out = v;
+  return absl::OkStatus();
+}
+
 absl::Status ParseInt32(absl::string_view key, absl::string_view value,
                         int32_t min, int32_t max, int32_t* out) {
   int64_t v;

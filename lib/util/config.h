@@ -25,6 +25,8 @@ absl::Status ParseInt32(absl::string_view key, absl::string_view value,
                         int32_t min, int32_t max, int32_t* out);
 absl::Status ParseInt64(absl::string_view key, absl::string_view value,
                         int64_t min, int64_t max, int64_t* out);
+absl::Status ParseDouble(absl::string_view key, absl::string_view value,
+                         double min, double max, double* out);
 // Milliseconds, at least `min_ms`.
 absl::Status ParseMillis(absl::string_view key, absl::string_view value,
                          int64_t min_ms, absl::Duration* out);

@@ -29,6 +29,7 @@ absl::StatusCode CanonicalCode(ErrorCode code) {
     case ErrorCode::kInvalidGroupId:
     case ErrorCode::kInvalidRequest:
     case ErrorCode::kInvalidTimestamp:
+    case ErrorCode::kInvalidRecord:
     case ErrorCode::kSerialization:
       return absl::StatusCode::kInvalidArgument;
     case ErrorCode::kIllegalGeneration:
@@ -102,6 +103,8 @@ absl::string_view ErrorCodeName(ErrorCode code) {
       return "RecordListTooLarge";
     case ErrorCode::kInvalidTimestamp:
       return "InvalidTimestamp";
+    case ErrorCode::kInvalidRecord:
+      return "InvalidRecord";
     case ErrorCode::kProducerFenced:
       return "ProducerFenced";
     case ErrorCode::kFencedInstanceId:

@@ -147,13 +147,64 @@ absl::StatusOr<TopicConfig> TopicConfig::FromProperties(
           return ParseInt64("retention.bytes", v, -1, INT64_MAX,
                             &c.retention_bytes);
         }},
-       {"cleanup.policy", [&](absl::string_view v) {
+       {"cleanup.policy",
+        [&](absl::string_view v) {
           return ParseEnum(
               "cleanup.policy", v,
               {"delete", "compact", "compact,delete", "delete,compact"},
               &c.cleanup_policy);
+        }},
+       {"delete.retention.ms",
+        [&](absl::string_view v) {
+          return ParseInt64("delete.retention.ms", v, 0, INT64_MAX,
+                            &c.delete_retention_ms);
+        }},
+       {"min.compaction.lag.ms",
+        [&](absl::string_view v) {
+          return ParseInt64("min.compaction.lag.ms", v, 0, INT64_MAX,
+                            &c.min_compaction_lag_ms);
+        }},
+       {"max.compaction.lag.ms",
+        [&](absl::string_view v) {
+          return ParseInt64("max.compaction.lag.ms", v, 1, INT64_MAX,
+                            &c.max_compaction_lag_ms);
+        }},
+       {"min.cleanable.dirty.ratio",
+        [&](absl::string_view v) {
+          return ParseDouble("min.cleanable.dirty.ratio", v, 0, 1,
+                             &c.min_cleanable_dirty_ratio);
+        }},
+       {"message.timestamp.before.max.ms",
+        [&](absl::string_view v) {
+          return ParseInt64("message.timestamp.before.max.ms", v, 0,
+                            INT64_MAX, &c.message_timestamp_before_max_ms);
+        }},
+       {"message.timestamp.after.max.ms",
+        [&](absl::string_view v) {
+          return ParseInt64("message.timestamp.after.max.ms", v, 0,
+                            INT64_MAX, &c.message_timestamp_after_max_ms);
+        }},
+       {"segment.bytes",
+        [&](absl::string_view v) {
+          return ParseInt32("segment.bytes", v, 14, kMaxInt32,
+                            &c.segment_bytes);
+        }},
+       {"segment.ms",
+        [&](absl::string_view v) {
+          return ParseInt64("segment.ms", v, 1, INT64_MAX, &c.segment_ms);
+        }},
+       {"segment.index.bytes", [&](absl::string_view v) {
+          return ParseInt32("segment.index.bytes", v, 4, kMaxInt32,
+                            &c.segment_index_bytes);
         }}});
   if (!s.ok()) return s;
+  // As Kafka's LogConfig.validate.
+  if (c.min_compaction_lag_ms > c.max_compaction_lag_ms) {
+    return InvalidConfig(
+        "min.compaction.lag.ms", std::to_string(c.min_compaction_lag_ms),
+        absl::StrCat("at most max.compaction.lag.ms (",
+                     c.max_compaction_lag_ms, ")"));
+  }
   return c;
 }
 
@@ -163,7 +214,19 @@ Properties TopicConfig::ToProperties() const {
           {"max.message.bytes", std::to_string(max_message_bytes)},
           {"retention.ms", std::to_string(retention_ms)},
           {"retention.bytes", std::to_string(retention_bytes)},
-          {"cleanup.policy", cleanup_policy}};
+          {"cleanup.policy", cleanup_policy},
+          {"delete.retention.ms", std::to_string(delete_retention_ms)},
+          {"min.compaction.lag.ms", std::to_string(min_compaction_lag_ms)},
+          {"max.compaction.lag.ms", std::to_string(max_compaction_lag_ms)},
+          {"min.cleanable.dirty.ratio",
+           absl::StrCat(min_cleanable_dirty_ratio)},
+          {"message.timestamp.before.max.ms",
+           std::to_string(message_timestamp_before_max_ms)},
+          {"message.timestamp.after.max.ms",
+           std::to_string(message_timestamp_after_max_ms)},
+          {"segment.bytes", std::to_string(segment_bytes)},
+          {"segment.ms", std::to_string(segment_ms)},
+          {"segment.index.bytes", std::to_string(segment_index_bytes)}};
 }
 
 absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
