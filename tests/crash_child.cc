@@ -11,7 +11,10 @@
 // does (batches of several records) to topic "ret" while a second thread
 // moves its log starts (DeleteRecords a few records behind the end, often
 // inside a batch, and CleanTopics for its retention.bytes), writing
-// "start PARTITION OFFSET" for every acknowledged move.
+// "start PARTITION OFFSET" for every acknowledged move. "compaction"
+// produces as "sync" does (one record in flight) to the compacted topic
+// "cmp", every tenth record a tombstone, while a second thread compacts it
+// in a loop (CleanTopics).
 #include <unistd.h>
 
 #include <cstdio>
@@ -31,13 +34,15 @@ int main(int argc, char** argv) {
       (std::strcmp(argv[3], "async") != 0 &&
        std::strcmp(argv[3], "sync") != 0 &&
        std::strcmp(argv[3], "topics") != 0 &&
-       std::strcmp(argv[3], "retention") != 0)) {
+       std::strcmp(argv[3], "retention") != 0 &&
+       std::strcmp(argv[3], "compaction") != 0)) {
     std::fprintf(stderr,
                  "usage: crash_child DIR FIRST_SEQUENCE "
-                 "async|sync|topics|retention\n");
+                 "async|sync|topics|retention|compaction\n");
     return 2;
   }
-  const bool sync = std::strcmp(argv[3], "sync") == 0;
+  const bool sync = std::strcmp(argv[3], "sync") == 0 ||
+                    std::strcmp(argv[3], "compaction") == 0;
   auto engine = brook::Engine::Open({}, argv[1]);
   if (!engine.ok()) {
     std::fprintf(stderr, "crash_child: %s\n",
@@ -107,7 +112,16 @@ int main(int argc, char** argv) {
     });
     mover.detach();  // Runs until the kill.
   }
-  const char* topic = std::strcmp(argv[3], "retention") == 0 ? "ret" : "crash";
+  const bool compaction = std::strcmp(argv[3], "compaction") == 0;
+  if (compaction) {
+    std::thread compactor([&] {
+      for (;;) (*engine)->admin().CleanTopics({"cmp"}).IgnoreError();
+    });
+    compactor.detach();  // Runs until the kill.
+  }
+  const char* topic = std::strcmp(argv[3], "retention") == 0 ? "ret"
+                      : compaction                          ? "cmp"
+                                                            : "crash";
   brook::ProducerOptions options;
   options.acks = brook::Acks::kLeader;
   options.linger = absl::ZeroDuration();
@@ -122,9 +136,10 @@ int main(int argc, char** argv) {
     if (write(STDOUT_FILENO, line.data(), line.size()) < 0) std::abort();
   };
   for (;; ++seq) {
-    const std::string value = absl::StrCat("seq-", seq);
+    brook::Bytes value = absl::StrCat("seq-", seq);
+    if (compaction && seq % 10 == 0) value.reset();  // A tombstone.
     brook::ProducerRecord record(topic, absl::StrCat("key-", seq % 97),
-                                 value);
+                                 std::move(value));
     if (sync) {
       report((*producer)->Send(std::move(record)).Get(), seq);
     } else {

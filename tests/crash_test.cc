@@ -1,8 +1,10 @@
 // Kills a producing child process with SIGKILL at a random moment (through
 // the appender thread and through the sender's own inline write; while
-// topics are created and deleted; while log starts move), then reopens its
-// data directory and checks that every acknowledged record is there,
-// offsets are contiguous from the log start, and nothing is duplicated.
+// topics are created and deleted; while log starts move; while a topic is
+// compacted), then reopens its data directory and checks that every
+// acknowledged record is there (or, compacted, superseded by a later one of
+// its key), offsets are contiguous from the log start (increasing when
+// compacted), and nothing is duplicated.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -351,6 +353,132 @@ TEST(CrashTest, LogStartMovesSurviveSigkill) {
               << stored.size() << " stored above the log starts\n";
   }
   EXPECT_GT(moves, 0) << "no log start moved";
+}
+
+// Kills a child that produces keyed records and tombstones while the topic
+// is compacted in a loop: after reopen, offsets only increase, no sequence
+// is stored twice, each stored record is the one acknowledged at its
+// offset, and every acknowledged record is there or superseded by a later
+// record of its key (a tombstone may be gone, with every older value).
+TEST(CrashTest, CompactionSurvivesSigkill) {
+  TempDir dir;
+  {
+    auto engine = Engine::Open({}, dir.path());
+    ASSERT_OK(engine);
+    ASSERT_OK((*engine)->admin().CreateTopic(
+        "cmp", kPartitions,
+        Properties{{"cleanup.policy", "compact"},
+                   {"delete.retention.ms", "0"}}));
+  }
+  std::mt19937 rng(::testing::UnitTest::GetInstance()->random_seed());
+  std::uniform_int_distribution<int> delay_ms(0, 250);
+  std::map<int64_t, Ack> acked;  // By sequence, every round's.
+  // The sequence each round may have written without acknowledging it
+  // (the child waits for each send).
+  std::vector<int64_t> in_flight;
+  int64_t removed = 0;
+  for (int round = 0; round < 10; ++round) {
+    const KillPlan plan{"compaction", true,
+                        std::chrono::milliseconds(delay_ms(rng))};
+    const std::string output =
+        RunAndKillRaw(dir.path(), int64_t{round} * 1000000000, plan);
+    for (absl::string_view line :
+         absl::StrSplit(output, '\n', absl::SkipEmpty())) {
+      std::vector<absl::string_view> f = absl::StrSplit(line, ' ');
+      Ack a;
+      ASSERT_TRUE(f.size() == 3 && absl::SimpleAtoi(f[0], &a.partition) &&
+                  absl::SimpleAtoi(f[1], &a.offset) &&
+                  absl::SimpleAtoi(f[2], &a.seq))
+          << line;
+      acked[a.seq] = a;
+    }
+    in_flight.push_back(acked.empty() ? int64_t{round} * 1000000000
+                                      : acked.rbegin()->first + 1);
+    // Whether a tombstone of seq's key followed seq (written, at least).
+    auto tombstone_after = [&](int64_t seq) {
+      auto later_tombstone = [&](int64_t t) {
+        return t > seq && t % 10 == 0 && t % 97 == seq % 97;
+      };
+      for (auto it = acked.upper_bound(seq); it != acked.end(); ++it) {
+        if (later_tombstone(it->first)) return true;
+      }
+      for (int64_t t : in_flight) {
+        if (later_tombstone(t)) return true;
+      }
+      return false;
+    };
+    auto engine = Engine::Open({}, dir.path());
+    ASSERT_OK(engine) << "round " << round;
+    // Every other round, compact what the child left before checking: the
+    // child's last records are too fresh for its own compaction.
+    if (round % 2 == 1) ASSERT_OK((*engine)->admin().CleanTopics({"cmp"}));
+    ConsumerOptions co;
+    co.auto_offset_reset = OffsetReset::kEarliest;
+    co.max_poll_records = 100000;
+    auto consumer = (*engine)->CreateConsumer(co);
+    ASSERT_OK(consumer);
+    std::vector<TopicPartition> tps;
+    for (int p = 0; p < kPartitions; ++p) tps.emplace_back("cmp", p);
+    ASSERT_OK((*consumer)->Assign(tps));
+    auto ends = (*consumer)->EndOffsets(tps);
+    ASSERT_OK(ends);
+    // (partition, offset) -> (key, sequence or -1 for a tombstone).
+    std::map<std::pair<int32_t, int64_t>, std::pair<std::string, int64_t>>
+        stored;
+    std::map<std::string, int64_t> latest;  // Key -> its last offset.
+    std::vector<int64_t> next(kPartitions, 0);
+    std::set<int64_t> seqs;
+    int done = 0;
+    while (done < kPartitions) {
+      auto records = (*consumer)->Poll(absl::ZeroDuration());
+      ASSERT_OK(records);
+      for (const ConsumerRecord& r : *records) {
+        ASSERT_GE(r.offset, next[r.partition])
+            << "offsets of partition " << r.partition << " went back";
+        next[r.partition] = r.offset + 1;
+        ASSERT_TRUE(r.key.has_value());
+        int64_t seq = -1;
+        if (r.value) {
+          ASSERT_TRUE(absl::SimpleAtoi(
+              absl::string_view(*r.value).substr(4), &seq));
+          ASSERT_TRUE(seqs.insert(seq).second)
+              << "sequence " << seq << " stored twice";
+        }
+        stored[{r.partition, r.offset}] = {*r.key, seq};
+        latest[*r.key] = r.offset;
+      }
+      done = 0;
+      for (const TopicPartition& tp : tps) {
+        auto position = (*consumer)->Position(tp);
+        ASSERT_OK(position);
+        done += *position >= ends->at(tp) ? 1 : 0;
+      }
+    }
+    for (const auto& [seq, a] : acked) {
+      const std::string key = absl::StrCat("key-", seq % 97);
+      const bool tombstone = seq % 10 == 0;
+      auto it = stored.find({a.partition, a.offset});
+      if (it != stored.end()) {
+        ASSERT_EQ(it->second.first, key) << "at " << a.offset;
+        ASSERT_EQ(it->second.second, tombstone ? -1 : seq) << "at " << a.offset;
+        continue;
+      }
+      ++removed;
+      auto last = latest.find(key);
+      // Removed: superseded by a later record of its key, or by a
+      // tombstone that went too, with every older value of its key.
+      if (last != latest.end() && last->second > a.offset) continue;
+      ASSERT_TRUE(last == latest.end() && (tombstone || tombstone_after(seq)))
+          << "round " << round << ": acknowledged record " << seq << " at "
+          << a.partition << "/" << a.offset << " is missing";
+    }
+    ASSERT_OK((*consumer)->Close());
+    ASSERT_OK((*engine)->Close());
+    std::cerr << "round " << round << " (" << plan.delay.count()
+              << " ms): " << acked.size() << " acknowledged, "
+              << stored.size() << " stored\n";
+  }
+  EXPECT_GT(removed, 0) << "nothing was compacted";
 }
 
 }  // namespace
