@@ -34,6 +34,7 @@
 #include "bench_util.h"
 #include "brook/options.h"
 #include "brook_workloads.h"
+#include "compaction_workloads.h"
 #include "file_baselines.h"
 #include "group_workloads.h"
 #include "retention_workloads.h"
@@ -274,6 +275,8 @@ std::vector<Measurement> AllMeasurements() {
                "topic scaling: create, delete, reopen", RunTopicScaling});
   m.push_back({"retention_soak", "retention",
                "produce with and without retention.bytes", RunRetentionSoak});
+  m.push_back({"compaction", "compaction",
+               "keyed updates with and without compaction", RunCompaction});
   m.push_back({"recovery", "recovery",
                "reopen replaying 64 MiB of write-ahead log", RunLogRecovery});
   m.push_back({"topics_wide", "topics",

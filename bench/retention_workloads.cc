@@ -1,10 +1,8 @@
 #include "retention_workloads.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <memory>
 #include <string>
-#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "brook/admin.h"
@@ -19,21 +17,6 @@ namespace {
 constexpr int64_t kSoakRecords = 20000000;
 constexpr int64_t kRetainedPerPartition = 64 << 20;
 constexpr int kSamples = 40;
-
-// Bytes of every file under `dir`.
-int64_t DirBytes(const std::string& dir) {
-  int64_t total = 0;
-  std::error_code ec;
-  for (const auto& e :
-       std::filesystem::recursive_directory_iterator(dir, ec)) {
-    std::error_code size_ec;
-    if (e.is_regular_file(size_ec)) {
-      const auto size = e.file_size(size_ec);
-      if (!size_ec) total += static_cast<int64_t>(size);
-    }
-  }
-  return total;
-}
 
 struct SoakResult {
   double records_per_second = 0;

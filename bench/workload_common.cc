@@ -1,7 +1,9 @@
 #include "workload_common.h"
 
 #include <atomic>
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -133,6 +135,20 @@ absl::Status FillTopic(Engine& engine, const Dataset& data) {
   }
   if (absl::Status s = errors.Get(); !s.ok()) return s;
   return CheckStored(engine, data.records());
+}
+
+int64_t DirBytes(const std::string& dir) {
+  int64_t total = 0;
+  std::error_code ec;
+  for (const auto& e :
+       std::filesystem::recursive_directory_iterator(dir, ec)) {
+    std::error_code size_ec;
+    if (e.is_regular_file(size_ec)) {
+      const auto size = e.file_size(size_ec);
+      if (!size_ec) total += static_cast<int64_t>(size);
+    }
+  }
+  return total;
 }
 
 }  // namespace bench

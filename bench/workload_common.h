@@ -69,6 +69,9 @@ absl::Status CheckStored(Engine& engine, int64_t expected);
 
 absl::Status CloseEngine(std::unique_ptr<Engine> engine);
 
+// Bytes of every file under `dir`.
+int64_t DirBytes(const std::string& dir);
+
 // Sends records [begin, end) fire-and-forget with `producer`.
 void SendRange(Producer* producer, const Dataset& data, int64_t begin,
                int64_t end, FirstError* errors);

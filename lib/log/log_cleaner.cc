@@ -204,9 +204,15 @@ absl::StatusOr<std::vector<CleanedPartition>> LogCleaner::Clean(
         BROOK_ASSIGN_OR_RETURN(
             std::optional<CleanedPartition> compacted,
             Compact(*topic, p, now_ms, /*force=*/true, &cleanable_end));
-        if (compacted) {
-          BROOK_RETURN_IF_ERROR(
-              store_->RewriteBelow(topic->cf(), p, cleanable_end));
+        // Also what periodic passes rewrote since the last cleaning.
+        std::atomic<bool>& unreclaimed =
+            topic->partition(p).compaction_unreclaimed;
+        if (unreclaimed.exchange(false)) {
+          absl::Status s = store_->RewriteBelow(topic->cf(), p, cleanable_end);
+          if (!s.ok()) {
+            unreclaimed.store(true);
+            return s;
+          }
         }
         Merge(&cleaned, std::move(compacted));
       }
@@ -257,6 +263,7 @@ absl::StatusOr<std::optional<CleanedPartition>> LogCleaner::Compact(
   state.compacted_at_ms.store(now_ms, std::memory_order_relaxed);
   state.delete_horizon_ms.store(result.next_delete_horizon_ms,
                                 std::memory_order_relaxed);
+  if (result.batches_rewritten > 0) state.compaction_unreclaimed.store(true);
   if (result.records_removed == 0) return std::nullopt;
   CleanedPartition cleaned;
   cleaned.topic = topic.name();

@@ -125,6 +125,7 @@ absl::StatusOr<CompactionResult> LogCompactor::Compact(const Topic& topic,
           return true;  // Unchanged.
         }
         result.records_removed += records - static_cast<int64_t>(kept.size());
+        ++result.batches_rewritten;
         if (kept.empty() && !first_batch) {
           writes.DeleteRecordBatch(topic.cf(), p, b.base_offset);
           result.bytes_removed += old_size;

@@ -36,6 +36,7 @@ namespace brook {
 struct CompactionResult {
   int64_t records_removed = 0;
   int64_t bytes_removed = 0;  // Stored bytes before minus after.
+  int64_t batches_rewritten = 0;  // Or deleted.
   // One past the last offset of the range compacted (the log start when
   // nothing could be).
   int64_t cleanable_end = 0;

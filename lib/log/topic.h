@@ -38,10 +38,12 @@ struct PartitionState {
   // cleaner: the stored bytes of the range the last compaction covered
   // (-1: not compacted since the engine opened), when it ran (engine
   // clock), and the earliest delete horizon of a tombstone it kept
-  // (INT64_MAX: none).
+  // (INT64_MAX: none). And whether a compaction rewrote batches whose old
+  // versions storage still holds (CleanTopics then rewrites the files).
   std::atomic<int64_t> clean_bytes{-1};
   std::atomic<int64_t> compacted_at_ms{0};
   std::atomic<int64_t> delete_horizon_ms{INT64_MAX};
+  std::atomic<bool> compaction_unreclaimed{false};
 };
 
 // Thread-safe: the configuration is guarded; partition state is atomic or

@@ -200,6 +200,10 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options,
   db_options.max_background_jobs = 2;
   // Bound memtable memory across all topics.
   db_options.db_write_buffer_size = 64 << 20;
+  // Bound the write-ahead logs too: past this, RocksDB flushes the families
+  // still holding the oldest log (typically the meta family, whose rare
+  // writes would otherwise keep every log since alive).
+  db_options.max_total_wal_size = 128 << 20;
   db_options.keep_log_file_num = 4;
   // Recovery keeps the longest intact prefix of the write-ahead logs: what
   // a crash or power cut leaves (a torn tail of unsynced writes) recovers
