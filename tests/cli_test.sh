@@ -567,7 +567,43 @@ expect_contains "bad value named" "$ERR" "retention.ms"
 run --data "$ret" topics alter r
 expect_rc "alter without a change" 2
 run --data "$ret" topics alter r --partitions 4
-expect_rc "alter --partitions" 2
+expect_rc "alter --partitions" 0
+expect_contains "alter --partitions warns" "$ERR" \
+  "WARNING: If partitions are increased for a topic that has a key"
+expect_contains "alter --partitions says so" "$OUT" "Topic r now has 4 partitions."
+run --data "$ret" topics describe r
+expect_contains "describe shows the new count" "$OUT" "PartitionCount: 4"
+expect_eq "the old partition keeps its offsets" \
+  "$(printf '%s\n' "$OUT" | awk '$1 == "0" {print $2, $3}')" "3 3"
+expect_eq "a new partition starts empty" \
+  "$(printf '%s\n' "$OUT" | awk '$1 == "3" {print $2, $3}')" "0 0"
+run --data "$ret" topics alter r --partitions 4
+expect_rc "alter to the same count" 1
+expect_contains "same count message" "$ERR" "Topic already has 4 partitions."
+run --data "$ret" topics alter r --partitions 2
+expect_rc "alter to fewer partitions" 1
+expect_contains "fewer message" "$ERR" "which is higher than the requested 2"
+# --- compaction ---------------------------------------------------------------
+run --data "$ret" topics create kv --partitions 1 --config cleanup.policy=compact
+STDIN=$'a:1\nb:2\na:3\nb:4\n'
+run --data "$ret" produce kv --key-separator : --acks all
+expect_rc "produce to a compacted topic" 0
+# A later batch: a partition's last batch is never compacted.
+STDIN=$'c:5\n'
+run --data "$ret" produce kv --key-separator :
+STDIN=$'no key\n'
+run --data "$ret" produce kv
+expect_rc "a keyless record to a compacted topic" 1
+expect_contains "keyless refused" "$ERR" "without a key"
+run --data "$ret" topics clean kv
+expect_rc "clean compacts" 0
+expect_eq "clean reports the compacted records" \
+  "$(printf '%s\n' "$OUT" | awk '$1 == "kv" {print $3, $5}')" "2 0"
+run --data "$ret" consume kv --from-beginning --timeout-ms 500 --format json
+expect_eq "the latest value of each key remains" \
+  "$(printf '%s\n' "$OUT" | python3 -c '
+import json, sys
+print(" ".join(str(json.loads(l)["offset"]) for l in sys.stdin))')" "2 3 4"
 run --data "$ret" topics describe r --delete-config retention.ms
 expect_rc "--delete-config outside alter" 2
 run --data "$ret" topics create d --partitions 2

@@ -123,7 +123,9 @@ class CompactionTest : public ::testing::Test {
     if (!consumer.ok()) return seen;
     const TopicPartition tp{topic, 0};
     EXPECT_OK((*consumer)->Assign({tp}));
-    if (from) EXPECT_OK((*consumer)->Seek(tp, *from));
+    if (from) {
+      EXPECT_OK((*consumer)->Seek(tp, *from));
+    }
     for (;;) {
       auto records = (*consumer)->Poll(absl::ZeroDuration());
       EXPECT_OK(records);

@@ -411,7 +411,9 @@ TEST(CrashTest, CompactionSurvivesSigkill) {
     ASSERT_OK(engine) << "round " << round;
     // Every other round, compact what the child left before checking: the
     // child's last records are too fresh for its own compaction.
-    if (round % 2 == 1) ASSERT_OK((*engine)->admin().CleanTopics({"cmp"}));
+    if (round % 2 == 1) {
+      ASSERT_OK((*engine)->admin().CleanTopics({"cmp"}));
+    }
     ConsumerOptions co;
     co.auto_offset_reset = OffsetReset::kEarliest;
     co.max_poll_records = 100000;

@@ -105,6 +105,38 @@ TEST_F(GroupRegexTest, NewTopicIsPickedUpAfterMetadataMaxAge) {
   EXPECT_EQ(Owned(*b), "logs-a-1,logs-b-1");
 }
 
+TEST_F(GroupRegexTest, AddedPartitionsArePickedUpAfterMetadataMaxAge) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 2));
+  auto a = Member("a");
+  auto b = Member("b");
+  ASSERT_OK(a->Subscribe({"t"}));
+  ASSERT_OK(b->Subscribe({"t"}));
+  PollAll({a.get(), b.get()});
+  EXPECT_EQ(Owned(*a), "t-0");
+  EXPECT_EQ(Owned(*b), "t-1");
+  ASSERT_OK(engine_->admin().CreatePartitions("t", 4));
+  clock_.Advance(kMaxAge - absl::Seconds(1));
+  PollAll({a.get(), b.get()});
+  EXPECT_EQ(Owned(*a), "t-0");  // Not before metadata.max.age.ms.
+  clock_.Advance(absl::Seconds(1));
+  PollAll({a.get(), b.get()});
+  EXPECT_EQ(Owned(*a), "t-0,t-1");
+  EXPECT_EQ(Owned(*b), "t-2,t-3");
+  // Records sent to a new partition reach its owner.
+  ProducerOptions po;
+  po.linger = absl::ZeroDuration();  // The clock is manual.
+  auto producer = engine_->CreateProducer(po);
+  ASSERT_OK(producer);
+  ProducerRecord r("t", "k", "v");
+  r.partition = 3;
+  ASSERT_OK((*producer)->Send(std::move(r)).Get());
+  auto polled = b->Poll(absl::ZeroDuration());
+  ASSERT_OK(polled);
+  ASSERT_EQ(polled->size(), 1u);
+  EXPECT_EQ((*polled)[0].partition, 3);
+  EXPECT_EQ((*polled)[0].offset, 0);
+}
+
 TEST_F(GroupRegexTest, DeletedTopicIsDroppedAfterMetadataMaxAge) {
   ASSERT_OK(engine_->admin().CreateTopic("t1", 1));
   ASSERT_OK(engine_->admin().CreateTopic("t2", 1));

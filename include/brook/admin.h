@@ -196,6 +196,17 @@ class Admin {
   virtual absl::StatusOr<TopicDescription> DescribeTopic(
       absl::string_view name) = 0;
 
+  // Grows `topic` to `total` partitions (Kafka's createPartitions with
+  // NewPartitions.increaseTo). Existing partitions keep their records and
+  // offsets; the new ones start empty at offset 0. Producers use them from
+  // their next send, so a key may now map to another partition than
+  // before. Subscribed consumer groups rebalance onto them at their next
+  // metadata refresh (ConsumerOptions::metadata_max_age). Errors:
+  // UnknownTopicOrPartition, InvalidPartitions (`total` not above the
+  // current count, or above kMaxPartitionsPerTopic), storage.
+  virtual absl::Status CreatePartitions(absl::string_view topic,
+                                        int32_t total) = 0;
+
   // Changes settings of `topic` (Kafka's incrementalAlterConfigs), all or
   // nothing, stored and in effect when it returns: a shorter retention
   // applies at the next check (or CleanTopics), a compression.type to the

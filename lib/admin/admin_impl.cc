@@ -74,6 +74,12 @@ absl::StatusOr<TopicDescription> AdminImpl::DescribeTopic(
   return d;
 }
 
+absl::Status AdminImpl::CreatePartitions(absl::string_view topic,
+                                         int32_t total) {
+  if (core_->closed()) return EngineCore::ClosedError();
+  return core_->topics().AddPartitions(topic, total);
+}
+
 absl::Status AdminImpl::IncrementalAlterConfigs(
     absl::string_view topic, const std::vector<AlterConfigOp>& ops) {
   if (core_->closed()) return EngineCore::ClosedError();

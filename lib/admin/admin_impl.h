@@ -27,6 +27,8 @@ class AdminImpl : public Admin {
   absl::StatusOr<std::vector<std::string>> ListTopics() override;
   absl::StatusOr<TopicDescription> DescribeTopic(
       absl::string_view name) override;
+  absl::Status CreatePartitions(absl::string_view topic,
+                                int32_t total) override;
   absl::Status IncrementalAlterConfigs(
       absl::string_view topic, const std::vector<AlterConfigOp>& ops) override;
   absl::StatusOr<std::vector<ConfigEntry>> DescribeConfigs(

@@ -9,6 +9,7 @@ namespace brook {
 Topic::Topic(std::string name, int32_t num_partitions, TopicConfig config,
              ColumnFamilyRef cf)
     : name_(std::move(name)),
+      first_count_(num_partitions),
       num_partitions_(num_partitions),
       cf_(std::move(cf)),
       log_append_time_(false),
@@ -16,8 +17,21 @@ Topic::Topic(std::string name, int32_t num_partitions, TopicConfig config,
       compacted_(false),
       timestamp_before_max_ms_(INT64_MAX),
       timestamp_after_max_ms_(INT64_MAX),
-      partitions_(new PartitionState[num_partitions]) {
+      segments_{} {
+  segments_[0].reset(new PartitionState[num_partitions]);
   SetConfig(std::move(config));
+}
+
+void Topic::AddPartitions(int32_t count) {
+  const int32_t last = count - 1;
+  for (int s = 1; s < kMaxSegments; ++s) {
+    const int64_t begin = int64_t{first_count_} << (s - 1);
+    if (begin > last) break;
+    if (segments_[s] == nullptr) {
+      segments_[s].reset(new PartitionState[first_count_ << (s - 1)]);
+    }
+  }
+  num_partitions_.store(count, std::memory_order_release);
 }
 
 TopicConfig Topic::config() const {

@@ -56,7 +56,14 @@ class Topic {
   Topic& operator=(const Topic&) = delete;
 
   const std::string& name() const { return name_; }
-  int32_t num_partitions() const { return num_partitions_; }
+  // Grows (AddPartitions), never shrinks.
+  int32_t num_partitions() const {
+    return num_partitions_.load(std::memory_order_acquire);
+  }
+  // Grows the topic to `count` partitions; the new ones start empty at
+  // offset 0. REQUIRES: count > num_partitions(), and growths serialised
+  // (TopicRegistry holds its lock).
+  void AddPartitions(int32_t count);
   // A copy: the configuration may change (SetConfig) while it is used.
   TopicConfig config() const ABSL_LOCKS_EXCLUDED(config_mu_);
   // Replaces the configuration (Admin::IncrementalAlterConfigs); new
@@ -81,9 +88,10 @@ class Topic {
     return timestamp_after_max_ms_.load(std::memory_order_relaxed);
   }
 
-  // REQUIRES: 0 <= p < num_partitions().
-  PartitionState& partition(int32_t p) { return partitions_[p]; }
-  const PartitionState& partition(int32_t p) const { return partitions_[p]; }
+  // REQUIRES: 0 <= p < num_partitions(). The state stays where it is as
+  // the topic grows.
+  PartitionState& partition(int32_t p) { return *Locate(p); }
+  const PartitionState& partition(int32_t p) const { return *Locate(p); }
 
   // Set by deletion (under the appender's write lock); a deleted topic takes
   // no more writes and returns no more records.
@@ -91,8 +99,21 @@ class Topic {
   void MarkDeleted() { deleted_.store(true, std::memory_order_release); }
 
  private:
+  // Partitions live in segments that never move: segment 0 holds the
+  // first_count_ partitions the topic had when loaded, segment s >= 1 the
+  // first_count_ << (s - 1) after those of segment s - 1 (each growth
+  // doubles the capacity at most once per segment).
+  static constexpr int kMaxSegments = 32;
+  PartitionState* Locate(int32_t p) const {
+    if (p < first_count_) return &segments_[0][p];
+    const uint32_t q = static_cast<uint32_t>(p / first_count_);  // >= 1
+    const int s = 32 - __builtin_clz(q);
+    return &segments_[s][p - (int64_t{first_count_} << (s - 1))];
+  }
+
   const std::string name_;
-  const int32_t num_partitions_;
+  const int32_t first_count_;
+  std::atomic<int32_t> num_partitions_;
   mutable absl::Mutex config_mu_;
   TopicConfig config_ ABSL_GUARDED_BY(config_mu_);
   const ColumnFamilyRef cf_;
@@ -101,7 +122,8 @@ class Topic {
   std::atomic<bool> compacted_;
   std::atomic<int64_t> timestamp_before_max_ms_;
   std::atomic<int64_t> timestamp_after_max_ms_;
-  std::unique_ptr<PartitionState[]> partitions_;
+  // Written before num_partitions_ publishes them.
+  std::unique_ptr<PartitionState[]> segments_[kMaxSegments];
   std::atomic<bool> deleted_{false};
 };
 

@@ -541,6 +541,43 @@ absl::StatusOr<TopicRegistry::Removed> TopicRegistry::Remove(
   return UnknownTopic(name);
 }
 
+absl::Status TopicRegistry::AddPartitions(absl::string_view name,
+                                          int32_t count) {
+  absl::MutexLock lock(&mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) {
+    if (auto bad = unreadable_.find(name); bad != unreadable_.end()) {
+      return bad->second.reason;
+    }
+    return UnknownTopic(name);
+  }
+  Topic& topic = *it->second;
+  const int32_t now = topic.num_partitions();
+  // Kafka's messages.
+  if (count == now) {
+    return Error(ErrorCode::kInvalidPartitions,
+                 absl::StrCat("Topic already has ", now, " partitions."));
+  }
+  if (count < now) {
+    return Error(ErrorCode::kInvalidPartitions,
+                 absl::StrCat("Topic currently has ", now,
+                              " partitions, which is higher than the "
+                              "requested ",
+                              count, "."));
+  }
+  if (count > kMaxPartitionsPerTopic) {
+    return Error(ErrorCode::kInvalidPartitions,
+                 absl::StrCat("a topic has at most ", kMaxPartitionsPerTopic,
+                              " partitions, not ", count));
+  }
+  StoreWriteBatch batch;
+  batch.PutMeta(MetaKey(topic.name()),
+                EncodeTopic(count, topic.cf().name(), topic.config()));
+  BROOK_RETURN_IF_ERROR(store_->Write(&batch, /*sync=*/true));
+  topic.AddPartitions(count);
+  return absl::OkStatus();
+}
+
 absl::Status TopicRegistry::AlterConfig(absl::string_view name,
                                         const Properties& set,
                                         const std::vector<std::string>& reset) {

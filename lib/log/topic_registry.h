@@ -109,6 +109,13 @@ class TopicRegistry {
   // error is returned once the others were refreshed.
   absl::Status Refresh(bool* advanced) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Grows `name` to `count` partitions (Kafka's createPartitions): stored
+  // (fsynced), then in effect. Errors: UnknownTopicOrPartition,
+  // InvalidPartitions (not more than now, or over kMaxPartitionsPerTopic),
+  // storage.
+  absl::Status AddPartitions(absl::string_view name, int32_t count)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   // Changes `name`'s configuration: each setting in `set` takes its value,
   // each in `reset` goes back to its default; the whole result is checked
   // as TopicConfig::FromProperties checks it, stored (fsynced) and then in

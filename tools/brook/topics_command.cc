@@ -1,7 +1,10 @@
 // brook topics: Admin's create, list, describe and delete, one subcommand
-// each, as kafka-topics.sh offers them; alter (configuration changes, as
-// kafka-configs.sh --alter) and clean (Admin::CleanTopics).
+// each, as kafka-topics.sh offers them; alter (more partitions, as
+// kafka-topics.sh --alter, and configuration changes, as kafka-configs.sh
+// --alter) and clean (Admin::CleanTopics).
 #include <cstdint>
+#include <cstdio>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -107,6 +110,31 @@ absl::Status Describe(Admin& admin, const std::string& name) {
   return WriteStdout(FormatDescription(*d));
 }
 
+// Partitions first, as kafka-topics.sh and kafka-configs.sh would run in
+// that order.
+absl::Status Alter(Admin& admin, const std::string& name,
+                   std::optional<int32_t> partitions,
+                   const std::vector<AlterConfigOp>& config) {
+  if (partitions) {
+    // kafka-topics.sh's warning, on stderr to keep stdout for results.
+    std::fputs(
+        "WARNING: If partitions are increased for a topic that has a key, "
+        "the partition logic or ordering of the messages will be "
+        "affected\n",
+        stderr);
+    absl::Status s = admin.CreatePartitions(name, *partitions);
+    if (!s.ok()) return s;
+    s = WriteStdout(absl::StrCat("Topic ", name, " now has ", *partitions,
+                                 " partitions.\n"));
+    if (!s.ok()) return s;
+  }
+  if (config.empty()) return absl::OkStatus();
+  absl::Status s = admin.IncrementalAlterConfigs(name, config);
+  if (!s.ok()) return s;
+  return WriteStdout(
+      absl::StrCat("Updated the configuration of topic ", name, ".\n"));
+}
+
 absl::Status Delete(Admin& admin, const std::string& name) {
   absl::Status s = admin.DeleteTopic(name);
   if (!s.ok()) return s;
@@ -140,12 +168,6 @@ absl::Status RunTopics(absl::Span<const std::string> args,
   const bool is_create = sub == "create";
   const bool is_alter = sub == "alter";
   // Flags a subcommand does not understand are a mistake, not ignored.
-  if (is_alter && flags->Has("partitions")) {
-    return UsageError(
-        "'topics alter --partitions' (adding partitions) is not supported "
-        "yet",
-        kCommand);
-  }
   if (!is_create && !is_alter &&
       (flags->Has("partitions") || flags->Has("config"))) {
     return UsageError(absl::StrCat("--partitions and --config apply only to "
@@ -159,7 +181,14 @@ absl::Status RunTopics(absl::Span<const std::string> args,
                       kCommand);
   }
   std::vector<AlterConfigOp> alter;
+  std::optional<int32_t> new_partitions;
   if (is_alter) {
+    if (std::optional<std::string> text = flags->Get("partitions")) {
+      absl::StatusOr<int64_t> n =
+          ParseIntFlag("partitions", *text, 1, INT32_MAX, kCommand);
+      if (!n.ok()) return n.status();
+      new_partitions = static_cast<int32_t>(*n);
+    }
     for (const std::string& text : flags->GetAll("config")) {
       auto kv = ParseKeyValueFlag("config", text, kCommand);
       if (!kv.ok()) return kv.status();
@@ -169,9 +198,10 @@ absl::Status RunTopics(absl::Span<const std::string> args,
     for (const std::string& key : flags->GetAll("delete-config")) {
       alter.push_back(AlterConfigOp{key, "", AlterConfigOp::Type::kDelete});
     }
-    if (alter.empty()) {
+    if (alter.empty() && !new_partitions) {
       return UsageError(
-          "'topics alter' needs --config KEY=VALUE or --delete-config KEY",
+          "'topics alter' needs --partitions N, --config KEY=VALUE or "
+          "--delete-config KEY",
           kCommand);
     }
   }
@@ -197,11 +227,7 @@ absl::Status RunTopics(absl::Span<const std::string> args,
   } else if (sub == "describe") {
     status = Describe(admin, words[1]);
   } else if (is_alter) {
-    status = admin.IncrementalAlterConfigs(words[1], alter);
-    if (status.ok()) {
-      status = WriteStdout(
-          absl::StrCat("Updated the configuration of topic ", words[1], ".\n"));
-    }
+    status = Alter(admin, words[1], new_partitions, alter);
   } else if (sub == "clean") {
     status = Clean(admin, std::vector<std::string>(words.begin() + 1,
                                                    words.end()));

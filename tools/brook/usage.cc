@@ -45,7 +45,8 @@ absl::string_view TopicsHelp() {
   brook --data DIR topics create NAME --partitions N [--config KEY=VALUE]...
   brook --data DIR topics list
   brook --data DIR topics describe NAME
-  brook --data DIR topics alter NAME [--config KEY=VALUE]... [--delete-config KEY]...
+  brook --data DIR topics alter NAME [--partitions N] [--config KEY=VALUE]...
+                               [--delete-config KEY]...
   brook --data DIR topics delete NAME
   brook --data DIR topics clean [NAME]
 
@@ -54,23 +55,31 @@ create    creates topic NAME. Topic names use Kafka's rules: 1 to 249 ASCII
   --partitions N       number of partitions, 1 to 1000000 (required).
   --config KEY=VALUE   a topic configuration by its Kafka name; repeatable.
                        Known: cleanup.policy, compression.type,
-                       max.message.bytes, message.timestamp.type,
-                       retention.bytes, retention.ms.
+                       delete.retention.ms, max.compaction.lag.ms,
+                       max.message.bytes, message.timestamp.after.max.ms,
+                       message.timestamp.before.max.ms,
+                       message.timestamp.type, min.cleanable.dirty.ratio,
+                       min.compaction.lag.ms, retention.bytes, retention.ms,
+                       segment.bytes, segment.index.bytes, segment.ms.
 list      prints every topic name, one per line, sorted.
 describe  prints the topic's partition count, its configuration and, per
           partition, the log start offset (first offset still stored), the
           log end offset (next offset to be written) and the bytes the
           partition takes on disk (the storage's estimate).
-alter     changes the configuration of topic NAME: each --config sets a
-          value, each --delete-config KEY puts a setting back to its
-          default; checked as a whole, applied at once, kept across
-          restarts. A shorter retention applies at the next check (or at
-          once with 'topics clean'); a compression.type to data written
-          from then on.
+alter     --partitions N grows topic NAME to N partitions (more than it
+          has; existing records and offsets stay; keyed records may map to
+          other partitions from then on, as the warning printed says;
+          subscribed groups rebalance at their next metadata refresh).
+          Each --config sets a value, each --delete-config KEY puts a
+          setting back to its default; checked as a whole, applied at once,
+          kept across restarts. A shorter retention applies at the next
+          check (or at once with 'topics clean'); a compression.type to data
+          written from then on.
 delete    deletes topic NAME, its records and its committed offsets.
 clean     applies retention (retention.ms, retention.bytes; cleanup.policy
-          delete) to topic NAME, or to every topic, now rather than at the
-          next periodic check, returns the space to the disk, and prints
+          delete) and compaction (cleanup.policy compact) to topic NAME, or
+          to every topic, now rather than at the next periodic check,
+          returns the space to the disk, and prints
           what it removed per partition: TOPIC PARTITION RECORDS-REMOVED
           BYTES-REMOVED LOG-START-OFFSET ("Nothing to remove." when
           nothing). Run it after lowering a retention to reclaim space at
@@ -78,7 +87,7 @@ clean     applies retention (retention.ms, retention.bytes; cleanup.policy
 
 Errors (exit 1): an invalid topic name, an existing topic (create), an
 unknown topic (describe, alter, delete, clean), an unknown configuration or
-value.
+value, a partition count not above the current one (alter).
 )";
 }
 
