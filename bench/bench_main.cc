@@ -73,8 +73,9 @@ Every run of every measurement gets a fresh data directory.
                       "peak RSS after the brook measurements" line is then
                       left out: baselines run in between)
   --only A[,B...]     run a subset: a group (produce, sync, consume, e2e,
-                      group, rebalance, topics, recovery, retention, rss,
-                      baseline) or a measurement name (see --list)
+                      group, rebalance, topics, recovery, retention,
+                      compaction, sustained, rss, baseline) or a
+                      measurement name (see --list)
   --list              print the measurement names and exit
   --dir DIR           put run directories under DIR (kept; the run
                       directories are removed). Default: a fresh mkdtemp
@@ -275,6 +276,12 @@ std::vector<Measurement> AllMeasurements() {
                "topic scaling: create, delete, reopen", RunTopicScaling});
   m.push_back({"retention_soak", "retention",
                "produce with and without retention.bytes", RunRetentionSoak});
+  m.push_back({"sustained", "sustained",
+               "sustained produce, then consume, with write amplification",
+               RunSustained});
+  m.push_back({"baseline_e_packed", "baseline",
+               "RocksDB (e) Put per 100 records, no compaction",
+               RunBaselinePackedNoCompaction, false});
   m.push_back({"compaction", "compaction",
                "keyed updates with and without compaction", RunCompaction});
   m.push_back({"recovery", "recovery",

@@ -107,5 +107,18 @@ std::string JsonString(absl::string_view s) {
   return out;
 }
 
+int64_t ProcessWrittenBytes() {
+  std::FILE* f = std::fopen("/proc/self/io", "r");
+  if (f == nullptr) return -1;
+  char line[128];
+  int64_t written = -1;
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    long long v;
+    if (std::sscanf(line, "wchar: %lld", &v) == 1) written = v;
+  }
+  std::fclose(f);
+  return written;
+}
+
 }  // namespace bench
 }  // namespace brook

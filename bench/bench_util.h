@@ -112,6 +112,12 @@ struct RunEnv {
 
 using Clock = std::chrono::steady_clock;
 
+// Bytes this process has passed to write() and its kin so far, every
+// thread included (/proc/self/io "wchar"); -1 when unknown. Differences
+// give write amplification: what a run wrote to its files over what it was
+// given.
+int64_t ProcessWrittenBytes();
+
 inline double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }

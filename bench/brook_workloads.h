@@ -29,6 +29,14 @@ absl::StatusOr<std::vector<Metric>> RunSyncSends(const RunEnv& env,
 // ("consume") and with Poll ("consume_owned"). Reports records/s.
 absl::StatusOr<std::vector<Metric>> RunConsume(const RunEnv& env);
 
+// Produces --records records with one acks=1 producer, then reads them all
+// back (as RunConsume, PollRecords): both rates, the write amplification
+// of the whole run (bytes the process wrote, background compactions
+// included, over key + value bytes) and the disk use after producing over
+// the record bytes. With --records 1M, 10M and 50M it shows whether the
+// rate holds as the log grows.
+absl::StatusOr<std::vector<Metric>> RunSustained(const RunEnv& env);
+
 // A producer (acks=1, linger.ms=0) paced at the configured rate and a
 // consumer thread polling; reports send-to-poll latency p50/p99/p99.9 in us.
 absl::StatusOr<std::vector<Metric>> RunEndToEnd(const RunEnv& env);

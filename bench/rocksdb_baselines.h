@@ -23,6 +23,13 @@ absl::StatusOr<std::vector<Metric>> RunBaselinePutPerRecord(const RunEnv& env);
 // partition + base offset), WriteBatches of 1,000 records (10 Puts).
 absl::StatusOr<std::vector<Metric>> RunBaselinePacked(const RunEnv& env);
 
+// (e) (b) with RocksDB's compaction off: every byte goes to the write-ahead
+// log and once to a table file, the least an LSM store with a log can
+// write. Reports records/s and write amplification (bytes written /
+// record bytes), as (b) also does.
+absl::StatusOr<std::vector<Metric>> RunBaselinePackedNoCompaction(
+    const RunEnv& env);
+
 // (c) Synchronous Puts with WriteOptions::sync (the WAL fsynced before Put
 // returns): `threads` threads each Put --sync-sends records one at a time,
 // as brook's sync acks=all test sends them. Concurrent Puts share an fsync

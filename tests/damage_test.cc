@@ -213,6 +213,49 @@ TEST_F(DamageTest, DamageInTheMiddleOfTheWalIsCorruption) {
 
 // After a crash, no checkpoint covers the last second's writes: the log's
 // own proof names what its damage lost.
+// RocksDB deletes obsolete logs newest first: a crash in the middle can
+// leave an old, flushed log while a newer one is gone, and the sequence
+// numbers then skip between the leftover and the live logs. That is not
+// damage: the leftover's records are all in table files.
+TEST(WalDamageTest, ALeftoverObsoleteLogBeforeAMissingOneIsNotDamage) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  auto fault = std::make_shared<FaultFs>();
+  std::string leftover;
+  {
+    auto engine = OpenEngineWithEnv(EngineOptions{}, dir, fault->env());
+    ASSERT_OK(engine);
+    ASSERT_OK((*engine)->admin().CreateTopic("t", 1));
+    auto producer = (*engine)->CreateProducer(ProducerOptions{});  // acks=all
+    ASSERT_OK(producer);
+    auto send = [&](int n) {
+      for (int i = 0; i < n; ++i) {
+        ASSERT_OK((*producer)->Send({"t", "k", "v"}).Get());
+      }
+    };
+    send(10);
+    const std::string old_wal = NewestWal(dir);
+    leftover = tmp.Sub("leftover.log");
+    fs::copy_file(old_wal, leftover);
+    // Each DeleteRecords flushes the families, so the logs before become
+    // obsolete and go.
+    ASSERT_OK((*engine)->admin().DeleteRecords({{{"t", 0}, 5}}).status());
+    send(10);
+    ASSERT_OK((*engine)->admin().DeleteRecords({{{"t", 0}, 15}}).status());
+    send(10);
+    ASSERT_FALSE(fs::exists(old_wal));
+    fault->CutPower();
+    (*producer)->Close().IgnoreError();
+    (*engine)->Close().IgnoreError();
+    // The oldest log's deletion had not happened yet.
+    fs::copy_file(leftover, old_wal);
+  }
+  auto engine = Engine::Open(EngineOptions{}, dir);
+  ASSERT_OK(engine);
+  ASSERT_OK((*engine)->Close());
+  EXPECT_EQ(Ends(dir), std::vector<int64_t>{30});
+}
+
 TEST(WalDamageTest, DamageAfterACrashIsCorruptionNamingTheRanges) {
   TempDir tmp;
   const std::string dir = tmp.Sub("data");

@@ -238,8 +238,47 @@ class LogReader {
   }
 };
 
+// The column families a write batch writes to.
+class FamilyCollector : public rocksdb::WriteBatch::Handler {
+ public:
+  std::vector<uint32_t> families;
+
+  rocksdb::Status PutCF(uint32_t family, const rocksdb::Slice&,
+                        const rocksdb::Slice&) override {
+    return Add(family);
+  }
+  rocksdb::Status DeleteCF(uint32_t family, const rocksdb::Slice&) override {
+    return Add(family);
+  }
+  rocksdb::Status SingleDeleteCF(uint32_t family,
+                                 const rocksdb::Slice&) override {
+    return Add(family);
+  }
+  rocksdb::Status DeleteRangeCF(uint32_t family, const rocksdb::Slice&,
+                                const rocksdb::Slice&) override {
+    return Add(family);
+  }
+  rocksdb::Status MergeCF(uint32_t family, const rocksdb::Slice&,
+                          const rocksdb::Slice&) override {
+    return Add(family);
+  }
+
+ private:
+  rocksdb::Status Add(uint32_t family) {
+    families.push_back(family);
+    return rocksdb::Status::OK();
+  }
+};
+
 // Follows the write batches of the logs in order, and keeps what proves
 // damage.
+//
+// Sequence numbers skip within a log only where records were lost. Between
+// two logs they also skip where RocksDB deleted an obsolete log (one whose
+// writes are all in table files): it deletes obsolete logs newest first,
+// so a crash can leave an older one. A skip after a log is damage only when
+// that log still held writes a family needs (RocksDB never deletes a log
+// after a needed one).
 class DamageFinder {
  public:
   DamageFinder(const FamilyReader& families,
@@ -252,6 +291,13 @@ class DamageFinder {
     }
   }
 
+  // Called before the batches of each log, in order.
+  void StartLog() {
+    previous_needed_ = needed_;
+    needed_ = false;
+    log_start_ = true;
+  }
+
   void Found(uint64_t log_number, const std::string& file,
              absl::string_view rep) {
     // The batch header: sequence number (fixed64), count (fixed32).
@@ -260,11 +306,14 @@ class DamageFinder {
         Fixed32(rep.data()) | static_cast<uint64_t>(Fixed32(rep.data() + 4))
                                   << 32;
     const uint64_t next = seq + Fixed32(rep.data() + 8);
-    if (!damage_ && expected_ != 0 && seq > expected_) {
+    const bool obsolete_before = log_start_ && !previous_needed_;
+    log_start_ = false;
+    if (!damage_ && expected_ != 0 && seq > expected_ && !obsolete_before) {
       damage_.emplace();
       damage_->file = file;
       damage_->first_lost_seq = expected_;
     }
+    if (!needed_) needed_ = Needed(log_number, rep);
     // A write that failed for lack of space may leave a record whose
     // sequence numbers the next write reuses: only a skip is damage.
     expected_ = next;
@@ -285,6 +334,22 @@ class DamageFinder {
     std::string family;
     RecordReader::Put put;
   };
+
+  // Whether the batch writes to a family that has not been flushed past
+  // log `log_number` (recovery would replay it).
+  bool Needed(uint64_t log_number, absl::string_view rep) const {
+    FamilyCollector collector;
+    rocksdb::WriteBatch(std::string(rep))
+        .Iterate(&collector)
+        .PermitUncheckedError();  // Keeps what it read.
+    for (uint32_t family : collector.families) {
+      auto flushed = log_numbers_.find(family);
+      if (flushed != log_numbers_.end() && log_number >= flushed->second) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   void Examine(uint64_t log_number, uint64_t seq,
                const rocksdb::WriteBatch& batch) {
@@ -326,6 +391,10 @@ class DamageFinder {
   uint64_t expected_ = 0;  // The sequence number the next batch starts at.
   std::optional<WalDamage> damage_;
   bool proven_ = false;
+  // Whether the current log, and the one before it, hold a needed write.
+  bool needed_ = false;
+  bool previous_needed_ = false;
+  bool log_start_ = false;  // No batch of the current log seen yet.
   std::vector<Pending> pending_;  // Past the damage, not yet proven synced.
 };
 
@@ -405,6 +474,7 @@ absl::StatusOr<std::optional<WalDamage>> FindWalDamage(
   DamageFinder finder(family_reader, ignored);
   BROOK_ASSIGN_OR_RETURN(auto logs, LiveLogs(path, first));
   for (const std::pair<uint64_t, std::string>& log : logs) {
+    finder.StartLog();
     BROOK_RETURN_IF_ERROR(
         LogReader::Read(log.second, [&](absl::string_view rep) {
           finder.Found(log.first, log.second, rep);
