@@ -31,48 +31,38 @@ struct CompactionRun {
 absl::StatusOr<CompactionRun> ProduceUpdates(const RunEnv& env,
                                              const std::string& dir,
                                              bool compact) {
-  EngineOptions options;
-  options.log_retention_check_interval = absl::Seconds(1);
-  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(options, dir);
-  if (!engine.ok()) return Annotate(engine.status(), "Engine::Open");
   Properties config = {{"retention.ms", "-1"}};
   if (compact) config["cleanup.policy"] = "compact";
-  if (absl::Status s = (*engine)->admin().CreateTopic(
-          kTopic, env.config->partitions, config);
-      !s.ok()) {
-    return Annotate(s, "CreateTopic");
-  }
-  ProducerOptions producer_options;
-  producer_options.acks = Acks::kLeader;
-  absl::StatusOr<std::unique_ptr<Producer>> producer =
-      (*engine)->CreateProducer(producer_options);
-  if (!producer.ok()) return Annotate(producer.status(), "CreateProducer");
+  absl::StatusOr<CleanedTopic> opened = OpenCleanedTopic(env, dir, config);
+  if (!opened.ok()) return opened.status();
+  std::unique_ptr<Engine>& engine = opened->engine;
+  std::unique_ptr<Producer>& producer = opened->producer;
   const Dataset& data = *env.data;
   FirstError errors;
   CompactionRun run;
   const Clock::time_point start = Clock::now();
   for (int64_t i = 0; i < kUpdates; ++i) {
-    CheckImmediate((*producer)->Send(ProducerRecord(
+    CheckImmediate(producer->Send(ProducerRecord(
                        kTopic, UpdateKey(i), std::string(data.value(i)))),
                    &errors);
   }
-  if (absl::Status s = (*producer)->Flush(); !s.ok()) {
+  if (absl::Status s = producer->Flush(); !s.ok()) {
     return Annotate(s, "Flush");
   }
   run.records_per_second = kUpdates / SecondsSince(start);
   if (absl::Status s = errors.Get(); !s.ok()) return s;
-  if (absl::Status s = (*producer)->Close(); !s.ok()) {
+  if (absl::Status s = producer->Close(); !s.ok()) {
     return Annotate(s, "Producer::Close");
   }
   if (compact) {
     const Clock::time_point clean_start = Clock::now();
     absl::StatusOr<std::vector<CleanedPartition>> cleaned =
-        (*engine)->admin().CleanTopics({kTopic});
+        engine->admin().CleanTopics({kTopic});
     if (!cleaned.ok()) return Annotate(cleaned.status(), "CleanTopics");
     run.clean_seconds = SecondsSince(clean_start);
   }
   run.disk_bytes = DirBytes(dir);
-  if (absl::Status s = CloseEngine(std::move(*engine)); !s.ok()) return s;
+  if (absl::Status s = CloseEngine(std::move(engine)); !s.ok()) return s;
   return run;
 }
 

@@ -26,32 +26,20 @@ struct SoakResult {
 
 absl::StatusOr<SoakResult> Soak(const RunEnv& env, const std::string& dir,
                                 bool retention) {
-  EngineOptions options;
-  options.log_retention_check_interval = absl::Seconds(1);
-  absl::StatusOr<std::unique_ptr<Engine>> engine =
-      Engine::Open(options, dir);
-  if (!engine.ok()) return Annotate(engine.status(), "Engine::Open");
-  const int partitions = env.config->partitions;
   Properties config = {{"retention.ms", "-1"}};
   if (retention) {
     config["retention.bytes"] = std::to_string(kRetainedPerPartition);
   }
-  if (absl::Status s =
-          (*engine)->admin().CreateTopic(kTopic, partitions, config);
-      !s.ok()) {
-    return Annotate(s, "CreateTopic");
-  }
-  ProducerOptions producer_options;
-  producer_options.acks = Acks::kLeader;
-  absl::StatusOr<std::unique_ptr<Producer>> producer =
-      (*engine)->CreateProducer(producer_options);
-  if (!producer.ok()) return Annotate(producer.status(), "CreateProducer");
+  absl::StatusOr<CleanedTopic> opened = OpenCleanedTopic(env, dir, config);
+  if (!opened.ok()) return opened.status();
+  std::unique_ptr<Engine>& engine = opened->engine;
+  std::unique_ptr<Producer>& producer = opened->producer;
   const Dataset& data = *env.data;
   FirstError errors;
   SoakResult result;
   const Clock::time_point start = Clock::now();
   for (int64_t i = 0; i < kSoakRecords; ++i) {
-    CheckImmediate((*producer)->Send(ProducerRecord(
+    CheckImmediate(producer->Send(ProducerRecord(
                        kTopic, std::string(data.key(i % data.records())),
                        std::string(data.value(i)))),
                    &errors);
@@ -59,17 +47,17 @@ absl::StatusOr<SoakResult> Soak(const RunEnv& env, const std::string& dir,
       result.peak_bytes = std::max(result.peak_bytes, DirBytes(dir));
     }
   }
-  if (absl::Status s = (*producer)->Flush(); !s.ok()) {
+  if (absl::Status s = producer->Flush(); !s.ok()) {
     return Annotate(s, "Flush");
   }
   result.records_per_second = kSoakRecords / SecondsSince(start);
   if (absl::Status s = errors.Get(); !s.ok()) return s;
-  if (absl::Status s = (*producer)->Close(); !s.ok()) {
+  if (absl::Status s = producer->Close(); !s.ok()) {
     return Annotate(s, "Producer::Close");
   }
   result.final_bytes = DirBytes(dir);
   result.peak_bytes = std::max(result.peak_bytes, result.final_bytes);
-  if (absl::Status s = CloseEngine(std::move(*engine)); !s.ok()) return s;
+  if (absl::Status s = CloseEngine(std::move(engine)); !s.ok()) return s;
   return result;
 }
 

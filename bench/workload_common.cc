@@ -137,6 +137,26 @@ absl::Status FillTopic(Engine& engine, const Dataset& data) {
   return CheckStored(engine, data.records());
 }
 
+absl::StatusOr<CleanedTopic> OpenCleanedTopic(const RunEnv& env,
+                                              const std::string& dir,
+                                              const Properties& config) {
+  EngineOptions options;
+  options.log_retention_check_interval = absl::Seconds(1);
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(options, dir);
+  if (!engine.ok()) return Annotate(engine.status(), "Engine::Open");
+  if (absl::Status s = (*engine)->admin().CreateTopic(
+          kTopic, env.config->partitions, config);
+      !s.ok()) {
+    return Annotate(s, "CreateTopic");
+  }
+  ProducerOptions producer_options;
+  producer_options.acks = Acks::kLeader;
+  absl::StatusOr<std::unique_ptr<Producer>> producer =
+      (*engine)->CreateProducer(producer_options);
+  if (!producer.ok()) return Annotate(producer.status(), "CreateProducer");
+  return CleanedTopic{*std::move(engine), *std::move(producer)};
+}
+
 int64_t DirBytes(const std::string& dir) {
   int64_t total = 0;
   std::error_code ec;

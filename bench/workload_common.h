@@ -69,6 +69,17 @@ absl::Status CheckStored(Engine& engine, int64_t expected);
 
 absl::Status CloseEngine(std::unique_ptr<Engine> engine);
 
+// An engine on `dir` whose log cleaner checks every second, holding the
+// benchmark topic (the configured partitions, created with `config`), and
+// an acks=1 producer: the setting of the retention and compaction runs.
+struct CleanedTopic {
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<Producer> producer;
+};
+absl::StatusOr<CleanedTopic> OpenCleanedTopic(const RunEnv& env,
+                                              const std::string& dir,
+                                              const Properties& config);
+
 // Bytes of every file under `dir`.
 int64_t DirBytes(const std::string& dir);
 

@@ -19,7 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
-#include "testing/temp_dir.h"
+#include "testing/disk_engine_test.h"
 
 namespace brook {
 namespace {
@@ -28,8 +28,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr absl::Duration kInterval = absl::Minutes(5);
-
 // What a reader saw of one record.
 struct Seen {
   int64_t offset;
@@ -37,41 +35,8 @@ struct Seen {
   std::optional<std::string> value;
 };
 
-class CompactionTest : public ::testing::Test {
+class CompactionTest : public DiskEngineTest {
  protected:
-  void SetUp() override { Open(); }
-
-  void Open() {
-    EngineOptions o;
-    o.clock = &clock_;
-    o.log_retention_check_interval = kInterval;
-    auto engine = Engine::Open(o, tmp_.Sub("data"));
-    ASSERT_OK(engine);
-    engine_ = *std::move(engine);
-    ProducerOptions p;
-    p.linger = absl::ZeroDuration();
-    auto producer = engine_->CreateProducer(p);
-    ASSERT_OK(producer);
-    producer_ = *std::move(producer);
-  }
-
-  void Reopen() {
-    ASSERT_OK(producer_->Close());
-    ASSERT_OK(engine_->Close());
-    producer_.reset();
-    engine_.reset();
-    Open();
-  }
-
-  void TearDown() override {
-    if (producer_ != nullptr) {
-      EXPECT_OK(producer_->Close());
-    }
-    if (engine_ != nullptr) {
-      EXPECT_OK(engine_->Close());
-    }
-  }
-
   void CreateCompacted(const std::string& topic, Properties extra = {}) {
     extra["cleanup.policy"] = extra.count("cleanup.policy") > 0
                                   ? extra["cleanup.policy"]
@@ -150,10 +115,6 @@ class CompactionTest : public ::testing::Test {
     return d.ok() ? d->partitions[0] : PartitionDescription{};
   }
 
-  ManualClock clock_;
-  TempDir tmp_;
-  std::unique_ptr<Engine> engine_;
-  std::unique_ptr<Producer> producer_;
 };
 
 TEST_F(CompactionTest, TenThousandUpdatesOverAHundredKeysLeaveTheLatest) {
@@ -310,17 +271,17 @@ TEST_F(CompactionTest, ThePeriodicCheckFollowsTheDirtyRatio) {
   for (int i = 0; i < 10; ++i) Put("t", "a", big);
   Put("t", "head", "h");  // 10
   // The first check compacts what was never compacted.
-  clock_.Advance(kInterval);
+  clock_.Advance(kCheckInterval);
   EXPECT_THAT(Offsets(Read("t")), ElementsAre(9, 10));
   // Two small records are far less than half the bytes: not compacted.
   Put("t", "a", "small");
   Put("t", "head", "h");
-  clock_.Advance(kInterval);
+  clock_.Advance(kCheckInterval);
   EXPECT_THAT(Offsets(Read("t")), ElementsAre(9, 10, 11, 12));
   // Now most bytes are dirty.
   for (int i = 0; i < 10; ++i) Put("t", "a", big);
   Put("t", "head", "h");  // 23
-  clock_.Advance(kInterval);
+  clock_.Advance(kCheckInterval);
   // 12 stays: the latest "head" outside the last batch (23), which is
   // not compacted, so its keys do not count yet (as Kafka's active
   // segment).
@@ -332,11 +293,11 @@ TEST_F(CompactionTest, MaxCompactionLagForcesACompaction) {
                         {"max.compaction.lag.ms", "1200000"}});
   for (int i = 0; i < 4; ++i) Put("t", "a", std::string(1000, 'v'));
   Put("t", "head", "h");
-  clock_.Advance(kInterval);  // First check: compacted.
+  clock_.Advance(kCheckInterval);  // First check: compacted.
   EXPECT_THAT(Offsets(Read("t")), ElementsAre(3, 4));
   Put("t", "a", "a5");
   Put("t", "head", "h");
-  clock_.Advance(kInterval);  // Not dirty enough, not lagging enough.
+  clock_.Advance(kCheckInterval);  // Not dirty enough, not lagging enough.
   EXPECT_THAT(Offsets(Read("t")), ElementsAre(3, 4, 5, 6));
   clock_.Advance(absl::Minutes(15));  // 20 minutes since the compaction.
   EXPECT_THAT(Offsets(Read("t")), ElementsAre(4, 5, 6));

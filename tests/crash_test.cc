@@ -56,6 +56,21 @@ struct KillPlan {
   std::chrono::milliseconds delay;
 };
 
+// Every partition of `topic`.
+std::vector<TopicPartition> AllPartitions(const std::string& topic) {
+  std::vector<TopicPartition> tps;
+  for (int p = 0; p < kPartitions; ++p) tps.emplace_back(topic, p);
+  return tps;
+}
+
+// A consumer that reads from the start, many records per poll.
+ConsumerOptions ReadEverything() {
+  ConsumerOptions co;
+  co.auto_offset_reset = OffsetReset::kEarliest;
+  co.max_poll_records = 100000;
+  return co;
+}
+
 // Runs the child, kills it as `plan` says, and returns its output.
 std::string RunAndKillRaw(const std::string& dir, int64_t first_seq,
                           const KillPlan& plan) {
@@ -143,13 +158,9 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkill) {
     // Reopen and read everything back.
     auto engine = Engine::Open({}, dir.path());
     ASSERT_OK(engine) << "round " << round;
-    ConsumerOptions co;
-    co.auto_offset_reset = OffsetReset::kEarliest;
-    co.max_poll_records = 100000;
-    auto consumer = (*engine)->CreateConsumer(co);
+    const std::vector<TopicPartition> tps = AllPartitions("crash");
+    auto consumer = (*engine)->CreateConsumer(ReadEverything());
     ASSERT_OK(consumer);
-    std::vector<TopicPartition> tps;
-    for (int p = 0; p < kPartitions; ++p) tps.emplace_back("crash", p);
     ASSERT_OK((*consumer)->Assign(tps));
     auto ends = (*consumer)->EndOffsets(tps);
     ASSERT_OK(ends);
@@ -292,13 +303,9 @@ TEST(CrashTest, LogStartMovesSurviveSigkill) {
     }
     auto engine = Engine::Open({}, dir.path());
     ASSERT_OK(engine) << "round " << round;
-    ConsumerOptions co;
-    co.auto_offset_reset = OffsetReset::kEarliest;
-    co.max_poll_records = 100000;
-    auto consumer = (*engine)->CreateConsumer(co);
+    const std::vector<TopicPartition> tps = AllPartitions("ret");
+    auto consumer = (*engine)->CreateConsumer(ReadEverything());
     ASSERT_OK(consumer);
-    std::vector<TopicPartition> tps;
-    for (int p = 0; p < kPartitions; ++p) tps.emplace_back("ret", p);
     ASSERT_OK((*consumer)->Assign(tps));
     auto starts = (*consumer)->BeginningOffsets(tps);
     auto ends = (*consumer)->EndOffsets(tps);
@@ -414,13 +421,9 @@ TEST(CrashTest, CompactionSurvivesSigkill) {
     if (round % 2 == 1) {
       ASSERT_OK((*engine)->admin().CleanTopics({"cmp"}));
     }
-    ConsumerOptions co;
-    co.auto_offset_reset = OffsetReset::kEarliest;
-    co.max_poll_records = 100000;
-    auto consumer = (*engine)->CreateConsumer(co);
+    const std::vector<TopicPartition> tps = AllPartitions("cmp");
+    auto consumer = (*engine)->CreateConsumer(ReadEverything());
     ASSERT_OK(consumer);
-    std::vector<TopicPartition> tps;
-    for (int p = 0; p < kPartitions; ++p) tps.emplace_back("cmp", p);
     ASSERT_OK((*consumer)->Assign(tps));
     auto ends = (*consumer)->EndOffsets(tps);
     ASSERT_OK(ends);

@@ -10,46 +10,15 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
-#include "testing/temp_dir.h"
+#include "testing/disk_engine_test.h"
 
 namespace brook {
 namespace {
 
 using ::testing::HasSubstr;
 
-class CreatePartitionsTest : public ::testing::Test {
+class CreatePartitionsTest : public DiskEngineTest {
  protected:
-  void SetUp() override { Open(); }
-  void TearDown() override {
-    if (producer_ != nullptr) {
-      EXPECT_OK(producer_->Close());
-    }
-    if (engine_ != nullptr) {
-      EXPECT_OK(engine_->Close());
-    }
-  }
-
-  void Open() {
-    EngineOptions o;
-    o.clock = &clock_;
-    auto engine = Engine::Open(o, tmp_.Sub("data"));
-    ASSERT_OK(engine);
-    engine_ = *std::move(engine);
-    ProducerOptions p;
-    p.linger = absl::ZeroDuration();
-    auto producer = engine_->CreateProducer(p);
-    ASSERT_OK(producer);
-    producer_ = *std::move(producer);
-  }
-
-  void Reopen() {
-    ASSERT_OK(producer_->Close());
-    ASSERT_OK(engine_->Close());
-    producer_.reset();
-    engine_.reset();
-    Open();
-  }
-
   int64_t SendTo(const std::string& topic, int32_t partition) {
     ProducerRecord r(topic, "k", std::to_string(partition));
     r.partition = partition;
@@ -70,10 +39,6 @@ class CreatePartitionsTest : public ::testing::Test {
     return ends;
   }
 
-  ManualClock clock_;
-  TempDir tmp_;
-  std::unique_ptr<Engine> engine_;
-  std::unique_ptr<Producer> producer_;
 };
 
 TEST_F(CreatePartitionsTest, NewPartitionsStartEmptyAndTheOldKeepTheirOffsets) {

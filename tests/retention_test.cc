@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
+#include "testing/disk_engine_test.h"
 #include "testing/temp_dir.h"
 
 namespace brook {
@@ -22,43 +23,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr absl::Duration kInterval = absl::Minutes(5);
-
-class RetentionTest : public ::testing::Test {
+class RetentionTest : public DiskEngineTest {
  protected:
-  void SetUp() override { Open(); }
-
-  void Open() {
-    EngineOptions o;
-    o.clock = &clock_;
-    o.log_retention_check_interval = kInterval;
-    auto engine = Engine::Open(o, tmp_.Sub("data"));
-    ASSERT_OK(engine);
-    engine_ = *std::move(engine);
-    ProducerOptions p;
-    p.linger = absl::ZeroDuration();
-    auto producer = engine_->CreateProducer(p);
-    ASSERT_OK(producer);
-    producer_ = *std::move(producer);
-  }
-
-  void Reopen() {
-    ASSERT_OK(producer_->Close());
-    ASSERT_OK(engine_->Close());
-    producer_.reset();
-    engine_.reset();
-    Open();
-  }
-
-  void TearDown() override {
-    if (producer_ != nullptr) {
-      EXPECT_OK(producer_->Close());
-    }
-    if (engine_ != nullptr) {
-      EXPECT_OK(engine_->Close());
-    }
-  }
-
   // Sends `n` records to partition 0 of `topic` as one batch each (each
   // acknowledged before the next), values of `value_bytes` bytes.
   void SendBatches(const std::string& topic, int n, size_t value_bytes = 10) {
@@ -98,10 +64,6 @@ class RetentionTest : public ::testing::Test {
     return offsets;
   }
 
-  ManualClock clock_;
-  TempDir tmp_;
-  std::unique_ptr<Engine> engine_;
-  std::unique_ptr<Producer> producer_;
 };
 
 TEST_F(RetentionTest, TimeRetentionDeletesExpiredBatchesAtTheCheck) {
@@ -118,7 +80,7 @@ TEST_F(RetentionTest, TimeRetentionDeletesExpiredBatchesAtTheCheck) {
   EXPECT_EQ(ReadAll("t", OffsetReset::kEarliest),
             (std::vector<int64_t>{3, 4}));
   // The next check, 5 minutes later, finds the rest expired.
-  clock_.Advance(kInterval);
+  clock_.Advance(kCheckInterval);
   EXPECT_EQ(Describe("t").log_start_offset, 5);
   EXPECT_EQ(Describe("t").log_end_offset, 5);
   EXPECT_TRUE(ReadAll("t", OffsetReset::kEarliest).empty());
@@ -149,7 +111,7 @@ TEST_F(RetentionTest, DefaultRetentionIsSevenDays) {
   SendBatches("t", 1);
   clock_.Advance(absl::Hours(24 * 7));
   EXPECT_EQ(Describe("t").log_start_offset, 0);
-  clock_.Advance(kInterval);
+  clock_.Advance(kCheckInterval);
   EXPECT_EQ(Describe("t").log_start_offset, 1);
 }
 
@@ -182,7 +144,7 @@ TEST_F(RetentionTest, SizeRetentionDeletesTheOldestBatches) {
                  {"retention.ms", "-1"}}));
   SendBatches("t", 10, 1000);
   EXPECT_EQ(Describe("t").log_start_offset, 0);  // Not checked yet.
-  clock_.Advance(kInterval);
+  clock_.Advance(kCheckInterval);
   EXPECT_EQ(Describe("t").log_start_offset, 6);
   EXPECT_EQ(ReadAll("t", OffsetReset::kEarliest),
             (std::vector<int64_t>{6, 7, 8, 9}));
@@ -247,7 +209,7 @@ TEST_F(RetentionTest, AConsumerBehindTheLogStartResetsAsConfigured) {
   ASSERT_OK(none);
   ASSERT_OK((*none)->Assign({{"t", 0}}));
   ASSERT_OK((*none)->Seek({"t", 0}, 1));
-  clock_.Advance(kInterval - absl::Seconds(30));
+  clock_.Advance(kCheckInterval - absl::Seconds(30));
   SendBatches("t", 2);  // 3..4, 30 s old at the check.
   clock_.Advance(absl::Seconds(30));
   auto polled = (*none)->Poll(absl::ZeroDuration());
@@ -282,7 +244,7 @@ TEST_F(RetentionTest, ACommittedOffsetBelowTheLogStartResetsAndLagStays) {
     ASSERT_OK((*consumer)->CommitSync({{{"t", 0}, OffsetAndMetadata(1)}}));
     ASSERT_OK((*consumer)->Close());
   }
-  clock_.Advance(kInterval - absl::Seconds(30));
+  clock_.Advance(kCheckInterval - absl::Seconds(30));
   SendBatches("t", 1);  // Offset 4, 30 s old at the check, stays.
   clock_.Advance(absl::Seconds(30));
   ASSERT_EQ(Describe("t").log_start_offset, 4);
@@ -310,7 +272,7 @@ TEST_F(RetentionTest, ABlockedPollSeesTheLogStartMove) {
   ASSERT_OK(records);
   ASSERT_EQ(records->size(), 2u);
   ASSERT_OK((*consumer)->Seek({"t", 0}, 1));
-  clock_.Advance(kInterval);
+  clock_.Advance(kCheckInterval);
   EXPECT_THAT((*consumer)->Poll(absl::ZeroDuration()),
               StatusIs(ErrorCode::kOffsetOutOfRange));
   ASSERT_OK((*consumer)->Close());

@@ -544,14 +544,8 @@ absl::StatusOr<TopicRegistry::Removed> TopicRegistry::Remove(
 absl::Status TopicRegistry::AddPartitions(absl::string_view name,
                                           int32_t count) {
   absl::MutexLock lock(&mu_);
-  auto it = topics_.find(name);
-  if (it == topics_.end()) {
-    if (auto bad = unreadable_.find(name); bad != unreadable_.end()) {
-      return bad->second.reason;
-    }
-    return UnknownTopic(name);
-  }
-  Topic& topic = *it->second;
+  BROOK_ASSIGN_OR_RETURN(Topic* const found, FindLocked(name));
+  Topic& topic = *found;
   const int32_t now = topic.num_partitions();
   // Kafka's messages.
   if (count == now) {
@@ -582,14 +576,8 @@ absl::Status TopicRegistry::AlterConfig(absl::string_view name,
                                         const Properties& set,
                                         const std::vector<std::string>& reset) {
   absl::MutexLock lock(&mu_);
-  auto it = topics_.find(name);
-  if (it == topics_.end()) {
-    if (auto bad = unreadable_.find(name); bad != unreadable_.end()) {
-      return bad->second.reason;
-    }
-    return UnknownTopic(name);
-  }
-  Topic& topic = *it->second;
+  BROOK_ASSIGN_OR_RETURN(Topic* const found, FindLocked(name));
+  Topic& topic = *found;
   const TopicConfig old_config = topic.config();
   Properties props = old_config.ToProperties();
   const Properties defaults = TopicConfig().ToProperties();
@@ -638,6 +626,16 @@ std::shared_ptr<Topic> TopicRegistry::Find(absl::string_view name) const {
   absl::MutexLock lock(&mu_);
   auto it = topics_.find(name);
   return it == topics_.end() ? nullptr : it->second;
+}
+
+absl::StatusOr<Topic*> TopicRegistry::FindLocked(
+    absl::string_view name) const {
+  auto it = topics_.find(name);
+  if (it != topics_.end()) return it->second.get();
+  if (auto bad = unreadable_.find(name); bad != unreadable_.end()) {
+    return bad->second.reason;
+  }
+  return UnknownTopic(name);
 }
 
 absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::FindReadable(

@@ -146,6 +146,10 @@ class TopicRegistry {
  private:
   explicit TopicRegistry(Store* store) : store_(store) {}
 
+  // The readable topic `name`; errors as FindReadable's.
+  absl::StatusOr<Topic*> FindLocked(absl::string_view name) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   struct UnreadableTopic {
     absl::Status reason;
     ColumnFamilyRef family;  // nullptr when it is missing.

@@ -84,6 +84,22 @@ rocksdb::ColumnFamilyOptions FamilyOptions(absl::string_view compression) {
   return cf;
 }
 
+// The keys of `partition`'s batches below `below`, as slices.
+struct BatchKeyRange {
+  BatchKeyRange(int32_t partition, int64_t below)
+      : begin(from, kBatchKeySize), end(to, kBatchKeySize) {
+    EncodeBatchKey(partition, 0, from);
+    EncodeBatchKey(partition, below, to);
+  }
+  BatchKeyRange(const BatchKeyRange&) = delete;
+  BatchKeyRange& operator=(const BatchKeyRange&) = delete;
+
+  char from[kBatchKeySize];
+  char to[kBatchKeySize];
+  const rocksdb::Slice begin;
+  const rocksdb::Slice end;
+};
+
 // brook resumes writing after a storage failure itself (Store::MaybeResume),
 // as soon as a write finds space again. RocksDB resumes from a full disk on
 // its own only through its SstFileManager, which polls every 5 s and waits
@@ -897,10 +913,8 @@ absl::Status Store::ReadBatches(const ColumnFamily& cf, int32_t partition,
 
 absl::Status Store::ReclaimBelow(const ColumnFamily& cf, int32_t partition,
                                  int64_t below, bool rewrite) {
-  char from[kBatchKeySize], to[kBatchKeySize];
-  EncodeBatchKey(partition, 0, from);
-  EncodeBatchKey(partition, below, to);
-  const rocksdb::Slice begin(from, kBatchKeySize), end(to, kBatchKeySize);
+  const BatchKeyRange range(partition, below);
+  const rocksdb::Slice &begin = range.begin, &end = range.end;
   absl::ReaderMutexLock lock(&cf.db_->mu);
   if (cf.db_->db == nullptr) return NoDatabase();
   if (cf.handle_ == nullptr) return StoreClosed();
@@ -916,14 +930,11 @@ absl::Status Store::ReclaimBelow(const ColumnFamily& cf, int32_t partition,
 
 absl::Status Store::RewriteBelow(const ColumnFamily& cf, int32_t partition,
                                  int64_t below) {
-  char from[kBatchKeySize], to[kBatchKeySize];
-  EncodeBatchKey(partition, 0, from);
-  EncodeBatchKey(partition, below, to);
-  const rocksdb::Slice begin(from, kBatchKeySize), end(to, kBatchKeySize);
+  const BatchKeyRange range(partition, below);
   absl::ReaderMutexLock lock(&cf.db_->mu);
   if (cf.db_->db == nullptr) return NoDatabase();
   if (cf.handle_ == nullptr) return StoreClosed();
-  return CompactRangeLocked(cf, begin, end);
+  return CompactRangeLocked(cf, range.begin, range.end);
 }
 
 absl::Status Store::CompactRangeLocked(const ColumnFamily& cf,
