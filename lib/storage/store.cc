@@ -925,7 +925,7 @@ absl::Status Store::ReclaimBelow(const ColumnFamily& cf, int32_t partition,
                                   /*include_end=*/false),
       absl::StrCat("deleting files of ", cf.name())));
   if (!rewrite) return absl::OkStatus();
-  return CompactRangeLocked(cf, begin, end);
+  return CompactRangeLocked(cf.db_->db.get(), cf, begin, end);
 }
 
 absl::Status Store::RewriteBelow(const ColumnFamily& cf, int32_t partition,
@@ -934,10 +934,11 @@ absl::Status Store::RewriteBelow(const ColumnFamily& cf, int32_t partition,
   absl::ReaderMutexLock lock(&cf.db_->mu);
   if (cf.db_->db == nullptr) return NoDatabase();
   if (cf.handle_ == nullptr) return StoreClosed();
-  return CompactRangeLocked(cf, range.begin, range.end);
+  return CompactRangeLocked(cf.db_->db.get(), cf, range.begin, range.end);
 }
 
-absl::Status Store::CompactRangeLocked(const ColumnFamily& cf,
+absl::Status Store::CompactRangeLocked(rocksdb::DB* db,
+                                       const ColumnFamily& cf,
                                        const rocksdb::Slice& begin,
                                        const rocksdb::Slice& end) {
   rocksdb::CompactRangeOptions options;
@@ -947,7 +948,7 @@ absl::Status Store::CompactRangeLocked(const ColumnFamily& cf,
   options.bottommost_level_compaction =
       rocksdb::BottommostLevelCompaction::kForceOptimized;
   return StorageStatus(
-      cf.db_->db->CompactRange(options, cf.handle_, &begin, &end),
+      db->CompactRange(options, cf.handle_, &begin, &end),
       absl::StrCat("compacting ", cf.name()));
 }
 

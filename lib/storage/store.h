@@ -25,6 +25,7 @@
 
 namespace rocksdb {
 class ColumnFamilyHandle;
+class DB;
 class Env;
 class FileSystem;
 class Slice;
@@ -290,9 +291,9 @@ class Store {
   // held.
   absl::Status StorageStatus(const rocksdb::Status& s,
                              absl::string_view context);
-  // Compacts `cf`'s keys in [begin, end) down to the last level.
-  // REQUIRES: db_->mu held.
-  absl::Status CompactRangeLocked(const ColumnFamily& cf,
+  // Compacts `cf`'s keys in [begin, end) of `db` (the open database) down
+  // to the last level. REQUIRES: db_->mu held.
+  absl::Status CompactRangeLocked(rocksdb::DB* db, const ColumnFamily& cf,
                                   const rocksdb::Slice& begin,
                                   const rocksdb::Slice& end);
 
