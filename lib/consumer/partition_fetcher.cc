@@ -1,5 +1,6 @@
 #include "consumer/partition_fetcher.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -89,11 +90,14 @@ absl::Status PartitionFetcher::ReadFrom(Store* store, int max, int64_t* pos_io,
       }
       if (reader_.done() && index_ + 1 >= batches_.size()) {
         // Every record read ends below `pos`: the next stored one, if any,
-        // is in a batch after it. Offsets stored nowhere (lost to damage
-        // and skipped by a salvage) are passed over, as Kafka's fetch
-        // passes over offsets a compaction removed.
+        // is in a batch after this one (which may start at `pos` and hold
+        // nothing, compacted). Offsets stored nowhere (lost to damage and
+        // skipped by a salvage) are passed over, as Kafka's fetch passes
+        // over offsets a compaction removed.
+        const int64_t next =
+            std::max(pos, batch.base_offset + reader_.span());
         ResetCache();
-        s = store->ReadBatches(topic_->cf(), partition_, pos, hw, kFetchBytes,
+        s = store->ReadBatches(topic_->cf(), partition_, next, hw, kFetchBytes,
                                &batches_, /*after=*/true);
         if (!s.ok()) return s;
         if (batches_.empty()) {
