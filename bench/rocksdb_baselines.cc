@@ -177,29 +177,33 @@ absl::StatusOr<PackedRun> WritePacked(const RunEnv& env, bool compactions) {
   return run;
 }
 
-}  // namespace
-
-absl::StatusOr<std::vector<Metric>> RunBaselinePacked(const RunEnv& env) {
-  absl::StatusOr<PackedRun> run = WritePacked(env, /*compactions=*/true);
+// (b) or (e): the rate and the write amplification of WritePacked.
+absl::StatusOr<std::vector<Metric>> PackedMetrics(const RunEnv& env,
+                                                  bool compactions,
+                                                  const std::string& name,
+                                                  const std::string& label) {
+  absl::StatusOr<PackedRun> run = WritePacked(env, compactions);
   if (!run.ok()) return run.status();
   const Dataset& data = *env.data;
   return std::vector<Metric>{
-      RateMetric("baseline_b_packed", "RocksDB (b) Put per 100 records",
+      RateMetric(absl::StrCat("baseline_", name, "_packed"), label,
                  data.records(), run->seconds, data.record_bytes()),
-      {"baseline_b_wa", "RocksDB (b) write amplification", "x",
+      {absl::StrCat("baseline_", name, "_wa"),
+       absl::StrCat("RocksDB (", name, ") write amplification"), "x",
        run->write_amplification, 0}};
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Metric>> RunBaselinePacked(const RunEnv& env) {
+  return PackedMetrics(env, /*compactions=*/true, "b",
+                       "RocksDB (b) Put per 100 records");
 }
 
 absl::StatusOr<std::vector<Metric>> RunBaselinePackedNoCompaction(
     const RunEnv& env) {
-  absl::StatusOr<PackedRun> run = WritePacked(env, /*compactions=*/false);
-  if (!run.ok()) return run.status();
-  const Dataset& data = *env.data;
-  return std::vector<Metric>{
-      RateMetric("baseline_e_packed", "RocksDB (e) = (b) without compaction",
-                 data.records(), run->seconds, data.record_bytes()),
-      {"baseline_e_wa", "RocksDB (e) write amplification (WAL + flush)", "x",
-       run->write_amplification, 0}};
+  return PackedMetrics(env, /*compactions=*/false, "e",
+                       "RocksDB (e) = (b) without compaction");
 }
 
 absl::StatusOr<std::vector<Metric>> RunBaselineSyncPuts(const RunEnv& env,

@@ -69,13 +69,14 @@ class DiskFullTest : public ::testing::Test {
     return md;
   }
 
-  // Every value of partition `p` from the start.
-  std::vector<std::string> ReadAll(Engine& engine, int32_t p) {
+  // Every value of partition `p` of `topic` from the start.
+  std::vector<std::string> ReadAll(Engine& engine, int32_t p,
+                                   const std::string& topic = "t") {
     auto consumer = engine.CreateConsumer(ConsumerOptions{});
     EXPECT_OK(consumer);
     if (!consumer.ok()) return {};
-    EXPECT_OK((*consumer)->Assign({{"t", p}}));
-    EXPECT_OK((*consumer)->SeekToBeginning({{"t", p}}));
+    EXPECT_OK((*consumer)->Assign({{topic, p}}));
+    EXPECT_OK((*consumer)->SeekToBeginning({{topic, p}}));
     std::vector<std::string> values;
     for (;;) {
       auto records = (*consumer)->Poll(absl::Milliseconds(50));
@@ -165,6 +166,33 @@ TEST_F(DiskFullTest, FullDiskForFlushesStopsWritesUntilFreed) {
   ASSERT_OK(after);
   acknowledged.push_back("after");
   ExpectAfterReopen(acknowledged);
+}
+
+// Compaction's rewrites fail on a full disk like any write: the topic keeps
+// every record, and the next cleaning once space is back compacts it.
+TEST_F(DiskFullTest, CompactionOnAFullDiskKeepsEverythingThenCompacts) {
+  ASSERT_OK(engine_->admin().CreateTopic(
+      "c", 1, Properties{{"cleanup.policy", "compact"}}));
+  for (const char* v : {"a0", "a1", "a2", "head"}) {
+    ProducerRecord r("c", std::string(v) == "head" ? "h" : "a", v);
+    ASSERT_OK(producer_->Send(std::move(r)).Get());
+  }
+  fs_->SetFreeSpace(0, FaultFs::kWal);
+  EXPECT_THAT(engine_->admin().CleanTopics({"c"}),
+              StatusIs(ErrorCode::kKafkaStorageError));
+  EXPECT_EQ(ReadAll(*engine_, 0, "c"),
+            (std::vector<std::string>{"a0", "a1", "a2", "head"}));
+  fs_->SetFreeSpace(-1);
+  absl::StatusOr<std::vector<CleanedPartition>> cleaned =
+      engine_->admin().CleanTopics({"c"});
+  for (int i = 0; i < 250 && !cleaned.ok() && IsRetriable(cleaned.status());
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(20));  // Writing resumes shortly.
+    cleaned = engine_->admin().CleanTopics({"c"});
+  }
+  ASSERT_OK(cleaned);
+  EXPECT_EQ(ReadAll(*engine_, 0, "c"),
+            (std::vector<std::string>{"a2", "head"}));
 }
 
 TEST_F(DiskFullTest, FullManifestFailsTopicCreationThenResumes) {

@@ -10,7 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
-#include "testing/temp_dir.h"
+#include "testing/disk_engine_test.h"
 
 namespace brook {
 namespace {
@@ -18,37 +18,8 @@ namespace {
 using ::testing::HasSubstr;
 using Op = AlterConfigOp;
 
-class TopicConfigTest : public ::testing::Test {
+class TopicConfigTest : public DiskEngineTest {
  protected:
-  void SetUp() override { Open(); }
-  void TearDown() override {
-    if (producer_ != nullptr) {
-      EXPECT_OK(producer_->Close());
-    }
-    if (engine_ != nullptr) {
-      EXPECT_OK(engine_->Close());
-    }
-  }
-
-  void Open() {
-    EngineOptions o;
-    o.clock = &clock_;
-    o.log_retention_check_interval = absl::Minutes(5);
-    auto engine = Engine::Open(o, tmp_.Sub("data"));
-    ASSERT_OK(engine);
-    engine_ = *std::move(engine);
-  }
-
-  void Reopen() {
-    if (producer_ != nullptr) {
-      ASSERT_OK(producer_->Close());
-      producer_.reset();
-    }
-    ASSERT_OK(engine_->Close());
-    engine_.reset();
-    Open();
-  }
-
   // The value DescribeConfigs gives `name`, and whether it is the default.
   std::pair<std::string, bool> Setting(const std::string& topic,
                                        const std::string& name) {
@@ -62,31 +33,13 @@ class TopicConfigTest : public ::testing::Test {
     return {};
   }
 
-  // Writes at once (linger.ms 0: the clock is manual).
-  static ProducerOptions Immediate() {
-    ProducerOptions p;
-    p.linger = absl::ZeroDuration();
-    return p;
-  }
-
-  // Through one producer for the whole test.
   absl::StatusOr<RecordMetadata> Send(ProducerRecord record) {
-    if (producer_ == nullptr) {
-      auto producer = engine_->CreateProducer(Immediate());
-      if (!producer.ok()) return producer.status();
-      producer_ = *std::move(producer);
-    }
     return producer_->Send(std::move(record)).Get();
   }
   absl::StatusOr<RecordMetadata> Send(const std::string& topic,
                                       const std::string& value) {
     return Send(ProducerRecord(topic, "k", value));
   }
-
-  ManualClock clock_;
-  TempDir tmp_;
-  std::unique_ptr<Engine> engine_;
-  std::unique_ptr<Producer> producer_;
 };
 
 TEST_F(TopicConfigTest, DescribeConfigsListsEverySettingAndItsSource) {

@@ -93,6 +93,11 @@ class StoreWriteBatch {
 
  private:
   friend class Store;
+  // Adds fn(handle) (a rocksdb::WriteBatch call) for `cf`, or notes that
+  // the family is closed.
+  template <typename Fn>
+  void Add(const ColumnFamily& cf, Fn fn);
+
   std::unique_ptr<rocksdb::WriteBatch> rep_;
   // Meta puts (value) and deletes (nullopt), applied by Store::Write, which
   // holds the meta family's handle.

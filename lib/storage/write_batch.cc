@@ -11,19 +11,26 @@ StoreWriteBatch::StoreWriteBatch()
     : rep_(std::make_unique<rocksdb::WriteBatch>()) {}
 StoreWriteBatch::~StoreWriteBatch() = default;
 
-void StoreWriteBatch::PutRecordBatch(const ColumnFamily& cf, int32_t partition,
-                                     int64_t base_offset,
-                                     absl::string_view value) {
-  char key[kBatchKeySize];
-  EncodeBatchKey(partition, base_offset, key);
+template <typename Fn>
+void StoreWriteBatch::Add(const ColumnFamily& cf, Fn fn) {
   absl::ReaderMutexLock lock(&cf.db_->mu);
   if (cf.handle_ == nullptr) {
     has_unknown_family_ = true;
     return;
   }
-  rep_->Put(cf.handle_, rocksdb::Slice(key, kBatchKeySize),
-            rocksdb::Slice(value.data(), value.size()))
-      .PermitUncheckedError();  // Put into a WriteBatch only appends.
+  fn(cf.handle_).PermitUncheckedError();  // Adding to a WriteBatch only
+                                          // appends.
+}
+
+void StoreWriteBatch::PutRecordBatch(const ColumnFamily& cf, int32_t partition,
+                                     int64_t base_offset,
+                                     absl::string_view value) {
+  char key[kBatchKeySize];
+  EncodeBatchKey(partition, base_offset, key);
+  Add(cf, [&](rocksdb::ColumnFamilyHandle* handle) {
+    return rep_->Put(handle, rocksdb::Slice(key, kBatchKeySize),
+                     rocksdb::Slice(value.data(), value.size()));
+  });
 }
 
 void StoreWriteBatch::DeleteRecordBatch(const ColumnFamily& cf,
@@ -31,13 +38,9 @@ void StoreWriteBatch::DeleteRecordBatch(const ColumnFamily& cf,
                                         int64_t base_offset) {
   char key[kBatchKeySize];
   EncodeBatchKey(partition, base_offset, key);
-  absl::ReaderMutexLock lock(&cf.db_->mu);
-  if (cf.handle_ == nullptr) {
-    has_unknown_family_ = true;
-    return;
-  }
-  rep_->Delete(cf.handle_, rocksdb::Slice(key, kBatchKeySize))
-      .PermitUncheckedError();  // Only appends to the batch.
+  Add(cf, [&](rocksdb::ColumnFamilyHandle* handle) {
+    return rep_->Delete(handle, rocksdb::Slice(key, kBatchKeySize));
+  });
 }
 
 void StoreWriteBatch::DeleteBatchesBelow(const ColumnFamily& cf,
@@ -45,14 +48,10 @@ void StoreWriteBatch::DeleteBatchesBelow(const ColumnFamily& cf,
   char from[kBatchKeySize], to[kBatchKeySize];
   EncodeBatchKey(partition, 0, from);
   EncodeBatchKey(partition, below, to);
-  absl::ReaderMutexLock lock(&cf.db_->mu);
-  if (cf.handle_ == nullptr) {
-    has_unknown_family_ = true;
-    return;
-  }
-  rep_->DeleteRange(cf.handle_, rocksdb::Slice(from, kBatchKeySize),
-                    rocksdb::Slice(to, kBatchKeySize))
-      .PermitUncheckedError();  // Only appends.
+  Add(cf, [&](rocksdb::ColumnFamilyHandle* handle) {
+    return rep_->DeleteRange(handle, rocksdb::Slice(from, kBatchKeySize),
+                             rocksdb::Slice(to, kBatchKeySize));
+  });
 }
 
 void StoreWriteBatch::PutMeta(absl::string_view key, absl::string_view value) {
