@@ -282,6 +282,9 @@ std::vector<Measurement> AllMeasurements() {
   m.push_back({"baseline_e_packed", "baseline",
                "RocksDB (e) Put per 100 records, no compaction",
                RunBaselinePackedNoCompaction, false});
+  m.push_back({"baseline_f_packed", "baseline",
+               "RocksDB (f) Put per 100 records, family per partition",
+               RunBaselinePackedFamilyPerPartition, false});
   m.push_back({"compaction", "compaction",
                "keyed updates with and without compaction", RunCompaction});
   m.push_back({"recovery", "recovery",

@@ -124,13 +124,33 @@ struct PackedRun {
   double write_amplification = 0;
 };
 
-absl::StatusOr<PackedRun> WritePacked(const RunEnv& env, bool compactions) {
+// How (b), (e) and (f) store the packed records.
+enum class PackedLayout {
+  kOneFamily,              // (b): RocksDB's defaults.
+  kOneFamilyNoCompaction,  // (e)
+  kFamilyPerPartition,     // (f)
+};
+
+absl::StatusOr<PackedRun> WritePacked(const RunEnv& env, PackedLayout layout) {
+  const bool family_per_partition =
+      layout == PackedLayout::kFamilyPerPartition;
   const Dataset& data = *env.data;
   const int partitions = env.config->partitions;
   const int64_t written_before = ProcessWrittenBytes();
   absl::StatusOr<std::unique_ptr<rocksdb::DB>> db =
-      OpenFresh(env, compactions);
+      OpenFresh(env, layout != PackedLayout::kOneFamilyNoCompaction);
   if (!db.ok()) return db.status();
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  if (!family_per_partition) {
+    families.push_back((*db)->DefaultColumnFamily());
+  } else {
+    rocksdb::ColumnFamilyOptions cf_options;
+    std::vector<std::string> names;
+    for (int p = 0; p < partitions; ++p) names.push_back(absl::StrCat("p", p));
+    rocksdb::Status s =
+        (*db)->CreateColumnFamilies(cf_options, names, &families);
+    if (!s.ok()) return FromRocks(s, "CreateColumnFamilies");
+  }
   const rocksdb::WriteOptions write_options;  // sync=false, WAL on.
 
   const Clock::time_point start = Clock::now();
@@ -152,7 +172,11 @@ absl::StatusOr<PackedRun> WritePacked(const RunEnv& env, bool compactions) {
     }
     EncodeKey(static_cast<int32_t>(group % partitions),
               kRecordsPerPackedPut * (group / partitions), key);
-    rocksdb::Status s = batch.Put(rocksdb::Slice(key, sizeof(key)), packed);
+    rocksdb::Status s =
+        family_per_partition
+            ? batch.Put(families[group % partitions],
+                        rocksdb::Slice(key, sizeof(key)), packed)
+            : batch.Put(rocksdb::Slice(key, sizeof(key)), packed);
     if (!s.ok()) {
       status = FromRocks(s, "WriteBatch::Put");
       break;
@@ -169,7 +193,16 @@ absl::StatusOr<PackedRun> WritePacked(const RunEnv& env, bool compactions) {
   PackedRun run;
   run.seconds = SecondsSince(start);
   if (!status.ok()) return status;
-  // Close flushes the memtable: part of what the records cost.
+  // The memtables' flush is part of what the records cost (Close would not
+  // flush them: the log holds them).
+  status =
+      FromRocks((*db)->Flush(rocksdb::FlushOptions(), families), "Flush");
+  if (family_per_partition) {
+    for (rocksdb::ColumnFamilyHandle* h : families) {
+      (*db)->DestroyColumnFamilyHandle(h);
+    }
+  }
+  if (!status.ok()) return status;
   if (status = CloseDb(*std::move(db)); !status.ok()) return status;
   run.write_amplification =
       static_cast<double>(ProcessWrittenBytes() - written_before) /
@@ -177,12 +210,12 @@ absl::StatusOr<PackedRun> WritePacked(const RunEnv& env, bool compactions) {
   return run;
 }
 
-// (b) or (e): the rate and the write amplification of WritePacked.
+// (b), (e) or (f): the rate and the write amplification of WritePacked.
 absl::StatusOr<std::vector<Metric>> PackedMetrics(const RunEnv& env,
-                                                  bool compactions,
+                                                  PackedLayout layout,
                                                   const std::string& name,
                                                   const std::string& label) {
-  absl::StatusOr<PackedRun> run = WritePacked(env, compactions);
+  absl::StatusOr<PackedRun> run = WritePacked(env, layout);
   if (!run.ok()) return run.status();
   const Dataset& data = *env.data;
   return std::vector<Metric>{
@@ -196,14 +229,20 @@ absl::StatusOr<std::vector<Metric>> PackedMetrics(const RunEnv& env,
 }  // namespace
 
 absl::StatusOr<std::vector<Metric>> RunBaselinePacked(const RunEnv& env) {
-  return PackedMetrics(env, /*compactions=*/true, "b",
+  return PackedMetrics(env, PackedLayout::kOneFamily, "b",
                        "RocksDB (b) Put per 100 records");
 }
 
 absl::StatusOr<std::vector<Metric>> RunBaselinePackedNoCompaction(
     const RunEnv& env) {
-  return PackedMetrics(env, /*compactions=*/false, "e",
+  return PackedMetrics(env, PackedLayout::kOneFamilyNoCompaction, "e",
                        "RocksDB (e) = (b) without compaction");
+}
+
+absl::StatusOr<std::vector<Metric>> RunBaselinePackedFamilyPerPartition(
+    const RunEnv& env) {
+  return PackedMetrics(env, PackedLayout::kFamilyPerPartition, "f",
+                       "RocksDB (f) = (b), one family per partition");
 }
 
 absl::StatusOr<std::vector<Metric>> RunBaselineSyncPuts(const RunEnv& env,

@@ -30,6 +30,13 @@ absl::StatusOr<std::vector<Metric>> RunBaselinePacked(const RunEnv& env);
 absl::StatusOr<std::vector<Metric>> RunBaselinePackedNoCompaction(
     const RunEnv& env);
 
+// (f) (b) with one column family per partition (RocksDB's defaults in
+// each): every flushed file holds one partition, so leveled compaction
+// moves it down without rewriting it. Shows what a partition-aligned flush
+// would save (DESIGN-NOTES.md, "Sustained writes"). Reports what (b) does.
+absl::StatusOr<std::vector<Metric>> RunBaselinePackedFamilyPerPartition(
+    const RunEnv& env);
+
 // (c) Synchronous Puts with WriteOptions::sync (the WAL fsynced before Put
 // returns): `threads` threads each Put --sync-sends records one at a time,
 // as brook's sync acks=all test sends them. Concurrent Puts share an fsync
