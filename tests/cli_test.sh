@@ -127,6 +127,20 @@ expect_eq "describe partition rows" "$rows" 3
 run --data "$data" topics create orders --partitions 1
 expect_rc "create existing" 1
 expect_error_line "create existing message"
+# Without --partitions: num.partitions, as kafka-topics.sh.
+run --data "$data" topics create dflt
+expect_rc "create with the default partition count" 0
+expect_eq "default partition count" "$OUT" "Created topic dflt with 1 partition."
+run --data "$data" topics delete dflt
+expect_rc "delete dflt" 0
+run --data "$data" topics create my_orders --partitions 1
+expect_rc "create my_orders" 0
+run --data "$data" topics create my.orders --partitions 1
+expect_rc "colliding name" 1
+expect_contains "colliding name message" "$ERR" \
+  "Topic 'my.orders' collides with existing topic: my_orders"
+run --data "$data" topics delete my_orders
+expect_rc "delete my_orders" 0
 
 # --- bad input: runtime errors (1) ------------------------------------------
 run --data "$data" topics create 'bad name!' --partitions 1
@@ -152,8 +166,8 @@ expect_rc "unknown topic config" 1
 run --data "$data" topics create x --partitions abc
 expect_rc "non-numeric partitions" 2
 expect_error_line "non-numeric partitions message"
-run --data "$data" topics create x
-expect_rc "missing --partitions" 2
+run --data "$data" topics create
+expect_rc "missing topic name" 2
 run --data "$data" consume orders --bogus
 expect_rc "unknown flag" 2
 expect_error_line "unknown flag message"
@@ -266,9 +280,9 @@ run --data "$data" groups describe g1
 expect_rc "groups describe" 0
 expect_contains "describe says no members" "$OUT" \
   "Consumer group 'g1' has no active members."
-header='^GROUP +TOPIC +PARTITION +CURRENT-OFFSET +LOG-END-OFFSET +LAG +CONSUMER-ID +CLIENT-ID$'
+header='^GROUP +TOPIC +PARTITION +CURRENT-OFFSET +LOG-END-OFFSET +LAG +CONSUMER-ID +HOST +CLIENT-ID$'
 expect_eq "describe header" "$(printf '%s\n' "$OUT" | grep -cE "$header")" 1
-rows=$(printf '%s\n' "$OUT" | grep -cE '^g1 +orders +[0-2] +[0-9]+ +[0-9]+ +0 +- +-$')
+rows=$(printf '%s\n' "$OUT" | grep -cE '^g1 +orders +[0-2] +[0-9]+ +[0-9]+ +0 +- +- +-$')
 expect_eq "describe rows" "$rows" 3
 expect_eq "describe lag" "$(lag_sum)" 0
 run --data "$data" groups describe nope
@@ -349,7 +363,8 @@ expect_rc "groups delete" 0
 run --data "$data" groups list
 expect_eq "groups list after delete" "$OUT" ""
 run --data "$data" groups delete g1
-expect_rc "groups delete missing" 0
+expect_rc "groups delete missing" 1
+expect_contains "groups delete missing message" "$ERR" "group g1 does not exist"
 
 # --- partition --------------------------------------------------------------
 # Expected values from the conformance sample's murmur2 vectors.
@@ -420,9 +435,10 @@ wait_until_held() {  # GROUP [FLAGS...]
       start_follower "$@"
     fi
     # A write with no effect when the directory is free (deleting a group
-    # that has no offsets); refused while the follower holds it.
+    # that has no offsets fails with "does not exist"); refused as "in use"
+    # while the follower holds it.
     run --data "$data" groups delete probe-group
-    [[ "$RC" -ne 0 ]] && return 0
+    [[ "$ERR" == *"in use"* ]] && return 0
     sleep 0.1
   done
   return 1

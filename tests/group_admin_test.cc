@@ -262,8 +262,8 @@ TEST_F(GroupAdminTest, DeleteRefusedWhileMembersAreActive) {
   auto d = admin().DescribeGroup("g");
   ASSERT_OK(d);
   EXPECT_EQ(d->state, ConsumerGroupState::kDead);
-  // Deleting what is already gone is not an error.
-  EXPECT_OK(admin().DeleteGroup("g"));
+  // Deleting what is already gone: GroupIdNotFound, as in Kafka.
+  EXPECT_THAT(admin().DeleteGroup("g"), StatusIs(ErrorCode::kGroupIdNotFound));
 }
 
 TEST_F(GroupAdminTest, MemberPastMaxPollIntervalDoesNotBlockDelete) {

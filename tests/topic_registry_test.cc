@@ -127,7 +127,7 @@ class TopicRegistryTest : public ::testing::Test {
 TEST_F(TopicRegistryTest, APartitionCountOverTheLimitStoresNothing) {
   auto engine = Open();
   ASSERT_NE(engine, nullptr);
-  for (int32_t n : {0, -1, kMaxPartitionsPerTopic + 1, 2147483647}) {
+  for (int32_t n : {0, -2, kMaxPartitionsPerTopic + 1, 2147483647}) {
     EXPECT_THAT(engine->admin().CreateTopic("p", n),
                 StatusIs(ErrorCode::kInvalidPartitions))
         << n;

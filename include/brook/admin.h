@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,7 +79,7 @@ struct ConfigEntry {
 // A topic to create with Admin::CreateTopics (Kafka's NewTopic).
 struct NewTopic {
   std::string name;
-  int32_t partitions = 1;
+  int32_t partitions = 1;  // -1: the engine's num.partitions.
   TopicConfig config;
 };
 
@@ -99,6 +100,10 @@ struct MemberDescription {
   std::string member_id;
   std::string client_id;
   std::string group_instance_id;           // Empty for a dynamic member.
+  // Where the member runs, as Kafka's "/<client address>": every member of
+  // an embedded engine runs in the process holding the data directory,
+  // shown as "/localhost".
+  std::string host;
   std::vector<TopicPartition> assignment;  // Sorted.
 };
 
@@ -119,7 +124,10 @@ struct GroupPartitionOffset {
   TopicPartition partition;
   int64_t committed_offset = -1;
   int64_t log_end_offset = -1;  // -1 when the topic no longer exists.
-  int64_t lag = -1;  // log_end_offset - committed_offset (>= 0); -1 unknown.
+  // log_end_offset - committed_offset, negative when the committed offset
+  // is past the log end (as Kafka's tool shows it); none when the log end
+  // is unknown.
+  std::optional<int64_t> lag;
   std::string metadata;
 };
 
@@ -162,10 +170,13 @@ class Admin {
  public:
   virtual ~Admin() = default;
 
-  // Creates `name` with `partitions` partitions, all or nothing. Errors:
+  // Creates `name` with `partitions` partitions (-1: the engine's
+  // num.partitions, as Kafka's KIP-464), all or nothing. Errors:
   // InvalidTopic (Kafka's naming rules: ASCII letters, digits, '.', '_',
-  // '-'; 1..249 characters; not "." or ".."), InvalidPartitions (not in
-  // [1, kMaxPartitionsPerTopic]), TopicAlreadyExists.
+  // '-'; 1..249 characters; not "." or ".."; and a name that differs from
+  // an existing topic's only by '.' against '_' collides with it),
+  // InvalidPartitions (not -1 and not in [1, kMaxPartitionsPerTopic]),
+  // TopicAlreadyExists.
   virtual absl::Status CreateTopic(absl::string_view name, int32_t partitions,
                                    const TopicConfig& config = {}) = 0;
   // As above with Kafka property names; InvalidConfig for unknown names or
@@ -260,7 +271,8 @@ class Admin {
       absl::string_view group) = 0;
 
   // Deletes the group's committed offsets. NonEmptyGroup while the group has
-  // active members. Deleting an unknown group is not an error.
+  // active members; GroupIdNotFound when it has neither members nor
+  // committed offsets (as Kafka's DeleteGroups).
   virtual absl::Status DeleteGroup(absl::string_view group) = 0;
 
   // Moves `group`'s committed offsets of every partition of `topic` as

@@ -86,7 +86,8 @@ class Consumer {
   // group protocol: joins, rebalances and calls the rebalance listener.
   // Errors: Wakeup, NoOffsetForPartition (auto.offset.reset=none),
   // IllegalState (neither assigned nor subscribed), InconsistentGroupProtocol,
-  // Closed, ConcurrentModification.
+  // Closed, ConcurrentModification; InvalidRequest for a negative timeout
+  // (Kafka's IllegalArgumentException).
   virtual absl::StatusOr<std::vector<ConsumerRecord>> Poll(
       absl::Duration timeout) = 0;
 

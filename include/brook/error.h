@@ -23,6 +23,7 @@ enum class ErrorCode : int {
   kCorruption = kCorruptMessage,  // The same code, by brook's name for it.
   kUnknownTopicOrPartition = 3,
   kMessageTooLarge = 10,  // Kafka's RecordTooLarge on the producer side.
+  kOffsetMetadataTooLarge = 12,  // Over offset.metadata.max.bytes.
   kIllegalGeneration = 22,
   kInconsistentGroupProtocol = 23,
   kInvalidGroupId = 24,
@@ -42,6 +43,7 @@ enum class ErrorCode : int {
   kFencedInstanceId = 82,  // Another member took this group.instance.id.
   kInvalidTxnState = 48,
   kNonEmptyGroup = 68,  // The group still has active members.
+  kGroupIdNotFound = 69,  // No such group (no members, no offsets).
   // The data directory's storage failed: no space left, no file descriptors
   // left, an I/O error. Retriable, as in Kafka: writes resume by themselves
   // once the resource is back (the message says what to free).

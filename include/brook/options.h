@@ -81,8 +81,14 @@ struct EngineOptions {
   // it at once. At least 1 ms. Default: 300000 ms (5 minutes).
   absl::Duration log_retention_check_interval = absl::Milliseconds(300000);
 
+  // Longest metadata string a committed offset may carry (Kafka's
+  // offset.metadata.max.bytes): a commit's offsets with longer metadata are
+  // not stored and it fails with OffsetMetadataTooLarge, the others are
+  // stored (as Kafka's coordinator does). At least 0. Default: 4096.
+  int32_t offset_metadata_max_bytes = 4096;
+
   // Properties: auto.create.topics.enable, num.partitions,
-  // log.retention.check.interval.ms.
+  // log.retention.check.interval.ms, offset.metadata.max.bytes.
   static absl::StatusOr<EngineOptions> FromProperties(const Properties& props);
   // The settings above that have a property name, as FromProperties reads
   // them. Engine::Open validates the struct by parsing these, so a field set
@@ -158,13 +164,19 @@ enum class Acks : int8_t {
 };
 
 struct ProducerOptions {
+  static constexpr absl::Duration kDefaultDeliveryTimeout = absl::Seconds(120);
+
   // client.id, used in logs and metrics. Default: "producer-N".
   std::string client_id;
   // acks. Default: all, as in the Java client since 3.0.
   Acks acks = Acks::kAll;
   // delivery.timeout.ms: upper bound from Send to completion; a record still
-  // unwritten after it fails with Timeout. Default: 120 s.
-  absl::Duration delivery_timeout = absl::Seconds(120);
+  // unwritten after it fails with Timeout. At least linger.ms (Kafka also
+  // adds request.timeout.ms, which has no meaning in-process). Left at its
+  // default while linger.ms is larger, it becomes linger.ms + 30 s, as
+  // Kafka raises its default to linger.ms + request.timeout.ms. Default:
+  // 120 s.
+  absl::Duration delivery_timeout = kDefaultDeliveryTimeout;
   // partitioner.class: "default" (murmur2 for keys, sticky otherwise),
   // "round_robin" (or Kafka's RoundRobinPartitioner class name), or a custom
   // one set here. Default: nullptr, the default partitioner.

@@ -64,7 +64,8 @@ enum class TimestampType : int8_t {
 
 // A record to send. Without a partition, the producer's partitioner picks one
 // (murmur2 of the key, or sticky for null keys). Without a timestamp, the send
-// time is used.
+// time is used; a timestamp before the Unix epoch fails the send with
+// InvalidRequest (Kafka's ProducerRecord refuses it).
 struct ProducerRecord {
   std::string topic;
   std::optional<int32_t> partition;

@@ -239,6 +239,7 @@ absl::StatusOr<ConsumerGroupDescription> AdminImpl::DescribeGroup(
       md.member_id = id;
       md.client_id = m.client_id;
       md.group_instance_id = m.group_instance_id;
+      md.host = "/localhost";
       md.assignment = m.assignment;
       std::sort(md.assignment.begin(), md.assignment.end());
       d.members.push_back(std::move(md));
@@ -269,9 +270,9 @@ absl::StatusOr<std::vector<GroupPartitionOffset>> AdminImpl::ListGroupOffsets(
         tp.partition < topic->num_partitions()) {
       p.log_end_offset = topic->partition(tp.partition)
                              .high_watermark.load(std::memory_order_acquire);
-      // A committed offset past the log end (possible only through a manual
-      // commit) has no lag rather than a negative one.
-      p.lag = std::max<int64_t>(0, p.log_end_offset - p.committed_offset);
+      // Unclamped, as Kafka's tool: a committed offset past the log end
+      // (a manual commit, or records lost to damage) shows negative lag.
+      p.lag = p.log_end_offset - p.committed_offset;
     }
     out.push_back(std::move(p));
   }

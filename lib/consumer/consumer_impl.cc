@@ -268,6 +268,12 @@ absl::StatusOr<ConsumerRecords> ConsumerImpl::PollRecords(
     absl::Duration timeout) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (timeout < absl::ZeroDuration()) {
+    // Kafka's Timer: IllegalArgumentException, before anything else.
+    return Error(ErrorCode::kInvalidRequest,
+                 absl::StrCat("Invalid negative timeout ",
+                              absl::ToInt64Milliseconds(timeout)));
+  }
   RunCommitCallbacks();
   if (wakeup_.exchange(false, std::memory_order_acq_rel)) {
     return Error(ErrorCode::kWakeup, "the consumer was woken up");
@@ -474,8 +480,8 @@ absl::Status ConsumerImpl::DoCommit(const OffsetMap& offsets) {
     return core_->coordinator().CommitOffsets(options_.group_id, member_id_,
                                               generation_, offsets);
   }
-  return core_->offsets().Commit(options_.group_id, offsets,
-                                 core_->clock()->Now());
+  if (offsets.empty()) return absl::OkStatus();
+  return core_->coordinator().CommitOutsideGroup(options_.group_id, offsets);
 }
 
 absl::Status ConsumerImpl::MaybeAutoCommit() {

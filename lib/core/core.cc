@@ -141,7 +141,7 @@ EngineCore::EngineCore(const EngineOptions& options,
       synced_ends_(std::move(synced_ends)),
       lost_records_(std::move(lost_records)),
       notifier_(clock_),
-      offsets_(store_.get()),
+      offsets_(store_.get(), options.offset_metadata_max_bytes),
       snapshots_(store_.get()),
       coordinator_(clock_, topics_.get(), &offsets_, &snapshots_, &notifier_),
       appender_(std::make_unique<Appender>(
@@ -249,14 +249,17 @@ absl::StatusOr<std::shared_ptr<Topic>> EngineCore::GetTopic(
 absl::Status EngineCore::CreateTopic(absl::string_view name, int32_t partitions,
                                      const TopicConfig& config) {
   if (closed()) return ClosedError();
-  return topics_->Create(name, partitions, config).status();
+  return topics_->Create(name, PartitionsOrDefault(partitions), config)
+      .status();
 }
 
 std::vector<absl::Status> EngineCore::CreateTopics(
     const std::vector<NewTopic>& topics) {
   if (closed()) return std::vector<absl::Status>(topics.size(), ClosedError());
+  std::vector<NewTopic> resolved = topics;
+  for (NewTopic& t : resolved) t.partitions = PartitionsOrDefault(t.partitions);
   std::vector<absl::Status> out;
-  for (const auto& created : topics_->CreateMany(topics)) {
+  for (const auto& created : topics_->CreateMany(resolved)) {
     out.push_back(created.status());
   }
   return out;

@@ -67,10 +67,16 @@ class EngineCore {
   // and the engine auto-creates topics. UnknownTopicOrPartition otherwise.
   absl::StatusOr<std::shared_ptr<Topic>> GetTopic(absl::string_view name);
 
+  // A partition count of -1 means the engine's default (Kafka's
+  // num.partitions, KIP-464).
   absl::Status CreateTopic(absl::string_view name, int32_t partitions,
                            const TopicConfig& config);
   std::vector<absl::Status> CreateTopics(const std::vector<NewTopic>& topics);
   absl::Status DeleteTopic(absl::string_view name);
+
+  int32_t PartitionsOrDefault(int32_t partitions) const {
+    return partitions == -1 ? options_.default_partitions : partitions;
+  }
 
   // Numbers for default client ids ("producer-1", "consumer-1", ...).
   int64_t NextClientNumber() { return ++client_numbers_; }

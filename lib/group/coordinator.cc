@@ -394,6 +394,32 @@ absl::Status GroupCoordinator::CommitOffsets(
   return status;
 }
 
+absl::Status GroupCoordinator::CommitOutsideGroup(
+    absl::string_view group_id,
+    const std::map<TopicPartition, OffsetAndMetadata>& offsets) {
+  bool changed = false;
+  absl::Status status;
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Time now = clock_->Now();
+    Group* group = FindLocked(group_id);
+    if (group != nullptr) changed = CheckDeadlinesLocked(group, now);
+    if (group != nullptr && !group->members.empty()) {
+      status = Error(
+          ErrorCode::kCommitFailed,
+          absl::StrCat("commit failed: group ", group_id, " has ",
+                       group->members.size(),
+                       " active member(s); a consumer that is not a member "
+                       "(one using Assign) can commit its offsets only while "
+                       "the group is empty"));
+    } else {
+      status = offsets_->Commit(group_id, offsets, now);
+    }
+  }
+  if (changed) notifier_->Notify();
+  return status;
+}
+
 absl::Time GroupCoordinator::NextDeadline(absl::string_view group_id) {
   absl::MutexLock lock(&mu_);
   Group* group = FindLocked(group_id);

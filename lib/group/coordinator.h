@@ -117,6 +117,15 @@ class GroupCoordinator {
       int32_t generation,
       const std::map<TopicPartition, OffsetAndMetadata>& offsets)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Commits `offsets` for a consumer outside the group (one that assigns
+  // its partitions, committing without a generation). As Kafka's
+  // coordinator, only while the group has no members: CommitFailed
+  // otherwise (Kafka answers UNKNOWN_MEMBER_ID, which its client raises as
+  // CommitFailedException).
+  absl::Status CommitOutsideGroup(
+      absl::string_view group_id,
+      const std::map<TopicPartition, OffsetAndMetadata>& offsets)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // The earliest time at which a deadline of the group (a member's
   // max.poll.interval, the rebalance timeout) passes; InfiniteFuture if none.

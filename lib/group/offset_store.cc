@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "brook/error.h"
 #include "util/coding.h"
 #include "util/status_macros.h"
@@ -76,12 +77,26 @@ absl::Status OffsetStore::Commit(
     absl::Time now) {
   if (offsets.empty()) return absl::OkStatus();
   StoreWriteBatch batch;
+  std::vector<std::string> too_large;
   for (const auto& [tp, o] : offsets) {
+    if (o.metadata.size() > static_cast<size_t>(max_metadata_bytes_)) {
+      too_large.push_back(absl::StrCat(tp.ToString(), " (", o.metadata.size(),
+                                       " bytes)"));
+      continue;
+    }
     batch.PutMeta(OffsetKey(group, tp), EncodeValue(o, now));
   }
   // Not fsynced: a commit survives a process crash, like an acks=1 write.
   // Losing one to power loss only replays records (at-least-once holds).
-  return store_->Write(&batch, /*sync=*/false);
+  if (!batch.empty()) {
+    BROOK_RETURN_IF_ERROR(store_->Write(&batch, /*sync=*/false));
+  }
+  if (too_large.empty()) return absl::OkStatus();
+  return Error(ErrorCode::kOffsetMetadataTooLarge,
+               absl::StrCat("offset metadata of ", absl::StrJoin(too_large, ", "),
+                            " is longer than offset.metadata.max.bytes (",
+                            max_metadata_bytes_,
+                            "); those offsets were not committed"));
 }
 
 absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> OffsetStore::Fetch(
@@ -157,7 +172,10 @@ absl::Status OffsetStore::DeleteGroup(absl::string_view group) {
         // The length before the name makes the prefix match only `group`.
         if (ParseKey(key, &g, &tp) && g == group) batch.DeleteMeta(key);
       }));
-  if (batch.empty()) return absl::OkStatus();
+  if (batch.empty()) {
+    return Error(ErrorCode::kGroupIdNotFound,
+                 absl::StrCat("group ", group, " does not exist"));
+  }
   return store_->Write(&batch, /*sync=*/false);
 }
 

@@ -27,10 +27,14 @@ namespace brook {
 // Thread-safe (the store is).
 class OffsetStore {
  public:
-  // `store` must outlive this.
-  explicit OffsetStore(Store* store) : store_(store) {}
+  // `store` must outlive this. Metadata strings longer than
+  // `max_metadata_bytes` are refused (Kafka's offset.metadata.max.bytes).
+  OffsetStore(Store* store, int32_t max_metadata_bytes)
+      : store_(store), max_metadata_bytes_(max_metadata_bytes) {}
 
-  // Writes every offset of `offsets` atomically, stamped `now`.
+  // Writes the offsets of `offsets` atomically, stamped `now`. As Kafka's
+  // coordinator, an offset whose metadata is too long is left out and the
+  // others are written: OffsetMetadataTooLarge naming the ones left out.
   absl::Status Commit(
       absl::string_view group,
       const std::map<TopicPartition, OffsetAndMetadata>& offsets,
@@ -53,11 +57,12 @@ class OffsetStore {
   absl::StatusOr<std::vector<std::string>> ListGroups();
 
   // Deletes every committed offset of `group` in one write (not fsynced, as
-  // commits are not).
+  // commits are not). GroupIdNotFound when it has none.
   absl::Status DeleteGroup(absl::string_view group);
 
  private:
   Store* const store_;
+  const int32_t max_metadata_bytes_;
 };
 
 }  // namespace brook

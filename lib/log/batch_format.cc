@@ -64,6 +64,15 @@ size_t EncodedRecordSize(int64_t timestamp_ms, int64_t first_ts_ms,
   return VarintLength32(static_cast<int32_t>(body)) + body;
 }
 
+size_t KafkaBatchSizeUpperBound(const Bytes& key, const Bytes& value,
+                                const std::vector<Header>& headers) {
+  constexpr size_t kMaxRecordOverhead = 21;
+  // The body at zero deltas holds one byte each for attributes, timestamp
+  // delta and offset delta, which the overhead already counts.
+  return kKafkaBatchHeaderSize + kMaxRecordOverhead +
+         RecordBodySize(0, 0, 0, key, value, headers) - 3;
+}
+
 BatchBuilder::BatchBuilder(size_t capacity) {
   buffer_.reserve(std::max(capacity, kBatchHeaderSize));
   buffer_.resize(kBatchHeaderSize);

@@ -60,6 +60,18 @@ size_t EncodedRecordSize(int64_t timestamp_ms, int64_t first_ts_ms,
                          const Bytes& value,
                          const std::vector<Header>& headers);
 
+// Kafka's record batch header (v2): what Kafka's size checks add to the
+// records, whatever brook's own header takes.
+inline constexpr size_t kKafkaBatchHeaderSize = 61;
+
+// Kafka's upper bound on the size of a batch holding only this record
+// (DefaultRecordBatch.estimateBatchSizeUpperBound: the header, 21 bytes for
+// the record's length, attributes, timestamp and offset deltas at their
+// largest, then key, value and headers), which its producer compares with
+// max.request.size and buffer.memory.
+size_t KafkaBatchSizeUpperBound(const Bytes& key, const Bytes& value,
+                                const std::vector<Header>& headers);
+
 // Builds one batch. Thread-compatible.
 class BatchBuilder {
  public:

@@ -426,6 +426,31 @@ absl::StatusOr<std::shared_ptr<Topic>> TopicRegistry::Create(
       CreateMany({NewTopic{std::string(name), partitions, config}}).front());
 }
 
+std::string TopicRegistry::CollidingLocked(
+    absl::string_view name,
+    const absl::flat_hash_set<absl::string_view>& also) const {
+  if (name.find_first_of("._") == absl::string_view::npos) return "";
+  auto collides = [name](absl::string_view other) {
+    if (other.size() != name.size() || other == name) return false;
+    for (size_t i = 0; i < name.size(); ++i) {
+      const bool a = name[i] == '.' || name[i] == '_';
+      const bool b = other[i] == '.' || other[i] == '_';
+      if (a != b || (!a && name[i] != other[i])) return false;
+    }
+    return true;
+  };
+  for (const auto& [other, topic] : topics_) {
+    if (collides(other)) return other;
+  }
+  for (const auto& [other, topic] : unreadable_) {
+    if (collides(other)) return other;
+  }
+  for (absl::string_view other : also) {
+    if (collides(other)) return std::string(other);
+  }
+  return "";
+}
+
 std::vector<absl::StatusOr<std::shared_ptr<Topic>>> TopicRegistry::CreateMany(
     const std::vector<NewTopic>& topics) {
   std::vector<absl::StatusOr<std::shared_ptr<Topic>>> out(
@@ -464,6 +489,12 @@ std::vector<absl::StatusOr<std::shared_ptr<Topic>>> TopicRegistry::CreateMany(
                      absl::StrCat("topic ", name,
                                   " already exists but cannot be read; "
                                   "delete it first"));
+    } else if (std::string other = CollidingLocked(name, requested);
+               !other.empty()) {
+      requested.erase(name);
+      out[i] = Error(ErrorCode::kInvalidTopic,
+                     absl::StrCat("Topic '", name,
+                                  "' collides with existing topic: ", other));
     } else {
       creating.push_back(i);
       families.push_back(

@@ -31,6 +31,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "brook/admin.h"
@@ -149,6 +150,12 @@ class TopicRegistry {
   // The readable topic `name`; errors as FindReadable's.
   absl::StatusOr<Topic*> FindLocked(absl::string_view name) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The topic (of those stored, or of `also`) whose name differs from
+  // `name` only where one has '.' and the other '_' (Kafka refuses such a
+  // pair: the two share metric names); empty when none.
+  std::string CollidingLocked(absl::string_view name,
+                              const absl::flat_hash_set<absl::string_view>& also)
+      const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   struct UnreadableTopic {
     absl::Status reason;

@@ -11,10 +11,18 @@
 namespace brook {
 namespace {
 
-absl::Status ValidateOptions(const ProducerOptions& o) {
+// Checks `o` and completes what depends on other settings.
+absl::Status ValidateOptions(ProducerOptions& o) {
   // The struct obeys the rules (and gives the messages) of its properties.
   absl::Status s = ProducerOptions::FromProperties(o.ToProperties()).status();
   if (!s.ok()) return s;
+  // Kafka's ProducerConfig.configureDeliveryTimeout, with its default
+  // request.timeout.ms.
+  constexpr absl::Duration kKafkaRequestTimeout = absl::Seconds(30);
+  if (o.delivery_timeout == ProducerOptions::kDefaultDeliveryTimeout &&
+      o.delivery_timeout < o.linger + kKafkaRequestTimeout) {
+    o.delivery_timeout = o.linger + kKafkaRequestTimeout;
+  }
   if (o.delivery_timeout < o.linger) {
     return Error(ErrorCode::kInvalidConfig,
                  "delivery.timeout.ms must be at least linger.ms");
@@ -32,10 +40,11 @@ uint64_t NextProducerId() {
 absl::StatusOr<std::unique_ptr<Producer>> ProducerImpl::Create(
     std::shared_ptr<EngineCore> core, const ProducerOptions& options) {
   if (core->closed()) return EngineCore::ClosedError();
-  absl::Status s = ValidateOptions(options);
+  ProducerOptions completed = options;
+  absl::Status s = ValidateOptions(completed);
   if (!s.ok()) return s;
-  auto producer =
-      std::unique_ptr<ProducerImpl>(new ProducerImpl(std::move(core), options));
+  auto producer = std::unique_ptr<ProducerImpl>(
+      new ProducerImpl(std::move(core), completed));
   producer->core_->appender().Register(producer->accumulator_);
   return std::unique_ptr<Producer>(std::move(producer));
 }
@@ -133,6 +142,14 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
   const int64_t now_ms = absl::ToUnixMillis(core_->clock()->Now());
   const int64_t timestamp_ms =
       record.timestamp ? absl::ToUnixMillis(*record.timestamp) : now_ms;
+  if (timestamp_ms < 0) {
+    // Kafka's ProducerRecord: IllegalArgumentException.
+    return Fail(Error(ErrorCode::kInvalidRequest,
+                      absl::StrCat("Invalid timestamp: ", timestamp_ms,
+                                   ". Timestamp should always be "
+                                   "non-negative or null.")),
+                callback);
+  }
   // What Kafka's broker checks at append, checked here where the future
   // can still fail before anything is queued.
   if (t.compacted() && !record.key) {
@@ -158,31 +175,32 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
   }
   const size_t size = EncodedRecordSize(
       timestamp_ms, timestamp_ms, 0, record.key, record.value, record.headers);
-  const size_t limit = static_cast<size_t>(options_.max_request_size);
-  if (size > limit) {
+  // Kafka's producer checks an upper bound of the record in a batch of its
+  // own against max.request.size and buffer.memory; its broker checks the
+  // batch against max.message.bytes.
+  const size_t bound =
+      KafkaBatchSizeUpperBound(record.key, record.value, record.headers);
+  auto too_large = [&](size_t serialized, absl::string_view limit_name,
+                       int64_t limit) {
     return Fail(Error(ErrorCode::kMessageTooLarge,
-                      absl::StrCat("the record is ", size,
-                                   " bytes when serialized, more than "
-                                   "max.request.size (",
-                                   limit, ")")),
+                      absl::StrCat("The message is ", serialized,
+                                   " bytes when serialized which is larger "
+                                   "than ",
+                                   limit, ", which is the value of the ",
+                                   limit_name, " configuration.")),
                 callback);
+  };
+  if (bound > static_cast<size_t>(options_.max_request_size)) {
+    return too_large(bound, "max.request.size", options_.max_request_size);
   }
-  if (size + kBatchHeaderSize >
+  if (static_cast<int64_t>(bound) > options_.buffer_memory) {
+    return too_large(bound, "buffer.memory", options_.buffer_memory);
+  }
+  if (kKafkaBatchHeaderSize + size >
       static_cast<size_t>(t.max_message_bytes())) {
-    return Fail(Error(ErrorCode::kMessageTooLarge,
-                      absl::StrCat("the record is ", size,
-                                   " bytes when serialized, more than topic ",
-                                   t.name(), "'s max.message.bytes (",
-                                   t.max_message_bytes(), ")")),
-                callback);
-  }
-  if (static_cast<int64_t>(size) > options_.buffer_memory) {
-    return Fail(Error(ErrorCode::kMessageTooLarge,
-                      absl::StrCat("the record is ", size,
-                                   " bytes when serialized, more than "
-                                   "buffer.memory (",
-                                   options_.buffer_memory, ")")),
-                callback);
+    return too_large(kKafkaBatchHeaderSize + size,
+                     absl::StrCat("topic ", t.name(), "'s max.message.bytes"),
+                     t.max_message_bytes());
   }
   absl::StatusOr<SendFuture> future =
       accumulator_->Append(held != nullptr ? held : **topic, partition,

@@ -18,10 +18,12 @@ absl::StatusCode CanonicalCode(ErrorCode code) {
     case ErrorCode::kOffsetOutOfRange:
       return absl::StatusCode::kOutOfRange;
     case ErrorCode::kUnknownTopicOrPartition:
+    case ErrorCode::kGroupIdNotFound:
       return absl::StatusCode::kNotFound;
     case ErrorCode::kCorruptMessage:
       return absl::StatusCode::kDataLoss;
     case ErrorCode::kMessageTooLarge:
+    case ErrorCode::kOffsetMetadataTooLarge:
     case ErrorCode::kRecordListTooLarge:
     case ErrorCode::kInvalidPartitions:
     case ErrorCode::kInvalidConfig:
@@ -79,6 +81,10 @@ absl::string_view ErrorCodeName(ErrorCode code) {
       return "UnknownTopicOrPartition";
     case ErrorCode::kMessageTooLarge:
       return "RecordTooLarge";
+    case ErrorCode::kOffsetMetadataTooLarge:
+      return "OffsetMetadataTooLarge";
+    case ErrorCode::kGroupIdNotFound:
+      return "GroupIdNotFound";
     case ErrorCode::kIllegalGeneration:
       return "IllegalGeneration";
     case ErrorCode::kInconsistentGroupProtocol:

@@ -103,6 +103,12 @@ absl::StatusOr<EngineOptions> EngineOptions::FromProperties(
                           return ParseMillis("log.retention.check.interval.ms",
                                              v, 1,
                                              &o.log_retention_check_interval);
+                        }},
+                       {"offset.metadata.max.bytes",
+                        [&](absl::string_view v) {
+                          return ParseInt32("offset.metadata.max.bytes", v, 0,
+                                            kMaxInt32,
+                                            &o.offset_metadata_max_bytes);
                         }}});
   if (!s.ok()) return s;
   return o;
@@ -112,7 +118,9 @@ Properties EngineOptions::ToProperties() const {
   return {{"auto.create.topics.enable", BoolText(auto_create_topics)},
           {"num.partitions", std::to_string(default_partitions)},
           {"log.retention.check.interval.ms",
-           MillisText(log_retention_check_interval)}};
+           MillisText(log_retention_check_interval)},
+          {"offset.metadata.max.bytes",
+           std::to_string(offset_metadata_max_bytes)}};
 }
 
 absl::StatusOr<TopicConfig> TopicConfig::FromProperties(

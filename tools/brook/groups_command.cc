@@ -72,8 +72,9 @@ absl::Status Describe(Admin& admin, const std::string& group) {
   // One row per partition that is committed or assigned (Kafka shows both),
   // then one row per member without partitions.
   struct Row {
-    int64_t current = -1, end = -1, lag = -1;
-    std::string consumer_id = "-", client_id = "-";
+    int64_t current = -1, end = -1;
+    std::optional<int64_t> lag;
+    std::string consumer_id = "-", host = "-", client_id = "-";
   };
   std::map<TopicPartition, Row> rows;
   for (const GroupPartitionOffset& o : *offsets) {
@@ -88,6 +89,7 @@ absl::Status Describe(Admin& admin, const std::string& group) {
     for (const TopicPartition& tp : m.assignment) {
       Row& r = rows[tp];
       r.consumer_id = m.member_id;
+      r.host = m.host;
       r.client_id = m.client_id;
     }
   }
@@ -123,15 +125,16 @@ absl::Status Describe(Admin& admin, const std::string& group) {
   }
   std::vector<std::vector<std::string>> table = {
       {"GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG",
-       "CONSUMER-ID", "CLIENT-ID"}};
+       "CONSUMER-ID", "HOST", "CLIENT-ID"}};
   for (const auto& [tp, r] : rows) {
     table.push_back({group, tp.topic, absl::StrCat(tp.partition),
-                     OrDash(r.current), OrDash(r.end), OrDash(r.lag),
-                     r.consumer_id, r.client_id});
+                     OrDash(r.current), OrDash(r.end),
+                     r.lag ? absl::StrCat(*r.lag) : "-",
+                     r.consumer_id, r.host, r.client_id});
   }
   for (const MemberDescription* m : idle) {
     table.push_back(
-        {group, "-", "-", "-", "-", "-", m->member_id, m->client_id});
+        {group, "-", "-", "-", "-", "-", m->member_id, m->host, m->client_id});
   }
   absl::StrAppend(&out, FormatTable(table));
   return WriteStdout(out);

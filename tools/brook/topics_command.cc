@@ -29,20 +29,18 @@ constexpr absl::string_view kCommand = "topics";
 // What 'topics create' needs besides the name, checked before the data
 // directory is opened so a usage error never touches it.
 struct CreateRequest {
-  int32_t partitions = 0;
+  int32_t partitions = -1;  // Without --partitions: num.partitions.
   Properties config;
 };
 
 absl::StatusOr<CreateRequest> ParseCreate(const ParsedFlags& flags) {
-  std::optional<std::string> partitions_text = flags.Get("partitions");
-  if (!partitions_text) {
-    return UsageError("'topics create' needs --partitions N", kCommand);
-  }
-  absl::StatusOr<int64_t> partitions =
-      ParseIntFlag("partitions", *partitions_text, 1, INT32_MAX, kCommand);
-  if (!partitions.ok()) return partitions.status();
   CreateRequest request;
-  request.partitions = static_cast<int32_t>(*partitions);
+  if (std::optional<std::string> text = flags.Get("partitions")) {
+    absl::StatusOr<int64_t> partitions =
+        ParseIntFlag("partitions", *text, 1, INT32_MAX, kCommand);
+    if (!partitions.ok()) return partitions.status();
+    request.partitions = static_cast<int32_t>(*partitions);
+  }
   for (const std::string& text : flags.GetAll("config")) {
     auto kv = ParseKeyValueFlag("config", text, kCommand);
     if (!kv.ok()) return kv.status();
@@ -55,9 +53,15 @@ absl::Status Create(Admin& admin, const std::string& name,
                     const CreateRequest& request) {
   absl::Status s = admin.CreateTopic(name, request.partitions, request.config);
   if (!s.ok()) return s;
-  return WriteStdout(absl::StrCat(
-      "Created topic ", name, " with ", request.partitions,
-      request.partitions == 1 ? " partition.\n" : " partitions.\n"));
+  size_t partitions = static_cast<size_t>(request.partitions);
+  if (request.partitions == -1) {
+    absl::StatusOr<TopicDescription> d = admin.DescribeTopic(name);
+    if (!d.ok()) return d.status();
+    partitions = d->partitions.size();
+  }
+  return WriteStdout(absl::StrCat("Created topic ", name, " with ", partitions,
+                                  partitions == 1 ? " partition.\n"
+                                                  : " partitions.\n"));
 }
 
 absl::Status List(Admin& admin) {

@@ -42,7 +42,7 @@ command line. Errors are reported as one line on stderr:
 
 absl::string_view TopicsHelp() {
   return R"(Usage:
-  brook --data DIR topics create NAME --partitions N [--config KEY=VALUE]...
+  brook --data DIR topics create NAME [--partitions N] [--config KEY=VALUE]...
   brook --data DIR topics list
   brook --data DIR topics describe NAME
   brook --data DIR topics alter NAME [--partitions N] [--config KEY=VALUE]...
@@ -51,8 +51,11 @@ absl::string_view TopicsHelp() {
   brook --data DIR topics clean [NAME]
 
 create    creates topic NAME. Topic names use Kafka's rules: 1 to 249 ASCII
-          letters, digits, '.', '_' or '-', and not "." or "..".
-  --partitions N       number of partitions, 1 to 1000000 (required).
+          letters, digits, '.', '_' or '-', and not "." or "..". A name
+          that differs from an existing topic's only by '.' against '_'
+          collides with it (as in Kafka).
+  --partitions N       number of partitions, 1 to 1000000. Default:
+                       num.partitions (1).
   --config KEY=VALUE   a topic configuration by its Kafka name; repeatable.
                        Known: cleanup.policy, compression.type,
                        delete.retention.ms, max.compaction.lag.ms,
