@@ -299,5 +299,166 @@ TEST_F(KafkaFidelityTest, MembersHaveAHost) {
   EXPECT_EQ(d->members[0].host, "/localhost");
 }
 
+// Kafka's seek is not checked until a fetch: position() returns the target.
+TEST_F(KafkaFidelityTest, SeekPastTheEndIsReturnedUntilAFetchResetsIt) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+  auto producer = NewProducer(Immediate());
+  ASSERT_NE(producer, nullptr);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_OK(producer->Send(ProducerRecord("t", std::to_string(i))).Get());
+  }
+  ConsumerOptions o;
+  o.auto_offset_reset = OffsetReset::kEarliest;
+  std::unique_ptr<Consumer> c = NewConsumer(o);
+  ASSERT_NE(c, nullptr);
+  const TopicPartition tp("t", 0);
+  ASSERT_OK(c->Assign({tp}));
+  ASSERT_OK(c->Seek(tp, 1000));
+  EXPECT_THAT(c->Position(tp), IsOkAndHolds(1000));
+  // The fetch finds it out of range: auto.offset.reset (earliest).
+  auto records = c->Poll(absl::ZeroDuration());
+  ASSERT_OK(records);
+  EXPECT_EQ(records->size(), 10u);
+  EXPECT_THAT(c->Position(tp), IsOkAndHolds(10));
+
+  o.auto_offset_reset = OffsetReset::kNone;
+  std::unique_ptr<Consumer> strict = NewConsumer(o);
+  ASSERT_NE(strict, nullptr);
+  ASSERT_OK(strict->Assign({tp}));
+  ASSERT_OK(strict->Seek(tp, 1000));
+  EXPECT_THAT(strict->Position(tp), IsOkAndHolds(1000));
+  EXPECT_THAT(strict->Poll(absl::ZeroDuration()),
+              StatusIs(ErrorCode::kOffsetOutOfRange));
+}
+
+// seekToEnd / seekToBeginning "evaluate lazily": records appended before
+// the position is asked for count.
+TEST_F(KafkaFidelityTest, SeekToEndIsEvaluatedLazily) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+  auto producer = NewProducer(Immediate());
+  ASSERT_NE(producer, nullptr);
+  auto send = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      ASSERT_OK(producer->Send(ProducerRecord("t", std::string("v"))).Get());
+    }
+  };
+  send(5);
+  std::unique_ptr<Consumer> c = NewConsumer(ConsumerOptions());
+  ASSERT_NE(c, nullptr);
+  const TopicPartition tp("t", 0);
+  ASSERT_OK(c->Assign({tp}));
+  ASSERT_OK(c->SeekToEnd({tp}));
+  send(3);
+  EXPECT_THAT(c->Position(tp), IsOkAndHolds(8));
+
+  // SeekToBeginning after DeleteRecords moved the log start.
+  ASSERT_OK(c->SeekToBeginning({}));
+  ASSERT_OK(engine_->admin().DeleteRecords({{tp, 2}}));
+  EXPECT_THAT(c->Position(tp), IsOkAndHolds(2));
+
+  // A pending reset is not committed as a position.
+  ConsumerOptions grouped;
+  grouped.group_id = "g";
+  grouped.enable_auto_commit = false;
+  std::unique_ptr<Consumer> g = NewConsumer(grouped);
+  ASSERT_NE(g, nullptr);
+  ASSERT_OK(g->Assign({tp}));
+  ASSERT_OK(g->Seek(tp, 4));
+  ASSERT_OK(g->SeekToEnd({tp}));
+  ASSERT_OK(g->CommitSync());
+  EXPECT_EQ(CommittedOf(tp), -1);
+  send(1);
+  auto records = g->Poll(absl::ZeroDuration());
+  ASSERT_OK(records);
+  EXPECT_TRUE(records->empty());
+  EXPECT_THAT(g->Position(tp), IsOkAndHolds(9));
+}
+
+// wakeup() makes the next blocking call throw WakeupException, whichever
+// it is.
+TEST_F(KafkaFidelityTest, APendingWakeupIsRaisedByTheNextBlockingCall) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+  ConsumerOptions o;
+  o.group_id = "g";
+  o.enable_auto_commit = false;
+  std::unique_ptr<Consumer> c = NewConsumer(o);
+  ASSERT_NE(c, nullptr);
+  const TopicPartition tp("t", 0);
+  ASSERT_OK(c->Assign({tp}));
+  const OffsetMap offsets = {{tp, OffsetAndMetadata(0)}};
+
+  c->Wakeup();
+  EXPECT_THAT(c->CommitSync(offsets), StatusIs(ErrorCode::kWakeup));
+  EXPECT_OK(c->CommitSync(offsets));  // Raised once.
+  EXPECT_EQ(CommittedOf(tp), 0);
+
+  c->Wakeup();
+  EXPECT_THAT(c->Committed({tp}), StatusIs(ErrorCode::kWakeup));
+  EXPECT_OK(c->Committed({tp}));
+
+  c->Wakeup();
+  EXPECT_THAT(c->EndOffsets({tp}), StatusIs(ErrorCode::kWakeup));
+  c->Wakeup();
+  EXPECT_THAT(c->BeginningOffsets({tp}), StatusIs(ErrorCode::kWakeup));
+  c->Wakeup();
+  EXPECT_THAT(c->OffsetsForTimes({{tp, absl::UnixEpoch()}}),
+              StatusIs(ErrorCode::kWakeup));
+
+  // Position blocks only when it must look the position up.
+  ASSERT_OK(c->SeekToBeginning({tp}));
+  c->Wakeup();
+  EXPECT_THAT(c->Position(tp), StatusIs(ErrorCode::kWakeup));
+  EXPECT_THAT(c->Position(tp), IsOkAndHolds(0));
+  c->Wakeup();
+  EXPECT_THAT(c->Position(tp), IsOkAndHolds(0));  // Known: no wait.
+  EXPECT_THAT(c->Poll(absl::ZeroDuration()), StatusIs(ErrorCode::kWakeup));
+
+  // Nothing to commit: nothing to wait for, as Kafka's commitSync({}).
+  c->Wakeup();
+  EXPECT_OK(c->CommitSync(OffsetMap()));
+  EXPECT_THAT(c->Poll(absl::ZeroDuration()), StatusIs(ErrorCode::kWakeup));
+}
+
+// KafkaConsumer.offsetsForTimes.
+TEST_F(KafkaFidelityTest, OffsetsForTimesFindsTheFirstRecordAtOrAfter) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 2));
+  auto producer = NewProducer(Immediate());
+  ASSERT_NE(producer, nullptr);
+  const TopicPartition tp0("t", 0), tp1("t", 1);
+  for (int64_t ms : {1000, 2000, 2000, 3000, 1500}) {
+    ProducerRecord r("t", std::string("v"));
+    r.partition = 0;
+    r.timestamp = absl::FromUnixMillis(ms);
+    ASSERT_OK(producer->Send(r).Get());
+  }
+  std::unique_ptr<Consumer> c = NewConsumer(ConsumerOptions());
+  ASSERT_NE(c, nullptr);
+  // Not assigned: offsetsForTimes needs no assignment.
+  auto found = c->OffsetsForTimes({{tp0, absl::FromUnixMillis(1800)},
+                                   {tp1, absl::FromUnixMillis(0)}});
+  ASSERT_OK(found);
+  ASSERT_EQ(found->size(), 2u);
+  ASSERT_TRUE(found->at(tp0).has_value());
+  EXPECT_EQ(found->at(tp0)->offset, 1);
+  EXPECT_EQ(found->at(tp0)->timestamp, absl::FromUnixMillis(2000));
+  EXPECT_FALSE(found->at(tp1).has_value());  // Empty partition: null.
+  auto late = c->OffsetsForTimes({{tp0, absl::FromUnixMillis(3001)}});
+  ASSERT_OK(late);
+  EXPECT_FALSE(late->at(tp0).has_value());
+  auto exact = c->OffsetsForTimes({{tp0, absl::FromUnixMillis(3000)}});
+  ASSERT_OK(exact);
+  EXPECT_EQ(exact->at(tp0)->offset, 3);
+  // Below the log start: the first record still there.
+  ASSERT_OK(engine_->admin().DeleteRecords({{tp0, 2}}));
+  auto after_delete = c->OffsetsForTimes({{tp0, absl::FromUnixMillis(0)}});
+  ASSERT_OK(after_delete);
+  EXPECT_EQ(after_delete->at(tp0)->offset, 2);
+
+  EXPECT_THAT(c->OffsetsForTimes({{tp0, absl::FromUnixMillis(-1)}}),
+              StatusIs(ErrorCode::kInvalidRequest));
+  EXPECT_THAT(c->OffsetsForTimes({{TopicPartition("t", 2), absl::Now()}}),
+              StatusIs(ErrorCode::kUnknownTopicOrPartition));
+}
+
 }  // namespace
 }  // namespace brook

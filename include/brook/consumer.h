@@ -99,18 +99,33 @@ class Consumer {
   virtual absl::StatusOr<ConsumerRecords> PollRecords(
       absl::Duration timeout) = 0;
 
-  // Sets the next offset to read. An offset out of range is applied on the
-  // next Poll through auto.offset.reset. IllegalState when not assigned.
+  // Sets the next offset to read. As in Kafka it is not checked here:
+  // Position returns it as given, and the next Poll that finds it outside
+  // the log applies auto.offset.reset (OffsetOutOfRange with none).
+  // IllegalState when not assigned.
   virtual absl::Status Seek(const TopicPartition& partition,
                             int64_t offset) = 0;
-  // Empty `partitions` means every assigned partition.
+  // Seek to the log start / end, evaluated lazily as Kafka's: the position
+  // is the log start / end at the next Poll or Position, so records
+  // appended in between count. Empty `partitions` means every assigned
+  // partition.
   virtual absl::Status SeekToBeginning(
       absl::Span<const TopicPartition> partitions) = 0;
   virtual absl::Status SeekToEnd(
       absl::Span<const TopicPartition> partitions) = 0;
-  // The next offset Poll will return for `partition`, resolving it from the
-  // committed offset or auto.offset.reset when needed.
+  // The next offset Poll will fetch from for `partition`, resolving it from
+  // a pending SeekToBeginning/SeekToEnd, the committed offset or
+  // auto.offset.reset when needed (then a pending Wakeup is raised first).
   virtual absl::StatusOr<int64_t> Position(const TopicPartition& partition) = 0;
+
+  // For each partition, the first offset whose record timestamp is at least
+  // the given time, with that record's timestamp; nullopt when the
+  // partition has no such record (Kafka's offsetsForTimes). The partitions
+  // need not be assigned. Errors: InvalidRequest for a time before the
+  // epoch, UnknownTopicOrPartition, Wakeup.
+  virtual absl::StatusOr<
+      std::map<TopicPartition, std::optional<OffsetAndTimestamp>>>
+  OffsetsForTimes(const std::map<TopicPartition, absl::Time>& timestamps) = 0;
 
   // Log start and log end offsets, as Kafka's beginningOffsets/endOffsets.
   virtual absl::StatusOr<std::map<TopicPartition, int64_t>> BeginningOffsets(
@@ -124,7 +139,9 @@ class Consumer {
   virtual absl::StatusOr<std::vector<TopicPartition>> Paused() = 0;
 
   // Commits the positions of every assigned partition (the offsets after the
-  // records Poll returned). InvalidGroupId without a group.id. When
+  // records Poll returned; none for a partition whose position is not
+  // resolved yet). InvalidGroupId without a group.id; Wakeup when one is
+  // pending and there is something to commit. When
   // subscribed: CommitFailed when the consumer is no longer in the group's
   // current generation (removed, or the group rebalanced without it),
   // RebalanceInProgress while its own rejoin is under way.
@@ -136,11 +153,14 @@ class Consumer {
   virtual void CommitAsync(CommitCallback callback = nullptr) = 0;
   virtual void CommitAsync(const OffsetMap& offsets,
                            CommitCallback callback) = 0;
-  // The last committed offsets of `partitions` (absent when none).
+  // The last committed offsets of `partitions` (absent when none). Wakeup
+  // when one is pending.
   virtual absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>> Committed(
       absl::Span<const TopicPartition> partitions) = 0;
 
-  // Makes the current Poll (or the next one) return a Wakeup error.
+  // Makes the current Poll (or the next blocking call: Poll, CommitSync,
+  // Committed, Position, BeginningOffsets, EndOffsets, OffsetsForTimes)
+  // return a Wakeup error, as Kafka's wakeup.
   // Thread-safe: the only call allowed from another thread. Not
   // async-signal-safe (it takes a lock): from a signal handler, hand over to
   // a thread (e.g. one blocked in sigwait) that calls it.

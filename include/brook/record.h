@@ -113,6 +113,17 @@ struct RecordMetadata {
 };
 
 // A committed offset: the next offset to consume, plus an application string.
+// A record's offset and timestamp (Kafka's OffsetAndTimestamp).
+struct OffsetAndTimestamp {
+  int64_t offset = 0;
+  absl::Time timestamp;
+
+  friend bool operator==(const OffsetAndTimestamp& a,
+                         const OffsetAndTimestamp& b) {
+    return a.offset == b.offset && a.timestamp == b.timestamp;
+  }
+};
+
 struct OffsetAndMetadata {
   int64_t offset = 0;
   std::string metadata;

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "brook/error.h"
 #include "group/group.h"
-#include "log/batch_format.h"
+#include "log/offset_for_time.h"
 #include "log/topic_registry.h"
 #include "util/status_macros.h"
 
@@ -161,9 +161,6 @@ ConsumerGroupState ToPublic(GroupState state) {
   return ConsumerGroupState::kDead;
 }
 
-// Bytes read from the log per step of a timestamp search.
-constexpr size_t kSearchReadBytes = 1 << 20;
-
 }  // namespace
 
 absl::string_view ConsumerGroupStateName(ConsumerGroupState state) {
@@ -299,48 +296,6 @@ absl::Status AdminImpl::DeleteGroup(absl::string_view group) {
   });
 }
 
-absl::StatusOr<int64_t> AdminImpl::OffsetForTime(const Topic& topic,
-                                                 int32_t partition,
-                                                 int64_t from, int64_t end,
-                                                 absl::Time t) {
-  const int64_t target_ms = absl::ToUnixMillis(t);
-  int64_t pos = from;
-  while (pos < end) {
-    std::vector<StoredBatch> batches;
-    BROOK_RETURN_IF_ERROR(core_->store().ReadBatches(
-        topic.cf(), partition, pos, end, kSearchReadBytes, &batches));
-    if (batches.empty()) break;
-    const int64_t before = pos;
-    for (const StoredBatch& b : batches) {
-      const int32_t count = BatchOffsetSpan(*b.value);
-      const int64_t next = b.base_offset + count;
-      if (next <= pos) continue;
-      // As Kafka's offsetsForTimes: skip whole batches by their max
-      // timestamp, then scan the first batch that reaches the target.
-      const int64_t max_ts = BatchMaxTimestamp(*b.value);
-      if (max_ts >= 0 && max_ts < target_ms) {
-        pos = next;
-        continue;
-      }
-      BatchReader reader;
-      BROOK_RETURN_IF_ERROR(reader.Init(*b.value));
-      std::vector<HeaderView> headers;  // Decoded, not needed.
-      while (!reader.done()) {
-        RecordView r;
-        headers.clear();
-        BROOK_RETURN_IF_ERROR(reader.ReadView(b.base_offset, &r, &headers));
-        if (r.offset >= pos && r.offset < end &&
-            absl::ToUnixMillis(r.timestamp) >= target_ms) {
-          return r.offset;
-        }
-      }
-      pos = next;
-    }
-    if (pos == before) break;  // No progress: nothing more to read.
-  }
-  return end;
-}
-
 absl::StatusOr<std::vector<OffsetResetPlanEntry>> AdminImpl::ResetOffsets(
     absl::string_view group, absl::string_view topic_name,
     const OffsetResetSpec& spec, bool dry_run) {
@@ -374,8 +329,11 @@ absl::StatusOr<std::vector<OffsetResetPlanEntry>> AdminImpl::ResetOffsets(
         break;
       case OffsetResetSpec::Kind::kTimestamp: {
         BROOK_ASSIGN_OR_RETURN(
-            target,
-            OffsetForTime(*topic, tp.partition, start, end, spec.timestamp));
+            std::optional<TimestampedOffset> found,
+            FindOffsetForTime(core_->store(), *topic, tp.partition, start, end,
+                              absl::ToUnixMillis(spec.timestamp)));
+        // As kafka-consumer-groups.sh: no record that late, the log end.
+        target = found ? found->offset : end;
         break;
       }
       case OffsetResetSpec::Kind::kOffset:

@@ -55,11 +55,6 @@ class AdminImpl : public Admin {
   // The group as the coordinator holds it (after its deadline checks), or,
   // read-only, as the holding process's snapshot describes it.
   absl::StatusOr<std::optional<Group>> FindGroup(absl::string_view group);
-  // The first offset of `topic`'s `partition` in [from, end) whose record
-  // timestamp is >= `t`; `end` when there is none.
-  absl::StatusOr<int64_t> OffsetForTime(const Topic& topic, int32_t partition,
-                                        int64_t from, int64_t end,
-                                        absl::Time t);
 
   const std::shared_ptr<EngineCore> core_;
 };

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "brook/assignor.h"
 #include "brook/error.h"
+#include "log/offset_for_time.h"
 #include "log/topic_registry.h"
 #include "util/status_macros.h"
 
@@ -196,6 +197,16 @@ absl::Status ConsumerImpl::Reset(PartitionFetcher* f, bool out_of_range) {
 absl::Status ConsumerImpl::ResolvePositions() {
   std::vector<TopicPartition> missing;
   for (auto& [tp, f] : assigned_) {
+    switch (f->pending_reset()) {
+      case PartitionFetcher::PendingReset::kToStart:
+        f->set_position(f->log_start());
+        break;
+      case PartitionFetcher::PendingReset::kToEnd:
+        f->set_position(f->high_watermark());
+        break;
+      case PartitionFetcher::PendingReset::kNone:
+        break;
+    }
     if (!f->position()) missing.push_back(tp);
   }
   if (!missing.empty()) {
@@ -214,6 +225,10 @@ absl::Status ConsumerImpl::ResolvePositions() {
       }
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::ResetOutOfRangePositions() {
   for (auto& [tp, f] : assigned_) {
     const int64_t pos = *f->position();
     if (pos < f->log_start() || pos > f->high_watermark()) {
@@ -275,9 +290,7 @@ absl::StatusOr<ConsumerRecords> ConsumerImpl::PollRecords(
                               absl::ToInt64Milliseconds(timeout)));
   }
   RunCommitCallbacks();
-  if (wakeup_.exchange(false, std::memory_order_acq_rel)) {
-    return Error(ErrorCode::kWakeup, "the consumer was woken up");
-  }
+  BROOK_RETURN_IF_ERROR(TakeWakeup());
   if (!fetch_error_.ok()) return std::exchange(fetch_error_, absl::OkStatus());
   if (assigned_.empty() && !subscribed()) {
     return Error(ErrorCode::kIllegalState,
@@ -308,15 +321,14 @@ absl::StatusOr<ConsumerRecords> ConsumerImpl::PollRecords(
     }
     core_->RunDueRetention();  // Positions are checked against its result.
     BROOK_RETURN_IF_ERROR(ResolvePositions());
+    BROOK_RETURN_IF_ERROR(ResetOutOfRangePositions());
     BROOK_RETURN_IF_ERROR(Fetch(&records));
     if (!records.empty()) return records.Finish();
     if (core_->closed()) return EngineCore::ClosedError();
     if (clock->Now() >= deadline) return ConsumerRecords();
     core_->notifier().Wait(
         seen, &wakeup_, subscribed() ? GroupWaitDeadline(deadline) : deadline);
-    if (wakeup_.exchange(false, std::memory_order_acq_rel)) {
-      return Error(ErrorCode::kWakeup, "the consumer was woken up");
-    }
+    BROOK_RETURN_IF_ERROR(TakeWakeup());
   }
 }
 
@@ -338,14 +350,15 @@ absl::Status ConsumerImpl::SeekToBeginning(
     absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
+  constexpr auto kToStart = PartitionFetcher::PendingReset::kToStart;
   if (partitions.empty()) {
-    for (PartitionFetcher* f : order_) f->set_position(f->log_start());
+    for (PartitionFetcher* f : order_) f->RequestReset(kToStart);
     return absl::OkStatus();
   }
   for (const TopicPartition& tp : partitions) {
     BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f,
                            FindAssigned(tp, "SeekToBeginning"));
-    f->set_position(f->log_start());
+    f->RequestReset(kToStart);
   }
   return absl::OkStatus();
 }
@@ -354,13 +367,14 @@ absl::Status ConsumerImpl::SeekToEnd(
     absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
+  constexpr auto kToEnd = PartitionFetcher::PendingReset::kToEnd;
   if (partitions.empty()) {
-    for (PartitionFetcher* f : order_) f->set_position(f->high_watermark());
+    for (PartitionFetcher* f : order_) f->RequestReset(kToEnd);
     return absl::OkStatus();
   }
   for (const TopicPartition& tp : partitions) {
     BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(tp, "SeekToEnd"));
-    f->set_position(f->high_watermark());
+    f->RequestReset(kToEnd);
   }
   return absl::OkStatus();
 }
@@ -371,15 +385,59 @@ absl::StatusOr<int64_t> ConsumerImpl::Position(
   BROOK_RETURN_IF_ERROR(Enter(scope));
   BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f,
                          FindAssigned(partition, "Position"));
+  // A known position is returned as is; finding one may block in Kafka
+  // (so a pending Wakeup is raised then).
+  if (f->position()) return *f->position();
+  BROOK_RETURN_IF_ERROR(TakeWakeup());
   core_->RunDueRetention();
   BROOK_RETURN_IF_ERROR(ResolvePositions());
   return *f->position();
+}
+
+absl::StatusOr<std::map<TopicPartition, std::optional<OffsetAndTimestamp>>>
+ConsumerImpl::OffsetsForTimes(
+    const std::map<TopicPartition, absl::Time>& timestamps) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  for (const auto& [tp, t] : timestamps) {
+    if (t < absl::UnixEpoch()) {
+      // Kafka: IllegalArgumentException.
+      return Error(ErrorCode::kInvalidRequest,
+                   absl::StrCat("The target time for partition ", tp.ToString(),
+                                " is ", absl::ToUnixMillis(t),
+                                ". The target time cannot be negative."));
+    }
+  }
+  if (!timestamps.empty()) BROOK_RETURN_IF_ERROR(TakeWakeup());
+  core_->RunDueRetention();
+  std::map<TopicPartition, std::optional<OffsetAndTimestamp>> out;
+  for (const auto& [tp, t] : timestamps) {
+    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
+                           core_->GetTopic(tp.topic));
+    if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
+      return UnknownPartition(*topic, tp.partition);
+    }
+    const PartitionState& state = topic->partition(tp.partition);
+    BROOK_ASSIGN_OR_RETURN(
+        std::optional<TimestampedOffset> found,
+        FindOffsetForTime(core_->store(), *topic, tp.partition,
+                          state.log_start.load(), state.high_watermark.load(),
+                          absl::ToUnixMillis(t)));
+    if (found) {
+      out[tp] = OffsetAndTimestamp{found->offset,
+                                   absl::FromUnixMillis(found->timestamp_ms)};
+    } else {
+      out[tp] = std::nullopt;
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<std::map<TopicPartition, int64_t>>
 ConsumerImpl::BeginningOffsets(absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (!partitions.empty()) BROOK_RETURN_IF_ERROR(TakeWakeup());
   core_->RunDueRetention();
   std::map<TopicPartition, int64_t> out;
   for (const TopicPartition& tp : partitions) {
@@ -397,6 +455,7 @@ absl::StatusOr<std::map<TopicPartition, int64_t>> ConsumerImpl::EndOffsets(
     absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (!partitions.empty()) BROOK_RETURN_IF_ERROR(TakeWakeup());
   std::map<TopicPartition, int64_t> out;
   for (const TopicPartition& tp : partitions) {
     BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
@@ -513,14 +572,30 @@ absl::Status ConsumerImpl::CommitSync() {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   RunCommitCallbacks();
-  return DoCommit(ConsumedOffsets());
+  return CommitSyncLocked(ConsumedOffsets());
 }
 
 absl::Status ConsumerImpl::CommitSync(const OffsetMap& offsets) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   RunCommitCallbacks();
+  return CommitSyncLocked(offsets);
+}
+
+absl::Status ConsumerImpl::CommitSyncLocked(const OffsetMap& offsets) {
+  if (options_.group_id.empty()) return NoGroup();
+  // As Kafka's commitSync: nothing to send, nothing to wait for (so no
+  // wakeup either).
+  if (offsets.empty()) return absl::OkStatus();
+  BROOK_RETURN_IF_ERROR(TakeWakeup());
   return DoCommit(offsets);
+}
+
+absl::Status ConsumerImpl::TakeWakeup() {
+  if (wakeup_.exchange(false, std::memory_order_acq_rel)) {
+    return Error(ErrorCode::kWakeup, "the consumer was woken up");
+  }
+  return absl::OkStatus();
 }
 
 void ConsumerImpl::CommitAsync(CommitCallback callback) {
@@ -558,6 +633,7 @@ ConsumerImpl::Committed(absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   if (options_.group_id.empty()) return NoGroup();
+  if (!partitions.empty()) BROOK_RETURN_IF_ERROR(TakeWakeup());
   return core_->offsets().Fetch(options_.group_id, partitions);
 }
 

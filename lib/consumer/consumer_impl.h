@@ -48,6 +48,9 @@ class ConsumerImpl : public Consumer {
       absl::Span<const TopicPartition> partitions) override;
   absl::Status SeekToEnd(absl::Span<const TopicPartition> partitions) override;
   absl::StatusOr<int64_t> Position(const TopicPartition& partition) override;
+  absl::StatusOr<std::map<TopicPartition, std::optional<OffsetAndTimestamp>>>
+  OffsetsForTimes(
+      const std::map<TopicPartition, absl::Time>& timestamps) override;
   absl::StatusOr<std::map<TopicPartition, int64_t>> BeginningOffsets(
       absl::Span<const TopicPartition> partitions) override;
   absl::StatusOr<std::map<TopicPartition, int64_t>> EndOffsets(
@@ -94,9 +97,21 @@ class ConsumerImpl : public Consumer {
   PartitionFetcher* Find(const TopicPartition& tp);
   absl::StatusOr<PartitionFetcher*> FindAssigned(const TopicPartition& tp,
                                                  absl::string_view op);
-  // Gives every assigned partition a valid position (committed offset, or
-  // auto.offset.reset); errors NoOffsetForPartition / OffsetOutOfRange.
+  // Gives every assigned partition a position: a pending SeekToBeginning /
+  // SeekToEnd takes the log start / end of now, a partition without one its
+  // committed offset or auto.offset.reset (error NoOffsetForPartition).
+  // Positions are not range-checked: as in Kafka, Position returns a Seek
+  // target past the log end until a fetch finds it out of range.
   absl::Status ResolvePositions();
+  // What a fetch finds: positions outside [log start, log end] are reset by
+  // auto.offset.reset (error OffsetOutOfRange with none).
+  absl::Status ResetOutOfRangePositions();
+  // Wakeup when one is pending (and clears it), as the blocking calls of
+  // Kafka's consumer raise it: Poll, CommitSync, Committed, Position (when it
+  // must look a position up), BeginningOffsets, EndOffsets, OffsetsForTimes.
+  absl::Status TakeWakeup();
+  // CommitSync after the entry checks.
+  absl::Status CommitSyncLocked(const OffsetMap& offsets);
   absl::Status Reset(PartitionFetcher* f, bool out_of_range);
   absl::Status Fetch(RecordsBuilder* out);
   OffsetMap ConsumedOffsets() const;

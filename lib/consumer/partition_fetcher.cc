@@ -22,6 +22,13 @@ PartitionFetcher::PartitionFetcher(std::shared_ptr<Topic> topic,
 void PartitionFetcher::set_position(int64_t offset) {
   if (position_ != offset) ResetCache();
   position_ = offset;
+  pending_reset_ = PendingReset::kNone;
+}
+
+void PartitionFetcher::RequestReset(PendingReset reset) {
+  ResetCache();
+  position_.reset();
+  pending_reset_ = reset;
 }
 
 void PartitionFetcher::ResetCache() {

@@ -27,9 +27,16 @@ class PartitionFetcher {
   int32_t partition() const { return partition_; }
 
   // The next offset to return; nullopt until resolved (committed offset or
-  // auto.offset.reset).
+  // auto.offset.reset, or a pending reset).
   const std::optional<int64_t>& position() const { return position_; }
   void set_position(int64_t offset);
+
+  // SeekToBeginning / SeekToEnd, evaluated lazily as Kafka does: the
+  // position is unknown until the next Poll or Position resolves it to the
+  // log start or end of that moment.
+  enum class PendingReset { kNone, kToStart, kToEnd };
+  void RequestReset(PendingReset reset);
+  PendingReset pending_reset() const { return pending_reset_; }
 
   bool paused() const { return paused_; }
   void set_paused(bool paused) { paused_ = paused; }
@@ -52,6 +59,7 @@ class PartitionFetcher {
   const std::shared_ptr<Topic> topic_;
   const int32_t partition_;
   std::optional<int64_t> position_;
+  PendingReset pending_reset_ = PendingReset::kNone;
   bool paused_ = false;
 
   // Fetched batches; `reader_` walks batches_[index_] when reader_valid_.
