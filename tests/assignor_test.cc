@@ -667,6 +667,23 @@ TEST_P(AllAssignorsTest, IgnoresOwnedPartitionsThatDoNotExist) {
             (std::map<std::string, std::string>{{"c1", "x-0"}, {"c2", "x-1"}}));
 }
 
+// A member that subscribes to nothing gets nothing, whichever order the
+// members come in (Kafka's sticky assignors gave it partitions when its id
+// hashed first).
+TEST_P(AllAssignorsTest, AMemberSubscribingToNothingGetsNothing) {
+  for (const auto& [first, second] :
+       {std::pair<std::string, std::string>{"c1", "c2"}, {"c2", "c1"}}) {
+    absl::StatusOr<GroupAssignment> got =
+        AssignorByName(GetParam())
+            ->Assign(Group("t2:5", {{first, ""}, {second, "t2"}}));
+    ASSERT_OK(got);
+    EXPECT_EQ(Formatted(*got),
+              (std::map<std::string, std::string>{
+                  {first, ""}, {second, "t2-0 t2-1 t2-2 t2-3 t2-4"}}))
+        << first << " subscribes to nothing";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Assignors, AllAssignorsTest,
                          ::testing::Values("range", "roundrobin", "sticky",
                                            "cooperative-sticky"));

@@ -460,5 +460,31 @@ TEST_F(KafkaFidelityTest, OffsetsForTimesFindsTheFirstRecordAtOrAfter) {
               StatusIs(ErrorCode::kUnknownTopicOrPartition));
 }
 
+// A live group can hit the sticky assignors' empty-subscription case: a
+// member whose pattern matches nothing joins with no topics.
+TEST_F(KafkaFidelityTest, APatternMatchingNothingGetsNoPartitionsFromSticky) {
+  ASSERT_OK(engine_->admin().CreateTopic("t2", 5));
+  for (const char* strategy : {"sticky", "cooperative-sticky"}) {
+    ConsumerOptions o;
+    o.group_id = std::string("g-") + strategy;
+    o.enable_auto_commit = false;
+    o.assignment_strategies = {strategy};
+    std::unique_ptr<Consumer> none = NewConsumer(o);
+    std::unique_ptr<Consumer> some = NewConsumer(o);
+    ASSERT_NE(none, nullptr);
+    ASSERT_NE(some, nullptr);
+    ASSERT_OK(none->SubscribePattern("nomatch.*"));
+    ASSERT_OK(some->Subscribe({"t2"}));
+    for (int round = 0; round < 6; ++round) {
+      ASSERT_OK(none->Poll(absl::ZeroDuration()));
+      ASSERT_OK(some->Poll(absl::ZeroDuration()));
+    }
+    EXPECT_THAT(none->Assignment(), IsOkAndHolds(::testing::IsEmpty()))
+        << strategy;
+    EXPECT_THAT(some->Assignment(), IsOkAndHolds(::testing::SizeIs(5)))
+        << strategy;
+  }
+}
+
 }  // namespace
 }  // namespace brook

@@ -93,9 +93,13 @@ OwnedPartitions ResolveOwnedPartitions(const StickyModel& model) {
   std::vector<int> claimed_by(model.total_partitions, -1);
   for (size_t c = 0; c < n; ++c) {
     const std::vector<std::string>& topics = model.raw_topics[c];
-    // Like Kafka, the reference set is (re)initialized while it is empty, so
-    // a member with no topics at all does not break equality.
-    if (first_topics.empty()) {
+    // Kafka (re)initializes its reference set while it is empty, so a member
+    // with no topics visited first makes every subscription "equal" and the
+    // constrained builder then hands it partitions it never subscribed to
+    // (whether that happens depends on the hash order of member ids; Kafka's
+    // client then rejoins, to the same result). brook takes the first
+    // member's set, empty or not: such a member gets nothing.
+    if (c == 0) {
       first_topics.insert(topics.begin(), topics.end());
     } else if (result.all_subscriptions_equal &&
                !(topics.size() == first_topics.size() &&
