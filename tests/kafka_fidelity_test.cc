@@ -486,5 +486,34 @@ TEST_F(KafkaFidelityTest, APatternMatchingNothingGetsNoPartitionsFromSticky) {
   }
 }
 
+// ConsumerConfig's default client.id: "consumer-<group.id>-<N>", the
+// instance id for a static member.
+TEST_F(KafkaFidelityTest, DefaultClientIdsAreKafkas) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+  std::unique_ptr<Consumer> no_group = NewConsumer(ConsumerOptions());
+  ASSERT_NE(no_group, nullptr);
+  std::unique_ptr<Consumer> member = GroupMember("t");
+  ASSERT_NE(member, nullptr);
+  ConsumerOptions o;
+  o.group_id = "g";
+  o.group_instance_id = "inst";
+  std::unique_ptr<Consumer> fixed = NewConsumer(o);
+  ASSERT_NE(fixed, nullptr);
+  ASSERT_OK(fixed->Subscribe({"t"}));
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_OK(member->Poll(absl::ZeroDuration()));
+    ASSERT_OK(fixed->Poll(absl::ZeroDuration()));
+  }
+  auto d = engine_->admin().DescribeGroup("g");
+  ASSERT_OK(d);
+  std::vector<std::string> client_ids;
+  for (const MemberDescription& m : d->members) {
+    client_ids.push_back(m.client_id);
+  }
+  // The group-less consumer took number 1.
+  EXPECT_THAT(client_ids,
+              ::testing::UnorderedElementsAre("consumer-g-2", "consumer-g-inst"));
+}
+
 }  // namespace
 }  // namespace brook

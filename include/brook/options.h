@@ -230,7 +230,9 @@ struct ConsumerOptions {
   // group.id: needed to commit offsets and to subscribe.
   // Default: empty (no group).
   std::string group_id;
-  // client.id. Default: "consumer-N".
+  // client.id. Default: Kafka's "consumer-<group.id>-<N>" (N counts this
+  // engine's consumers from 1; group.instance.id instead of N for a static
+  // member; "null" for a missing group.id, as Kafka prints it).
   std::string client_id;
   // group.instance.id for static membership (used with subscribe).
   std::string group_instance_id;

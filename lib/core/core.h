@@ -78,8 +78,11 @@ class EngineCore {
     return partitions == -1 ? options_.default_partitions : partitions;
   }
 
-  // Numbers for default client ids ("producer-1", "consumer-1", ...).
-  int64_t NextClientNumber() { return ++client_numbers_; }
+  // Numbers for default client ids, one sequence per kind as Kafka's
+  // PRODUCER_CLIENT_ID_SEQUENCE / CONSUMER_CLIENT_ID_SEQUENCE (per engine
+  // here, so that each engine's ids are the same from run to run).
+  int64_t NextProducerNumber() { return ++producer_numbers_; }
+  int64_t NextConsumerNumber() { return ++consumer_numbers_; }
 
   // What a salvage open found lost (EngineOptions::salvage).
   const std::vector<LostRecords>& lost_records() const { return lost_records_; }
@@ -108,7 +111,8 @@ class EngineCore {
   // nullptr for a read-only engine.
   std::unique_ptr<LogCleaner> cleaner_;
   std::atomic<bool> closed_{false};
-  std::atomic<int64_t> client_numbers_{0};
+  std::atomic<int64_t> producer_numbers_{0};
+  std::atomic<int64_t> consumer_numbers_{0};
 
   // Read-only engines: a thread that follows the holding process's writes
   // (Store::CatchUp, TopicRegistry::Refresh) every kFollowInterval.

@@ -26,7 +26,7 @@ class EngineImpl : public Engine {
     if (core_->options().read_only) return ReadOnlyError();
     ProducerOptions o = options;
     if (o.client_id.empty()) {
-      o.client_id = absl::StrCat("producer-", core_->NextClientNumber());
+      o.client_id = absl::StrCat("producer-", core_->NextProducerNumber());
     }
     return ProducerImpl::Create(core_, o);
   }
@@ -35,7 +35,12 @@ class EngineImpl : public Engine {
       const ConsumerOptions& options) override {
     ConsumerOptions o = options;
     if (o.client_id.empty()) {
-      o.client_id = absl::StrCat("consumer-", core_->NextClientNumber());
+      // ConsumerConfig's default, "null" for a missing group.id included.
+      o.client_id = absl::StrCat(
+          "consumer-", o.group_id.empty() ? "null" : o.group_id, "-",
+          o.group_instance_id.empty()
+              ? absl::StrCat(core_->NextConsumerNumber())
+              : o.group_instance_id);
     }
     return ConsumerImpl::Create(core_, o);
   }
