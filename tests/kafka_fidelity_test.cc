@@ -5,11 +5,13 @@
 // deletion, topic name collisions, the default partition count, and lag.
 
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "brook/brook.h"
+#include "brook/testing.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "log/batch_format.h"
@@ -513,6 +515,37 @@ TEST_F(KafkaFidelityTest, DefaultClientIdsAreKafkas) {
   // The group-less consumer took number 1.
   EXPECT_THAT(client_ids,
               ::testing::UnorderedElementsAre("consumer-g-2", "consumer-g-inst"));
+}
+
+// The first thing a Kafka user porting a test hits: Send(...).Get() with the
+// default linger.ms on a ManualClock. It fails, saying why, instead of
+// hanging; a clock advanced by another thread still completes it.
+TEST_F(KafkaFidelityTest, GetOnALingeringRecordOfAStillManualClockFails) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 1));
+  auto producer = NewProducer(ProducerOptions());  // linger.ms=5
+  ASSERT_NE(producer, nullptr);
+  const absl::Time start = absl::Now();
+  auto md = producer->Send(ProducerRecord("t", std::string("v"))).Get();
+  EXPECT_THAT(md, StatusIs(ErrorCode::kIllegalState));
+  EXPECT_THAT(std::string(md.status().message()), HasSubstr("linger.ms"));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));
+  // The record is not lost: advancing the clock writes it.
+  clock_.Advance(absl::Milliseconds(5));
+  ASSERT_OK(producer->Flush());
+  EXPECT_EQ(EndOffset("t", 0), 1);
+
+  SendFuture f = producer->Send(ProducerRecord("t", std::string("w")));
+  std::thread advancer([this] {
+    absl::SleepFor(absl::Milliseconds(300));
+    clock_.Advance(absl::Milliseconds(5));
+  });
+  EXPECT_OK(f.Get());
+  advancer.join();
+
+  auto for_tests = NewProducer(testing::ProducerOptionsForTests());
+  ASSERT_NE(for_tests, nullptr);
+  EXPECT_OK(for_tests->Send(ProducerRecord("t", std::string("x"))).Get());
+  EXPECT_EQ(EndOffset("t", 0), 3);
 }
 
 }  // namespace

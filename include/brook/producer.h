@@ -37,7 +37,11 @@ class SendFuture {
   bool valid() const { return batch_ != nullptr || immediate_.has_value(); }
   // True once the send has completed, successfully or not.
   bool ready() const;
-  // Blocks until the send completes; returns its metadata or error.
+  // Blocks until the send completes; returns its metadata or error. On an
+  // engine driven by a ManualClock, a record that waits for linger.ms while
+  // the clock stays still for a second of real time would wait forever:
+  // Get() then fails with IllegalState saying so (advance the clock, Flush,
+  // or use linger.ms=0, e.g. brook::testing::ProducerOptionsForTests()).
   // REQUIRES: valid().
   absl::StatusOr<RecordMetadata> Get() const;
   // As Get(), but waits at most `timeout` (real time) and then returns a

@@ -22,11 +22,18 @@
 #include "brook/clock.h"
 #include "brook/consumer.h"
 #include "brook/engine.h"
+#include "brook/options.h"
 
 namespace brook {
 namespace testing {
 
 using ::brook::ManualClock;
+
+// Producer options for a test on a ManualClock: linger.ms=0, so a send is
+// written at once and Send(...).Get() returns without the test advancing
+// the clock (with Kafka's default linger.ms=5 it waits for the clock).
+// Kafka's defaults otherwise (acks=all).
+ProducerOptions ProducerOptionsForTests();
 
 // Each of the consumer hooks must be called on the thread that uses the
 // consumer (or while no call of it is in progress), and only on consumers

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "brook/clock.h"
 #include "brook/producer.h"
 #include "brook/record.h"
 
@@ -55,6 +56,16 @@ class BatchResult {
   void Finish() ABSL_LOCKS_EXCLUDED(mu_);
 
   bool done() const { return done_flag_.load(std::memory_order_acquire); }
+
+  // The producer closed the batch (linger passed, it filled, or a flush):
+  // it waits for the appender only, not for the clock.
+  void MarkSealed() { sealed_.store(true, std::memory_order_release); }
+  bool sealed() const { return sealed_.load(std::memory_order_acquire); }
+  // The producer's clock when it is a ManualClock (nullptr otherwise), so
+  // that a Get() can tell a record that waits for a linger the test never
+  // lets pass. Set once, before any future sees the batch.
+  void set_manual_clock(ManualClock* clock) { manual_clock_ = clock; }
+  ManualClock* manual_clock() const { return manual_clock_; }
   // Waits (real time) up to `timeout` for completion; true when done.
   bool Wait(absl::Duration timeout) const ABSL_LOCKS_EXCLUDED(mu_);
   // REQUIRES: done().
@@ -75,6 +86,8 @@ class BatchResult {
   int64_t log_append_time_ms_ = -1;
   bool offsets_known_ = true;
   std::atomic<bool> done_flag_{false};
+  std::atomic<bool> sealed_{false};
+  ManualClock* manual_clock_ = nullptr;
 
   mutable absl::Mutex mu_;
   bool done_ ABSL_GUARDED_BY(mu_) = false;

@@ -10,7 +10,10 @@
 namespace brook {
 
 Accumulator::Accumulator(const Config& config, Clock* clock, Appender* appender)
-    : config_(config), clock_(clock), appender_(appender) {}
+    : config_(config),
+      clock_(clock),
+      manual_clock_(dynamic_cast<ManualClock*>(clock)),
+      appender_(appender) {}
 
 int32_t Accumulator::NextSticky(const Topic& topic, int32_t avoid) {
   const int32_t n = topic.num_partitions();
@@ -29,6 +32,7 @@ Accumulator::OpenBatch Accumulator::NewBatch(
   batch.partition = partition;
   batch.result =
       std::make_shared<internal::BatchResult>(topic->name(), partition);
+  batch.result->set_manual_clock(manual_clock_);
   batch.created = clock_->Now();
   batch.seq = next_seq_++;
   return batch;
@@ -52,6 +56,7 @@ ReadyBatch Accumulator::Seal(OpenBatch&& batch) const {
   r.deadline = batch.created + config_.delivery_timeout;
   r.seq = batch.seq;
   r.result = std::move(batch.result);
+  r.result->MarkSealed();
   return r;
 }
 

@@ -121,6 +121,7 @@ class Accumulator : public BatchSource {
 
   const Config config_;
   Clock* const clock_;
+  ManualClock* const manual_clock_;  // clock_, when it is a ManualClock.
   Appender* const appender_;
 
   absl::Mutex mu_;

@@ -42,6 +42,12 @@ absl::Status ThawConsumer(Consumer& consumer) {
   return impl->TEST_Thaw();
 }
 
+ProducerOptions ProducerOptionsForTests() {
+  ProducerOptions o;
+  o.linger = absl::ZeroDuration();
+  return o;
+}
+
 absl::Status AwaitGroupStable(Engine& engine, absl::string_view group_id,
                               int members, absl::Duration real_timeout) {
   // A consumer with an explicit client id and no group: creating it has no
