@@ -161,6 +161,14 @@ run --data "$data" consume orders --partition 7 --timeout-ms 100
 expect_rc "consume unknown partition" 1
 run --data "$data" topics create cfg --partitions 1 --config no.such=1
 expect_rc "unknown topic config" 1
+expect_contains "unknown topic config names it" "$ERR" "no.such"
+# Topic configs stay strict (as Kafka's broker), unlike client configs.
+run --data "$data" topics create cfg --partitions 1 --config retention.mss=1000
+expect_rc "misspelled topic config" 1
+expect_contains "misspelled topic config names it" "$ERR" "retention.mss"
+run --data "$data" topics alter orders --config retention.mss=1000
+expect_rc "misspelled topic config in alter" 1
+expect_contains "misspelled alter config names it" "$ERR" "retention.mss"
 
 # --- bad input: usage errors (2) --------------------------------------------
 run --data "$data" topics create x --partitions abc

@@ -1,7 +1,10 @@
 // Tests of the option structs: defaults (Kafka's Java client unless noted),
-// FromProperties for every Kafka property name, and InvalidConfig for unknown
-// keys and bad values, with the key named in the message. Also the checks
-// the factories apply to hand-filled structs.
+// FromProperties for every Kafka property name, unknown keys (ignored and
+// listed, or InvalidConfig with UnknownKeys::kReject; always InvalidConfig
+// for topics) and InvalidConfig for bad values, with the key named in the
+// message. Also the checks the factories apply to hand-filled structs.
+// config_keys_test.cc has the warnings and Kafka's keys brook ignores or
+// refuses.
 #include "brook/options.h"
 
 #include <memory>
@@ -20,6 +23,7 @@
 namespace brook {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // Expects `result` to be InvalidConfig naming `key`.
@@ -79,10 +83,18 @@ TEST(EngineOptionsTest, BadValues) {
 }
 
 TEST(EngineOptionsTest, UnknownKey) {
-  ExpectInvalid(EngineOptions::FromProperties({{"log.dirs", "/tmp"}}),
+  // Ignored and listed, as Kafka; refused in strict mode. Producer and
+  // consumer keys are not engine keys.
+  std::vector<std::string> unused;
+  ASSERT_OK(EngineOptions::FromProperties(
+      {{"log.dirs", "/tmp"}, {"linger.ms", "5"}}, UnknownKeys::kWarn,
+      &unused));
+  EXPECT_THAT(unused, ElementsAre("linger.ms", "log.dirs"));
+  ExpectInvalid(EngineOptions::FromProperties({{"log.dirs", "/tmp"}},
+                                              UnknownKeys::kReject),
                 "log.dirs", "unknown key");
-  // Producer and consumer keys are not engine keys.
-  ExpectInvalid(EngineOptions::FromProperties({{"linger.ms", "5"}}),
+  ExpectInvalid(EngineOptions::FromProperties({{"linger.ms", "5"}},
+                                              UnknownKeys::kReject),
                 "linger.ms", "producer key");
 }
 
@@ -186,8 +198,11 @@ TEST(TopicConfigTest, BadValues) {
 }
 
 TEST(TopicConfigTest, UnknownKey) {
+  // Always refused, as Kafka's broker refuses an unknown topic config.
   ExpectInvalid(TopicConfig::FromProperties({{"segment.bytes.typo", "1"}}),
                 "segment.bytes.typo", "unknown key");
+  ExpectInvalid(TopicConfig::FromProperties({{"linger.ms", "5"}}),
+                "linger.ms", "producer key");
 }
 
 // --- ProducerOptions --------------------------------------------------------
@@ -323,10 +338,19 @@ TEST(ProducerOptionsTest, BadValues) {
 }
 
 TEST(ProducerOptionsTest, UnknownKey) {
-  ExpectInvalid(ProducerOptions::FromProperties({{"linger.mss", "5"}}),
+  // Ignored and listed, as Kafka; refused in strict mode. A consumer key is
+  // not a producer key.
+  std::vector<std::string> unused;
+  auto o = ProducerOptions::FromProperties(
+      {{"linger.mss", "5"}, {"group.id", "g"}}, UnknownKeys::kWarn, &unused);
+  ASSERT_OK(o);
+  ExpectDefaultProducerOptions(*o);
+  EXPECT_THAT(unused, ElementsAre("group.id", "linger.mss"));
+  ExpectInvalid(ProducerOptions::FromProperties({{"linger.mss", "5"}},
+                                                UnknownKeys::kReject),
                 "linger.mss", "typo");
-  // A consumer key is not a producer key.
-  ExpectInvalid(ProducerOptions::FromProperties({{"group.id", "g"}}),
+  ExpectInvalid(ProducerOptions::FromProperties({{"group.id", "g"}},
+                                                UnknownKeys::kReject),
                 "group.id", "consumer key");
 }
 
@@ -460,10 +484,20 @@ TEST(ConsumerOptionsTest, BadValues) {
 }
 
 TEST(ConsumerOptionsTest, UnknownKey) {
-  ExpectInvalid(ConsumerOptions::FromProperties({{"group.idd", "g"}}),
+  // Ignored and listed, as Kafka; refused in strict mode. A producer key is
+  // not a consumer key.
+  std::vector<std::string> unused;
+  auto o = ConsumerOptions::FromProperties(
+      {{"group.idd", "g"}, {"acks", "all"}}, UnknownKeys::kWarn, &unused);
+  ASSERT_OK(o);
+  EXPECT_EQ(o->group_id, "");
+  EXPECT_THAT(unused, ElementsAre("acks", "group.idd"));
+  ExpectInvalid(ConsumerOptions::FromProperties({{"group.idd", "g"}},
+                                                UnknownKeys::kReject),
                 "group.idd", "typo");
-  ExpectInvalid(ConsumerOptions::FromProperties({{"acks", "all"}}), "acks",
-                "producer key");
+  ExpectInvalid(
+      ConsumerOptions::FromProperties({{"acks", "all"}}, UnknownKeys::kReject),
+      "acks", "producer key");
 }
 
 TEST(ConsumerOptionsTest, FirstBadKeyFailsTheWholeSet) {

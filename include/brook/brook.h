@@ -8,6 +8,7 @@
 #include "brook/consumer_records.h"
 #include "brook/engine.h"
 #include "brook/error.h"
+#include "brook/log.h"
 #include "brook/options.h"
 #include "brook/partitioner.h"
 #include "brook/producer.h"

@@ -1,9 +1,15 @@
 // Configuration. Typed option structs with defaults, one per object:
 // EngineOptions for the process, TopicConfig per topic, ProducerOptions and
 // ConsumerOptions per client. Each parses from Kafka's property names
-// ({"acks", "all"}, {"linger.ms", "5"}) so Kafka configs can be pasted; an
-// unknown key or a bad value is an InvalidConfig error naming the key and
-// what is allowed. Defaults follow the Kafka Java client (4.x) unless noted.
+// ({"acks", "all"}, {"linger.ms", "5"}) so Kafka configs can be pasted. A
+// bad value is an InvalidConfig error naming the key and what is allowed.
+// An unknown key is, as in Kafka, ignored with a warning for the client and
+// engine structs (or refused with UnknownKeys::kReject), and refused for
+// TopicConfig, as Kafka's broker refuses an unknown topic config. Kafka keys
+// that only matter over a network are accepted and ignored; Kafka keys whose
+// feature brook lacks, where ignoring them would change behaviour
+// (transactional.id, group.protocol=consumer, ...), are refused. Defaults
+// follow the Kafka Java client (4.x) unless noted.
 #ifndef BROOK_OPTIONS_H_
 #define BROOK_OPTIONS_H_
 
@@ -23,6 +29,22 @@ class Partitioner;
 
 // Kafka-style configuration: property name -> value text.
 using Properties = std::map<std::string, std::string>;
+
+// What EngineOptions, ProducerOptions and ConsumerOptions::FromProperties do
+// with a key they do not know: neither one of the struct's own nor one of
+// the Kafka keys listed there as accepted and ignored.
+enum class UnknownKeys : int8_t {
+  // As Kafka's clients: the key is ignored, logged as a warning through
+  // brook/log.h ("The configuration 'x' was supplied but isn't a known
+  // producer config.") and listed in FromProperties' `unused`, once the
+  // whole config is accepted (a refused one logs nothing). So a config
+  // written for Kafka, with keys for a schema registry, newer Kafka
+  // features or the application itself, loads unchanged. The default.
+  kWarn,
+  // InvalidConfig naming the key and listing the known ones, for callers
+  // who want a misspelled key to fail rather than be ignored.
+  kReject,
+};
 
 struct EngineOptions {
   // Keep everything in memory (RocksDB's in-memory environment; same code
@@ -88,8 +110,21 @@ struct EngineOptions {
   int32_t offset_metadata_max_bytes = 4096;
 
   // Properties: auto.create.topics.enable, num.partitions,
-  // log.retention.check.interval.ms, offset.metadata.max.bytes.
-  static absl::StatusOr<EngineOptions> FromProperties(const Properties& props);
+  // log.retention.check.interval.ms, offset.metadata.max.bytes. Accepted
+  // and ignored: log.segment.bytes, log.roll.ms, log.roll.hours,
+  // log.index.size.max.bytes (brook has no segment files). Refused: the
+  // broker's defaults for topic configs that brook applies per topic
+  // (log.retention.ms/minutes/hours, log.retention.bytes,
+  // log.cleanup.policy, compression.type, message.max.bytes,
+  // log.message.timestamp.*, log.cleaner.delete.retention.ms,
+  // log.cleaner.min/max.compaction.lag.ms, log.cleaner.min.cleanable.ratio):
+  // ignoring them would silently give every topic other settings; set them
+  // on each topic's TopicConfig instead. Other keys as `unknown` says; when
+  // `unused` is not null it receives the unknown keys that were ignored, in
+  // key order (empty with kReject).
+  static absl::StatusOr<EngineOptions> FromProperties(
+      const Properties& props, UnknownKeys unknown = UnknownKeys::kWarn,
+      std::vector<std::string>* unused = nullptr);
   // The settings above that have a property name, as FromProperties reads
   // them. Engine::Open validates the struct by parsing these, so a field set
   // by hand obeys the same rules and messages as a property.
@@ -150,6 +185,10 @@ struct TopicConfig {
   int64_t segment_ms = 604800000;
   int32_t segment_index_bytes = 10485760;
 
+  // Every key is one of the above: an unknown one is InvalidConfig naming
+  // it and listing the known ones, as Kafka's broker refuses an unknown
+  // topic config (the config is stored with the topic, so a misspelled one
+  // would otherwise be kept and never applied).
   static absl::StatusOr<TopicConfig> FromProperties(const Properties& props);
   // Every setting by its Kafka name.
   Properties ToProperties() const;
@@ -208,12 +247,21 @@ struct ProducerOptions {
 
   // Properties: client.id, acks, delivery.timeout.ms, partitioner.class,
   // partitioner.ignore.keys, enable.idempotence, compression.type, linger.ms,
-  // batch.size, buffer.memory, max.block.ms, max.request.size; key.serializer,
-  // value.serializer, retries, request.timeout.ms,
-  // max.in.flight.requests.per.connection and bootstrap.servers are accepted
-  // and ignored (they have no meaning in-process).
+  // batch.size, buffer.memory, max.block.ms, max.request.size. Accepted and
+  // ignored, having no meaning in-process: bootstrap.servers,
+  // key.serializer, value.serializer, retries, request.timeout.ms,
+  // max.in.flight.requests.per.connection, compression.gzip.level,
+  // compression.lz4.level, compression.zstd.level,
+  // partitioner.adaptive.partitioning.enable,
+  // partitioner.availability.timeout.ms, transaction.timeout.ms, and the
+  // connection, security and metrics keys (ssl.*, sasl.*, metrics.*, ...;
+  // README.md lists them). Refused: transactional.id (transactions are
+  // not supported). Other keys as `unknown` says; when `unused` is not null
+  // it receives the unknown keys that were ignored, in key order (empty
+  // with kReject).
   static absl::StatusOr<ProducerOptions> FromProperties(
-      const Properties& props);
+      const Properties& props, UnknownKeys unknown = UnknownKeys::kWarn,
+      std::vector<std::string>* unused = nullptr);
   // Every setting above except `partitioner` as its property (durations in
   // whole milliseconds, rounded down). CreateProducer validates the struct
   // by parsing these: InvalidConfig with the message FromProperties gives.
@@ -272,13 +320,22 @@ struct ConsumerOptions {
   // enable.auto.commit, auto.commit.interval.ms, session.timeout.ms,
   // max.poll.interval.ms, heartbeat.interval.ms, metadata.max.age.ms,
   // max.poll.records,
-  // partition.assignment.strategy (comma-separated); isolation.level
-  // (read_uncommitted or read_committed, identical until transactions
-  // exist), fetch.min.bytes, fetch.max.bytes, max.partition.fetch.bytes,
-  // fetch.max.wait.ms, key.deserializer, value.deserializer and
-  // bootstrap.servers are accepted and ignored for now.
+  // partition.assignment.strategy (comma-separated). Checked and ignored:
+  // isolation.level (read_uncommitted or read_committed, identical until
+  // transactions exist) and group.protocol (classic, brook's protocol;
+  // consumer, KIP-848's, is refused). Accepted and ignored, having no
+  // meaning in-process: bootstrap.servers, key.deserializer,
+  // value.deserializer, fetch.min.bytes, fetch.max.bytes,
+  // max.partition.fetch.bytes, fetch.max.wait.ms, client.rack,
+  // request.timeout.ms, default.api.timeout.ms, and the connection,
+  // security and metrics keys (README.md lists them). Refused: a non-empty
+  // group.remote.assignor (KIP-848 only; Kafka refuses it with the classic
+  // protocol too). Other keys as `unknown` says; when `unused` is not null
+  // it receives the unknown keys that were ignored, in key order (empty
+  // with kReject).
   static absl::StatusOr<ConsumerOptions> FromProperties(
-      const Properties& props);
+      const Properties& props, UnknownKeys unknown = UnknownKeys::kWarn,
+      std::vector<std::string>* unused = nullptr);
   // Every setting above as its property (durations in whole milliseconds,
   // rounded down). CreateConsumer validates the struct by parsing these:
   // InvalidConfig with the message FromProperties gives.

@@ -1,5 +1,7 @@
 #include "util/config.h"
 
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -8,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "brook/error.h"
+#include "brook/log.h"
+#include "util/logging.h"
 
 namespace brook {
 
@@ -91,7 +95,8 @@ absl::Status ParseEnum(absl::string_view key, absl::string_view value,
 bool IsConnectionProperty(absl::string_view key) {
   static constexpr absl::string_view kPrefixes[] = {
       "ssl.",     "sasl.",      "security.", "metric.",
-      "metrics.", "reconnect.", "socket.",   "interceptor."};
+      "metrics.", "reconnect.", "socket.",   "interceptor.",
+      "metadata.recovery."};
   static constexpr absl::string_view kKeys[] = {
       "bootstrap.servers",
       "client.dns.lookup",
@@ -127,13 +132,23 @@ bool IsConnectionProperty(absl::string_view key) {
 
 absl::Status ApplyProperties(
     absl::string_view what, const Properties& props,
-    const std::map<std::string, PropertySetter>& setters, bool client) {
+    const std::map<std::string, PropertySetter>& setters,
+    const std::map<std::string, std::string>& refused, bool client,
+    UnknownKeys unknown, std::vector<std::string>* unused) {
+  std::vector<std::string> unknown_keys;
   for (const auto& [key, value] : props) {
+    if (auto r = refused.find(key); r != refused.end()) {
+      return InvalidConfig(key, value, r->second);
+    }
     auto it = setters.find(key);
     if (it == setters.end() && client && IsConnectionProperty(key)) continue;
     if (it == setters.end()) {
+      if (unknown == UnknownKeys::kWarn) {
+        unknown_keys.push_back(key);
+        continue;
+      }
       std::vector<absl::string_view> known;
-      for (const auto& [k, unused] : setters) known.push_back(k);
+      for (const auto& [k, setter] : setters) known.push_back(k);
       return Error(ErrorCode::kInvalidConfig,
                    absl::StrCat("unknown ", what, " configuration \"", key,
                                 "\"; known: ", absl::StrJoin(known, ", ")));
@@ -141,7 +156,18 @@ absl::Status ApplyProperties(
     absl::Status s = it->second(value);
     if (!s.ok()) return s;
   }
+  // As Kafka's AbstractConfig.logUnused, once the config is accepted.
+  for (const std::string& key : unknown_keys) {
+    Log(LogLevel::kWarning,
+        absl::StrCat("The configuration '", key,
+                     "' was supplied but isn't a known ", what, " config."));
+  }
+  if (unused != nullptr) *unused = std::move(unknown_keys);
   return absl::OkStatus();
+}
+
+PropertySetter Ignored() {
+  return [](absl::string_view) { return absl::OkStatus(); };
 }
 
 }  // namespace brook

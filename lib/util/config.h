@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -41,13 +42,24 @@ absl::Status ParseEnum(absl::string_view key, absl::string_view value,
 // be pasted unchanged.
 bool IsConnectionProperty(absl::string_view key);
 
-// Applies each property with the setter registered for its key; an unknown
-// key is InvalidConfig listing the known ones. With `client`, connection
-// properties (IsConnectionProperty) are accepted and ignored.
+// Applies each property with the setter registered for its key. A key in
+// `refused` (Kafka keys whose feature brook lacks, with why ignoring them
+// would change behaviour) is InvalidConfig saying why, whatever its value.
+// With `client`, connection properties (IsConnectionProperty) are accepted
+// and ignored. Any other key is unknown: with UnknownKeys::kReject that is
+// an InvalidConfig naming it and listing the keys of `setters`; with kWarn,
+// once every setter succeeded, each unknown key is logged as a warning
+// (util/logging.h) and `unused` (when not null) is set to them, in key
+// order.
 using PropertySetter = std::function<absl::Status(absl::string_view value)>;
 absl::Status ApplyProperties(
     absl::string_view what, const Properties& props,
-    const std::map<std::string, PropertySetter>& setters, bool client = false);
+    const std::map<std::string, PropertySetter>& setters,
+    const std::map<std::string, std::string>& refused, bool client,
+    UnknownKeys unknown, std::vector<std::string>* unused);
+
+// A setter for a Kafka key that brook accepts without effect.
+PropertySetter Ignored();
 
 }  // namespace brook
 

@@ -2,6 +2,7 @@
 #include "brook/options.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,10 +20,6 @@
 namespace brook {
 namespace {
 
-PropertySetter Ignored() {
-  return [](absl::string_view) { return absl::OkStatus(); };
-}
-
 constexpr int64_t kMaxInt32 = INT32_MAX;
 
 // A duration as the whole milliseconds a property holds, rounded down so
@@ -33,6 +30,22 @@ std::string MillisText(absl::Duration d) {
 }
 
 std::string BoolText(bool b) { return b ? "true" : "false"; }
+
+// group.protocol: "classic" (any case, as Kafka) is brook's protocol;
+// "consumer" (KIP-848's) is refused rather than silently replaced.
+absl::Status ParseGroupProtocol(absl::string_view value) {
+  const std::string v =
+      absl::AsciiStrToLower(absl::StripAsciiWhitespace(value));
+  if (v == "classic") return absl::OkStatus();
+  if (v == "consumer") {
+    return InvalidConfig("group.protocol", value,
+                         "the consumer rebalance protocol (KIP-848) is not "
+                         "supported; brook's groups use the classic protocol, "
+                         "so set classic or remove the setting");
+  }
+  return InvalidConfig("group.protocol", value,
+                       "allowed values are classic, consumer");
+}
 
 // partition.assignment.strategy: a comma-separated list of assignor names or
 // Kafka's class names for them.
@@ -80,36 +93,73 @@ absl::Status ParseAssignmentStrategies(absl::string_view value,
   return absl::OkStatus();
 }
 
+// The broker's defaults for topic configs, with the topic config each sets.
+// brook takes topic configs only per topic, so ignoring one of these would
+// silently give every topic a setting other than the one asked for.
+constexpr std::pair<absl::string_view, absl::string_view>
+    kBrokerTopicDefaults[] = {
+        {"compression.type", "compression.type"},
+        {"log.cleaner.delete.retention.ms", "delete.retention.ms"},
+        {"log.cleaner.max.compaction.lag.ms", "max.compaction.lag.ms"},
+        {"log.cleaner.min.cleanable.ratio", "min.cleanable.dirty.ratio"},
+        {"log.cleaner.min.compaction.lag.ms", "min.compaction.lag.ms"},
+        {"log.cleanup.policy", "cleanup.policy"},
+        {"log.message.timestamp.after.max.ms",
+         "message.timestamp.after.max.ms"},
+        {"log.message.timestamp.before.max.ms",
+         "message.timestamp.before.max.ms"},
+        {"log.message.timestamp.type", "message.timestamp.type"},
+        {"log.retention.bytes", "retention.bytes"},
+        {"log.retention.hours", "retention.ms"},
+        {"log.retention.minutes", "retention.ms"},
+        {"log.retention.ms", "retention.ms"},
+        {"message.max.bytes", "max.message.bytes"}};
+
+// Broker settings about segment files, which brook does not have (its
+// topics accept segment.bytes and the like without effect, too).
+constexpr absl::string_view kBrokerSegmentKeys[] = {
+    "log.index.size.max.bytes", "log.roll.hours", "log.roll.ms",
+    "log.segment.bytes"};
+
 }  // namespace
 
 absl::StatusOr<EngineOptions> EngineOptions::FromProperties(
-    const Properties& props) {
+    const Properties& props, UnknownKeys unknown,
+    std::vector<std::string>* unused) {
   EngineOptions o;
-  absl::Status s =
-      ApplyProperties("engine", props,
-                      {{"auto.create.topics.enable",
-                        [&](absl::string_view v) {
-                          return ParseBool("auto.create.topics.enable", v,
-                                           &o.auto_create_topics);
-                        }},
-                       {"num.partitions",
-                        [&](absl::string_view v) {
-                          return ParseInt32("num.partitions", v, 1,
-                                            kMaxPartitionsPerTopic,
-                                            &o.default_partitions);
-                        }},
-                       {"log.retention.check.interval.ms",
-                        [&](absl::string_view v) {
-                          return ParseMillis("log.retention.check.interval.ms",
-                                             v, 1,
-                                             &o.log_retention_check_interval);
-                        }},
-                       {"offset.metadata.max.bytes",
-                        [&](absl::string_view v) {
-                          return ParseInt32("offset.metadata.max.bytes", v, 0,
-                                            kMaxInt32,
-                                            &o.offset_metadata_max_bytes);
-                        }}});
+  std::map<std::string, PropertySetter> setters = {
+      {"auto.create.topics.enable",
+       [&](absl::string_view v) {
+         return ParseBool("auto.create.topics.enable", v,
+                          &o.auto_create_topics);
+       }},
+      {"num.partitions",
+       [&](absl::string_view v) {
+         return ParseInt32("num.partitions", v, 1, kMaxPartitionsPerTopic,
+                           &o.default_partitions);
+       }},
+      {"log.retention.check.interval.ms",
+       [&](absl::string_view v) {
+         return ParseMillis("log.retention.check.interval.ms", v, 1,
+                            &o.log_retention_check_interval);
+       }},
+      {"offset.metadata.max.bytes", [&](absl::string_view v) {
+         return ParseInt32("offset.metadata.max.bytes", v, 0, kMaxInt32,
+                           &o.offset_metadata_max_bytes);
+       }}};
+  for (absl::string_view key : kBrokerSegmentKeys) {
+    setters.emplace(key, Ignored());
+  }
+  std::map<std::string, std::string> refused;
+  for (const auto& [broker_key, topic_key] : kBrokerTopicDefaults) {
+    refused.emplace(broker_key,
+                    absl::StrCat("brook does not take the broker's default "
+                                 "for topics' ",
+                                 topic_key, "; set ", topic_key,
+                                 " in each topic's TopicConfig instead"));
+  }
+  absl::Status s = ApplyProperties("engine", props, setters, refused,
+                                   /*client=*/false, unknown, unused);
   if (!s.ok()) return s;
   return o;
 }
@@ -204,7 +254,9 @@ absl::StatusOr<TopicConfig> TopicConfig::FromProperties(
        {"segment.index.bytes", [&](absl::string_view v) {
           return ParseInt32("segment.index.bytes", v, 4, kMaxInt32,
                             &c.segment_index_bytes);
-        }}});
+        }}},
+      /*refused=*/{}, /*client=*/false, UnknownKeys::kReject,
+      /*unused=*/nullptr);
   if (!s.ok()) return s;
   // As Kafka's LogConfig.validate.
   if (c.min_compaction_lag_ms > c.max_compaction_lag_ms) {
@@ -238,7 +290,8 @@ Properties TopicConfig::ToProperties() const {
 }
 
 absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
-    const Properties& props) {
+    const Properties& props, UnknownKeys unknown,
+    std::vector<std::string>* unused) {
   ProducerOptions o;
   absl::Status s = ApplyProperties(
       "producer", props,
@@ -308,8 +361,21 @@ absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
         [&](absl::string_view v) {
           return ParseInt32("max.request.size", v, 0, kMaxInt32,
                             &o.max_request_size);
-        }}},
-      /*client=*/true);
+        }},
+       // Compression happens per topic in storage (TopicConfig).
+       {"compression.gzip.level", Ignored()},
+       {"compression.lz4.level", Ignored()},
+       {"compression.zstd.level", Ignored()},
+       // Adaptive partitioning steers keyless records away from slow
+       // brokers; in-process every partition is equally available.
+       {"partitioner.adaptive.partitioning.enable", Ignored()},
+       {"partitioner.availability.timeout.ms", Ignored()},
+       // Only used with a transactional.id, which is refused.
+       {"transaction.timeout.ms", Ignored()}},
+      {{"transactional.id",
+        "transactions are not supported; ignoring it would drop their "
+        "guarantees, so remove it"}},
+      /*client=*/true, unknown, unused);
   if (!s.ok()) return s;
   return o;
 }
@@ -343,7 +409,8 @@ Properties ProducerOptions::ToProperties() const {
 }
 
 absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
-    const Properties& props) {
+    const Properties& props, UnknownKeys unknown,
+    std::vector<std::string>* unused) {
   ConsumerOptions o;
   absl::Status s = ApplyProperties(
       "consumer", props,
@@ -415,11 +482,24 @@ absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
        {"fetch.max.bytes", Ignored()},
        {"max.partition.fetch.bytes", Ignored()},
        {"fetch.max.wait.ms", Ignored()},
+       // Rack-aware assignment and fetching from a follower in the same
+       // rack: in-process there is one copy of each partition.
+       {"client.rack", Ignored()},
+       {"group.protocol", ParseGroupProtocol},
+       {"group.remote.assignor",
+        [](absl::string_view v) {
+          // Empty is the default, as Kafka's null.
+          if (absl::StripAsciiWhitespace(v).empty()) return absl::OkStatus();
+          return InvalidConfig(
+              "group.remote.assignor", v,
+              "only used by group.protocol=consumer (KIP-848), which is not "
+              "supported; Kafka refuses it with the classic protocol too");
+        }},
        {"partition.assignment.strategy",
         [&](absl::string_view v) {
           return ParseAssignmentStrategies(v, &o.assignment_strategies);
         }}},
-      /*client=*/true);
+      /*refused=*/{}, /*client=*/true, unknown, unused);
   if (!s.ok()) return s;
   return o;
 }
