@@ -1,15 +1,19 @@
 // The group state machine on its own (group/group.h): Kafka's states and
-// transitions driven step by step at chosen times, with no engine.
+// transitions driven step by step at chosen times, and the group's indexes
+// against a scan of its members over a random run; no engine.
 #include "group/group.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "brook/error.h"
 #include "gtest/gtest.h"
+#include "testing/status_matchers.h"
 
 namespace brook {
 namespace {
@@ -263,6 +267,98 @@ TEST(GroupStateTest, CompletedRebalanceAssignsEveryPartition) {
   EXPECT_EQ(d.protocol, "range");
   EXPECT_EQ(d.protocol_type, "consumer");
   EXPECT_EQ(d.leader, "c-1");
+}
+
+
+// The group's indexes (deadlines, joined members, static members,
+// strategies) against a scan of its members after every step of a random
+// run: joins (some static, some with other strategies), polls, leaves,
+// members that stop heartbeating, and deadline checks as time moves.
+TEST(GroupStateTest, IndexesAgreeWithAScanOfTheMembers) {
+  Group group("g", [](const std::string&) -> std::optional<int32_t> {
+    return 12;
+  });
+  std::mt19937 rng(20261205);
+  auto pick = [&](int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(rng);
+  };
+  int64_t member_number = 0;
+  absl::Time now = kStart;
+  constexpr int kClients = 40;
+  std::vector<std::string> ids(kClients);  // Last member id of each client.
+  const std::vector<std::vector<std::string>> strategies = {
+      {"range"}, {"range", "roundrobin"}, {"roundrobin", "range"},
+      {"roundrobin"}};
+  for (int step = 0; step < 20000; ++step) {
+    SCOPED_TRACE(absl::StrCat("step ", step));
+    now += absl::Milliseconds(pick(400));
+    const int client = pick(kClients);
+    const std::string& id = ids[client];
+    switch (pick(9)) {
+      case 0:
+      case 1: {
+        JoinRequest request;
+        request.group_id = "g";
+        // Sometimes a new member (after a restart) of a known client.
+        request.member_id = pick(4) == 0 ? "" : id;
+        request.client_id = absl::StrCat("c", client);
+        if (client % 5 == 0) {
+          request.group_instance_id = absl::StrCat("i", client % 15);
+        }
+        request.topics = {"t"};
+        // Mostly one strategy in common; now and then none.
+        request.strategies = strategies[pick(40) == 0 ? 3 : pick(3)];
+        request.max_poll_interval = absl::Milliseconds(500 + pick(20000));
+        request.session_timeout = absl::Milliseconds(500 + pick(10000));
+        absl::StatusOr<std::string> joined =
+            group.Join(request, now, &member_number);
+        if (joined.ok()) ids[client] = *joined;
+        break;
+      }
+      case 2:
+        group.TakeJoinResult(id, now).status().IgnoreError();  // Any result.
+        break;
+      case 3:
+        group.Heartbeat(id, group.generation(), now).IgnoreError();
+        break;
+      case 4:
+        group.EndPoll(id, now);
+        break;
+      case 5:
+        if (pick(4) == 0) group.Leave(id, now);
+        break;
+      case 6:
+        if (pick(3) == 0) group.MarkUnresponsive(id, now);
+        break;
+      case 7:
+        group.MarkResponsive(id);
+        break;
+      case 8:
+        group.CheckDeadlines(now);
+        // Nobody whose deadline passed is left.
+        for (const auto& [member_id, m] : group.members()) {
+          const absl::Time deadline =
+              m.unresponsive_since ? *m.unresponsive_since + m.session_timeout
+              : m.polling          ? absl::InfiniteFuture()
+                                   : m.last_poll + m.max_poll_interval;
+          EXPECT_GT(deadline, now) << member_id;
+        }
+        break;
+    }
+    group.TakeEffects();
+    ASSERT_OK(group.CheckIndexes());
+    if (group.state() != ConsumerGroupState::kPreparingRebalance) {
+      absl::Time next = absl::InfiniteFuture();
+      for (const auto& [member_id, m] : group.members()) {
+        if (m.unresponsive_since) {
+          next = std::min(next, *m.unresponsive_since + m.session_timeout);
+        } else if (!m.polling) {
+          next = std::min(next, m.last_poll + m.max_poll_interval);
+        }
+      }
+      ASSERT_EQ(group.NextDeadline(), next);
+    }
+  }
 }
 
 }  // namespace

@@ -69,6 +69,82 @@ absl::Status Group::MissingMember(absl::string_view member_id) const {
 void Group::StartPoll(GroupMemberState* m, absl::Time now) {
   m->last_poll = now;
   m->polling = true;
+  Reindex(m);
+}
+
+absl::Time Group::MemberDeadline(const GroupMemberState& m) {
+  if (m.unresponsive_since) return *m.unresponsive_since + m.session_timeout;
+  if (!m.polling) return m.last_poll + m.max_poll_interval;
+  return absl::InfiniteFuture();
+}
+
+void Group::Reindex(GroupMemberState* m) {
+  const absl::Time deadline = MemberDeadline(*m);
+  if (deadline == m->indexed_deadline) return;
+  if (m->indexed_deadline != absl::InfiniteFuture()) {
+    deadlines_.erase({m->indexed_deadline, m->member_id});
+  }
+  if (deadline != absl::InfiniteFuture()) {
+    deadlines_.emplace(deadline, m->member_id);
+  }
+  m->indexed_deadline = deadline;
+}
+
+namespace {
+
+// The member's strategies, each once.
+std::set<std::string> UniqueStrategies(const GroupMemberState& m) {
+  return std::set<std::string>(m.strategies.begin(), m.strategies.end());
+}
+
+}  // namespace
+
+void Group::Attach(GroupMemberState* m) {
+  Reindex(m);
+  if (m->joined) ++joined_;
+  if (!m->group_instance_id.empty()) {
+    static_members_[m->group_instance_id].insert(m->member_id);
+  }
+  for (const std::string& s : UniqueStrategies(*m)) ++supporters_[s];
+}
+
+void Group::Detach(GroupMemberState* m) {
+  if (m->indexed_deadline != absl::InfiniteFuture()) {
+    deadlines_.erase({m->indexed_deadline, m->member_id});
+    m->indexed_deadline = absl::InfiniteFuture();
+  }
+  if (m->joined) --joined_;
+  if (!m->group_instance_id.empty()) {
+    auto it = static_members_.find(m->group_instance_id);
+    it->second.erase(m->member_id);
+    if (it->second.empty()) static_members_.erase(it);
+  }
+  for (const std::string& s : UniqueStrategies(*m)) {
+    auto it = supporters_.find(s);
+    if (--it->second == 0) supporters_.erase(it);
+  }
+}
+
+void Group::SetJoined(GroupMemberState* m, bool joined) {
+  if (m->joined == joined) return;
+  m->joined = joined;
+  joined ? ++joined_ : --joined_;
+}
+
+bool Group::EveryOtherMemberSupportsOne(const JoinRequest& request,
+                                        const std::string& replaced) const {
+  const GroupMemberState* self = member(request.member_id);
+  const GroupMemberState* old = replaced.empty() ? nullptr : member(replaced);
+  const int64_t others = static_cast<int64_t>(members_.size()) -
+                         (self != nullptr) - (old != nullptr);
+  for (const std::string& s : request.strategies) {
+    auto it = supporters_.find(s);
+    int64_t n = it == supporters_.end() ? 0 : it->second;
+    if (self != nullptr && Supports(*self, s)) --n;
+    if (old != nullptr && Supports(*old, s)) --n;
+    if (n == others) return true;
+  }
+  return false;
 }
 
 // Kafka's broker-side selectProtocol: the candidates are the strategies
@@ -110,6 +186,7 @@ std::string Group::SelectProtocol() const {
 std::string Group::ReplaceStaticMember(const std::string& old_id,
                                        const JoinRequest& request,
                                        int64_t* member_number) {
+  Detach(&members_[old_id]);
   GroupMemberState m = std::move(members_[old_id]);
   members_.erase(old_id);
   fenced_[old_id] = m.group_instance_id;
@@ -122,7 +199,9 @@ std::string Group::ReplaceStaticMember(const std::string& old_id,
   m.result.reset();
   m.result_error = absl::OkStatus();
   if (leader_ == old_id) leader_ = id;
-  members_[id] = std::move(m);
+  GroupMemberState& placed = members_[id];
+  placed = std::move(m);
+  Attach(&placed);
   return id;
 }
 
@@ -141,25 +220,25 @@ absl::StatusOr<std::string> Group::Join(const JoinRequest& request,
   // fences it).
   std::string replaced;
   if (request.member_id.empty() && !request.group_instance_id.empty()) {
-    for (const auto& [id, m] : members_) {
-      if (m.group_instance_id == request.group_instance_id) {
-        replaced = id;
-        break;
-      }
-    }
+    auto it = static_members_.find(request.group_instance_id);
+    if (it != static_members_.end()) replaced = *it->second.begin();
   }
   // No strategy in common with the members already in the group: the
-  // newcomer is refused (the group keeps its protocol), as in Kafka.
-  for (const auto& [id, m] : members_) {
-    if (id == request.member_id || id == replaced) continue;
-    bool common = false;
-    for (const std::string& s : request.strategies) common |= Supports(m, s);
-    if (!common) {
-      return Error(ErrorCode::kInconsistentGroupProtocol,
-                   absl::StrCat("none of the strategies [",
-                                absl::StrJoin(request.strategies, ", "),
-                                "] is supported by member ", id, " of group ",
-                                id_));
+  // newcomer is refused (the group keeps its protocol), as in Kafka. When
+  // one of its strategies is supported by all of them there is nothing to
+  // check member by member.
+  if (!EveryOtherMemberSupportsOne(request, replaced)) {
+    for (const auto& [id, m] : members_) {
+      if (id == request.member_id || id == replaced) continue;
+      bool common = false;
+      for (const std::string& s : request.strategies) common |= Supports(m, s);
+      if (!common) {
+        return Error(ErrorCode::kInconsistentGroupProtocol,
+                     absl::StrCat("none of the strategies [",
+                                  absl::StrJoin(request.strategies, ", "),
+                                  "] is supported by member ", id,
+                                  " of group ", id_));
+      }
     }
   }
   std::string member_id = request.member_id;
@@ -186,7 +265,9 @@ absl::StatusOr<std::string> Group::Join(const JoinRequest& request,
     // Removed by the deadline check above.
     return UnknownMember(id_, member_id);
   }
-  GroupMemberState& m = members_[member_id];
+  auto [it, added] = members_.try_emplace(member_id);
+  GroupMemberState& m = it->second;
+  if (!added) Detach(&m);
   m.member_id = member_id;
   m.client_id = request.client_id;
   m.group_instance_id = request.group_instance_id;
@@ -197,20 +278,25 @@ absl::StatusOr<std::string> Group::Join(const JoinRequest& request,
   m.max_poll_interval = request.max_poll_interval;
   m.session_timeout = request.session_timeout;
   m.unresponsive_since.reset();
-  StartPoll(&m, now);
+  m.last_poll = now;
+  m.polling = true;
   m.result.reset();
   m.result_error = absl::OkStatus();
+  Attach(&m);
   if (leader_.empty()) leader_ = member_id;
-  if (state_ != ConsumerGroupState::kPreparingRebalance) {
+  const bool started = state_ != ConsumerGroupState::kPreparingRebalance;
+  if (started) {
     StartRebalance(now);
   } else {
     // A newcomer can extend the rebalance timeout, never shorten it.
     rebalance_deadline_ =
         std::max(rebalance_deadline_, now + request.max_poll_interval);
   }
-  m.joined = true;
-  MaybeComplete();
-  effects_.wake = true;
+  SetJoined(&m, true);
+  // The others must learn that a rebalance started, or collect its result.
+  // A join into a rebalance that goes on changes nothing they wait for
+  // (waking every member at each of N joins costs N^2).
+  if (MaybeComplete() || started) effects_.wake = true;
   return member_id;
 }
 
@@ -252,6 +338,7 @@ void Group::EndPoll(absl::string_view member_id, absl::Time now) {
   if (m == nullptr) return;
   m->polling = false;
   m->last_poll = now;
+  Reindex(m);
 }
 
 void Group::Leave(absl::string_view member_id, absl::Time now) {
@@ -265,6 +352,7 @@ void Group::MarkUnresponsive(absl::string_view member_id, absl::Time now) {
   if (m == nullptr) return;
   m->polling = false;
   if (!m->unresponsive_since) m->unresponsive_since = now;
+  Reindex(m);
   // The group's next deadline changed: waiters recompute theirs.
   effects_.wake = true;
 }
@@ -274,6 +362,7 @@ void Group::MarkResponsive(absl::string_view member_id) {
   if (m == nullptr) return;
   // Its max.poll.interval still runs from its last poll.
   m->unresponsive_since.reset();
+  Reindex(m);
   effects_.wake = true;
 }
 
@@ -312,13 +401,7 @@ absl::Time Group::NextDeadline() const {
   if (state_ == ConsumerGroupState::kPreparingRebalance) {
     next = rebalance_deadline_;
   }
-  for (const auto& [id, m] : members_) {
-    if (m.unresponsive_since) {
-      next = std::min(next, *m.unresponsive_since + m.session_timeout);
-    } else if (!m.polling) {
-      next = std::min(next, m.last_poll + m.max_poll_interval);
-    }
-  }
+  if (!deadlines_.empty()) next = std::min(next, deadlines_.begin()->first);
   return next;
 }
 
@@ -328,13 +411,11 @@ void Group::CheckDeadlines(absl::Time now) {
   // member that stopped heartbeating cannot leave on its own: only the
   // session timeout removes it).
   std::vector<std::string> expired;
-  for (const auto& [id, m] : members_) {
-    if (m.unresponsive_since
-            ? now >= *m.unresponsive_since + m.session_timeout
-            : !m.polling && now >= m.last_poll + m.max_poll_interval) {
-      expired.push_back(id);
-    }
+  for (auto it = deadlines_.begin();
+       it != deadlines_.end() && it->first <= now; ++it) {
+    expired.push_back(it->second);
   }
+  std::sort(expired.begin(), expired.end());  // Removed in member id order.
   for (const std::string& id : expired) {
     RemoveMember(id, now);
     effects_.wake = true;
@@ -346,7 +427,10 @@ void Group::CheckDeadlines(absl::Time now) {
     for (const auto& [id, m] : members_) {
       if (!m.joined) late.push_back(id);
     }
-    for (const std::string& id : late) members_.erase(id);
+    for (const std::string& id : late) {
+      Detach(&members_.find(id)->second);
+      members_.erase(id);
+    }
     if (!members_.count(leader_)) leader_.clear();
     effects_.wake = true;
     if (!MaybeComplete() && members_.empty()) {
@@ -358,7 +442,9 @@ void Group::CheckDeadlines(absl::Time now) {
 }
 
 void Group::RemoveMember(const std::string& member_id, absl::Time now) {
-  members_.erase(member_id);
+  auto it = members_.find(member_id);
+  Detach(&it->second);
+  members_.erase(it);
   if (leader_ == member_id) {
     leader_ = members_.empty() ? "" : members_.begin()->first;
   }
@@ -387,6 +473,7 @@ void Group::StartRebalance(absl::Time now) {
     m.joined = false;
     timeout = std::max(timeout, m.max_poll_interval);
   }
+  joined_ = 0;
   rebalance_deadline_ = now + timeout;
 }
 
@@ -394,9 +481,7 @@ bool Group::MaybeComplete() {
   if (state_ != ConsumerGroupState::kPreparingRebalance || members_.empty()) {
     return false;
   }
-  for (const auto& [id, m] : members_) {
-    if (!m.joined) return false;
-  }
+  if (joined_ != static_cast<int64_t>(members_.size())) return false;
   CompleteRebalance();
   return true;
 }
@@ -444,6 +529,7 @@ void Group::CompleteRebalance() {
         Error(ErrorCode::kInconsistentGroupProtocol,
               absl::StrCat("unknown assignor '", protocol_, "' in group"));
   }
+  joined_ = 0;
   for (auto& [id, m] : members_) {
     m.joined = false;
     m.generation = generation_;
@@ -481,6 +567,48 @@ ConsumerGroupDescription Group::Describe() const {
     d.members.push_back(std::move(md));
   }
   return d;
+}
+
+absl::Status Group::CheckIndexes() const {
+  std::set<std::pair<absl::Time, std::string>> deadlines;
+  int64_t joined = 0;
+  std::map<std::string, std::set<std::string>, std::less<>> static_members;
+  std::map<std::string, int64_t, std::less<>> supporters;
+  for (const auto& [id, m] : members_) {
+    if (m.member_id != id) {
+      return absl::InternalError(absl::StrCat("member ", id, " has id ",
+                                              m.member_id));
+    }
+    const absl::Time deadline = MemberDeadline(m);
+    if (deadline != m.indexed_deadline) {
+      return absl::InternalError(
+          absl::StrCat("member ", id, " is indexed at ",
+                       absl::FormatTime(m.indexed_deadline), ", not at ",
+                       absl::FormatTime(deadline)));
+    }
+    if (deadline != absl::InfiniteFuture()) deadlines.emplace(deadline, id);
+    if (m.joined) ++joined;
+    if (!m.group_instance_id.empty()) {
+      static_members[m.group_instance_id].insert(id);
+    }
+    for (const std::string& s : UniqueStrategies(m)) ++supporters[s];
+  }
+  if (deadlines != deadlines_) {
+    return absl::InternalError(absl::StrCat(
+        "the deadline index has ", deadlines_.size(), " entries, a scan finds ",
+        deadlines.size(), " (or they differ)"));
+  }
+  if (joined != joined_) {
+    return absl::InternalError(absl::StrCat("joined: index ", joined_,
+                                            ", scan ", joined));
+  }
+  if (static_members != static_members_) {
+    return absl::InternalError("the static member index differs");
+  }
+  if (supporters != supporters_) {
+    return absl::InternalError("the strategy index differs");
+  }
+  return absl::OkStatus();
 }
 
 int32_t Group::uncollected() const {

@@ -79,6 +79,8 @@ struct GroupMemberState {
   // (or the error that ended it).
   std::optional<JoinResult> result;
   absl::Status result_error;
+  // The member's entry in its group's deadline index (InfiniteFuture: none).
+  absl::Time indexed_deadline = absl::InfiniteFuture();
 };
 
 // What a Group call changed that the coordinator must act on.
@@ -144,6 +146,11 @@ class Group {
   // the rebalance timeout; InfiniteFuture if none.
   absl::Time NextDeadline() const;
 
+  // Whether the indexes the group keeps over its members (deadlines, joined
+  // members, static members, strategies) agree with a scan of the members;
+  // for tests.
+  absl::Status CheckIndexes() const;
+
   // What the calls since the last TakeEffects changed.
   GroupEffects TakeEffects() { return std::exchange(effects_, {}); }
 
@@ -166,6 +173,21 @@ class Group {
                                   const JoinRequest& request,
                                   int64_t* member_number);
   void RemoveMember(const std::string& member_id, absl::Time now);
+  // The member's deadline: its session timeout while it does not
+  // heartbeat, else its max.poll.interval unless it is inside Poll.
+  static absl::Time MemberDeadline(const GroupMemberState& m);
+  // Moves the member's deadline index entry to its current deadline.
+  void Reindex(GroupMemberState* m);
+  // Adds the member to (removes it from) every index; every change of a
+  // member's strategies, instance id or liveness goes between the two.
+  void Attach(GroupMemberState* m);
+  void Detach(GroupMemberState* m);
+  void SetJoined(GroupMemberState* m, bool joined);
+  // Whether some strategy of `request` is supported by every member but the
+  // caller and the static member it replaces (then each of those members
+  // has one in common with it).
+  bool EveryOtherMemberSupportsOne(const JoinRequest& request,
+                                   const std::string& replaced) const;
   void StartRebalance(absl::Time now);
   bool MaybeComplete();
   void CompleteRebalance();
@@ -183,6 +205,14 @@ class Group {
   // Member ids replaced by a newer member with the same group.instance.id
   // (static membership): their calls fail with FencedInstanceId.
   std::map<std::string, std::string, std::less<>> fenced_;  // -> instance id.
+  // Indexes over members_, so that no call of one member walks them all.
+  // Every member with a deadline: (deadline, member id).
+  std::set<std::pair<absl::Time, std::string>> deadlines_;
+  int64_t joined_ = 0;  // Members with `joined` set.
+  // group.instance.id -> ids of the members with it.
+  std::map<std::string, std::set<std::string>, std::less<>> static_members_;
+  // Strategy -> how many members support it.
+  std::map<std::string, int64_t, std::less<>> supporters_;
   GroupEffects effects_;
 };
 
