@@ -343,8 +343,12 @@ void Group::EndPoll(absl::string_view member_id, absl::Time now) {
 
 void Group::Leave(absl::string_view member_id, absl::Time now) {
   if (FindMember(member_id) == nullptr) return;
+  const ConsumerGroupState state = state_;
+  const int32_t generation = generation_;
   RemoveMember(std::string(member_id), now);
-  effects_.wake = true;
+  // As for a join: leaving a rebalance that goes on changes nothing the
+  // others wait for.
+  if (state_ != state || generation_ != generation) effects_.wake = true;
 }
 
 void Group::MarkUnresponsive(absl::string_view member_id, absl::Time now) {
