@@ -343,7 +343,7 @@ void ConsumerImpl::Fence(absl::Status status) {
   InstallAssignment({});
 }
 
-void ConsumerImpl::LeaveGroup(bool lost, bool closing) {
+void ConsumerImpl::LeaveGroup(bool lost) {
   std::vector<TopicPartition> owned = AssignedList();
   if (!owned.empty() && listener_ != nullptr) {
     if (lost || member_id_.empty()) {
@@ -353,10 +353,12 @@ void ConsumerImpl::LeaveGroup(bool lost, bool closing) {
     }
   }
   if (!member_id_.empty()) {
-    if (closing && !options_.group_instance_id.empty()) {
-      // As Kafka: a static member leaves only by session timeout, so a
-      // restart with the same group.instance.id within it keeps its
-      // partitions and the others do not rebalance.
+    if (!options_.group_instance_id.empty()) {
+      // As Kafka (AbstractCoordinator.maybeLeaveGroup): a static member
+      // sends no LeaveGroup, on Close or Unsubscribe; only the session
+      // timeout removes it, so a restart (or a new subscription) with the
+      // same group.instance.id within it keeps its partitions and the
+      // others do not rebalance.
       core_->coordinator().MarkUnresponsive(options_.group_id, member_id_);
     } else {
       core_->coordinator().Leave(options_.group_id, member_id_);

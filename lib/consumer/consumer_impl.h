@@ -125,9 +125,9 @@ class ConsumerImpl : public Consumer {
   // later group call fails with `status` (FencedInstanceId), as in Kafka.
   void Fence(absl::Status status);
   // Close / Unsubscribe: revoke (or lose) the assignment and leave.
-  // A static member (group.instance.id) does not leave on Close: it stops
+  // A static member (group.instance.id) does not leave: it stops
   // heartbeating and the group keeps it until session.timeout.ms.
-  void LeaveGroup(bool lost, bool closing = false);
+  void LeaveGroup(bool lost);
   // Shared by Subscribe and SubscribePattern, after the entry checks.
   absl::Status SubscribeSorted(std::vector<std::string> sorted,
                                ConsumerRebalanceListener* listener);
