@@ -274,6 +274,8 @@ absl::Status ConsumerImpl::SendJoin() {
   request.strategies = options_.assignment_strategies;
   request.owned = AssignedList();
   request.owned_generation = generation_;
+  request.previous_assignment = last_assignment_;
+  request.previous_generation = last_assignment_generation_;
   request.max_poll_interval = options_.max_poll_interval;
   request.session_timeout = options_.session_timeout;
   absl::StatusOr<std::string> id = core_->coordinator().Join(request);
@@ -296,6 +298,8 @@ absl::Status ConsumerImpl::SendJoin() {
 
 void ConsumerImpl::ApplyJoinResult(const JoinResult& result) {
   generation_ = result.generation;
+  last_assignment_ = result.assignment;
+  last_assignment_generation_ = result.generation;
   join_state_ = JoinState::kStable;
   const std::vector<TopicPartition> owned = AssignedList();
   const std::vector<TopicPartition> added = Minus(result.assignment, owned);

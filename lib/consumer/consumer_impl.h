@@ -177,6 +177,10 @@ class ConsumerImpl : public Consumer {
   bool rejoin_requested_ = false;  // Rejoin after the rebalance under way.
   std::string member_id_;
   int32_t generation_ = -1;
+  // The assignment of the last completed rebalance and its generation, as
+  // Kafka's StickyAssignor keeps them (onAssignment) for its user data.
+  std::vector<TopicPartition> last_assignment_;
+  int32_t last_assignment_generation_ = -1;
 };
 
 }  // namespace brook

@@ -275,6 +275,8 @@ absl::StatusOr<std::string> Group::Join(const JoinRequest& request,
   m.strategies = request.strategies;
   m.owned = request.owned;
   m.owned_generation = request.owned_generation;
+  m.previous_assignment = request.previous_assignment;
+  m.previous_generation = request.previous_generation;
   m.max_poll_interval = request.max_poll_interval;
   m.session_timeout = request.session_timeout;
   m.unresponsive_since.reset();
@@ -497,6 +499,7 @@ void Group::CompleteRebalance() {
   ++generation_;
   if (!members_.count(leader_)) leader_ = members_.begin()->first;
   protocol_ = SelectProtocol();
+  const bool sticky = protocol_ == "sticky";
   GroupSubscription input;
   for (const auto& [id, m] : members_) {
     GroupMember gm;
@@ -507,6 +510,12 @@ void Group::CompleteRebalance() {
     gm.topics = m.topics;
     gm.owned_partitions = m.owned;
     gm.generation = m.owned_generation;
+    if (sticky) {
+      // Eager: the member owns nothing while it joins; the StickyAssignor's
+      // user data carries what it had.
+      gm.owned_partitions = m.previous_assignment;
+      gm.generation = m.previous_generation;
+    }
     for (const std::string& topic : m.topics) {
       if (input.partitions_per_topic.count(topic)) continue;
       std::optional<int32_t> n = partitions_(topic);

@@ -36,6 +36,12 @@ struct JoinRequest {
   std::vector<std::string> strategies;  // partition.assignment.strategy.
   std::vector<TopicPartition> owned;
   int32_t owned_generation = -1;
+  // The assignment of the member's last completed rebalance and its
+  // generation, which Kafka's (eager) StickyAssignor sends in its user data
+  // although the member revoked it before joining. The "sticky" assignor
+  // gets them as the member's owned partitions.
+  std::vector<TopicPartition> previous_assignment;
+  int32_t previous_generation = -1;
   absl::Duration max_poll_interval = absl::Minutes(5);
   absl::Duration session_timeout = absl::Seconds(45);
 };
@@ -57,6 +63,9 @@ struct GroupMemberState {
   std::vector<std::string> strategies;  // Preferred first.
   std::vector<TopicPartition> owned;    // As reported at the last join.
   int32_t owned_generation = -1;
+  // As reported at the last join (JoinRequest::previous_assignment).
+  std::vector<TopicPartition> previous_assignment;
+  int32_t previous_generation = -1;
   absl::Duration max_poll_interval;  // Also its rebalance timeout.
   // session.timeout.ms: how long the coordinator keeps a member that stopped
   // heartbeating (crashed, frozen, or a static member that closed).
