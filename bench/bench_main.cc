@@ -73,7 +73,7 @@ Every run of every measurement gets a fresh data directory.
                       "peak RSS after the brook measurements" line is then
                       left out: baselines run in between)
   --only A[,B...]     run a subset: a group (produce, sync, consume, e2e,
-                      group, rebalance, topics, recovery, retention,
+                      group, groupsize, rebalance, topics, recovery, retention,
                       compaction, sustained, rss, baseline) or a
                       measurement name (see --list)
   --list              print the measurement names and exit
@@ -271,6 +271,15 @@ std::vector<Measurement> AllMeasurements() {
          [strategy](const RunEnv& env) {
            return RunRebalance(env, strategy);
          }});
+  }
+  for (int members : {10, 100, 1000}) {
+    m.push_back({absl::StrFormat("group_form_%dm", members), "groupsize",
+                 absl::StrFormat("%d consumers over 1000 partitions form a "
+                                 "group, then close",
+                                 members),
+                 [members](const RunEnv& env) {
+                   return RunGroupFormClose(env, members);
+                 }});
   }
   m.push_back({"topics_scaling", "topics",
                "topic scaling: create, delete, reopen", RunTopicScaling});

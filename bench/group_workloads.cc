@@ -13,6 +13,7 @@
 #include "brook/admin.h"
 #include "brook/consumer.h"
 #include "brook/engine.h"
+#include "brook/error.h"
 #include "brook/testing.h"
 #include "workload_common.h"
 
@@ -35,6 +36,10 @@ class PollingMember {
         absl::StatusOr<std::vector<ConsumerRecord>> r =
             consumer_->Poll(absl::Milliseconds(20));
         if (!r.ok()) {
+          if (GetErrorCode(r.status()) == ErrorCode::kWakeup &&
+              stop_.load(std::memory_order_acquire)) {
+            break;  // Woken to close.
+          }
           errors_->Set(Annotate(r.status(), "Poll"));
           break;
         }
@@ -43,8 +48,16 @@ class PollingMember {
     });
   }
   ~PollingMember() { Stop(); }
+  // The member closes after its current Poll returns.
   void Stop() {
     stop_.store(true, std::memory_order_release);
+    if (thread_.joinable()) thread_.join();
+  }
+  // The member closes at once: its current Poll is woken up (the shutdown
+  // pattern of Kafka's documentation).
+  void StopNow() {
+    stop_.store(true, std::memory_order_release);
+    consumer_->Wakeup();
     if (thread_.joinable()) thread_.join();
   }
 
@@ -293,6 +306,62 @@ absl::StatusOr<std::vector<Metric>> RunRebalance(const RunEnv& env,
       Make(absl::StrCat("rebalance_", id, "_join_moved"),
            absl::StrCat(label, ", moved on join"), "partitions",
            Moved(*after_leave, *after_join)),
+  };
+}
+
+absl::StatusOr<std::vector<Metric>> RunGroupFormClose(const RunEnv& env,
+                                                      int members) {
+  absl::StatusOr<std::unique_ptr<Engine>> engine =
+      OpenWithTopic(env, kRebalancePartitions);
+  if (!engine.ok()) return engine.status();
+  const std::string group = absl::StrCat(kGroup, "-form-", members);
+  FirstError errors;
+  std::vector<std::unique_ptr<Consumer>> consumers;
+  for (int i = 0; i < members; ++i) {
+    ConsumerOptions options;
+    options.group_id = group;
+    options.client_id = absl::StrCat("member-", i);
+    options.enable_auto_commit = false;
+    absl::StatusOr<std::unique_ptr<Consumer>> c =
+        (*engine)->CreateConsumer(options);
+    if (!c.ok()) return Annotate(c.status(), "CreateConsumer");
+    if (absl::Status s = (*c)->Subscribe({kTopic}); !s.ok()) {
+      return Annotate(s, "Subscribe");
+    }
+    consumers.push_back(std::move(*c));
+  }
+  // Created and subscribed untimed; the clock starts with the first Poll.
+  std::vector<std::unique_ptr<PollingMember>> polling;
+  Clock::time_point start = Clock::now();
+  for (std::unique_ptr<Consumer>& c : consumers) {
+    polling.push_back(std::make_unique<PollingMember>(std::move(c), &errors));
+  }
+  absl::StatusOr<Ownership> formed =
+      AwaitFullyAssigned(**engine, group, members, kRebalancePartitions);
+  const double form_ms = SecondsSince(start) * 1e3;
+  if (!formed.ok()) return formed.status();
+
+  // The members close one after another (each leaves the group while the
+  // others keep polling and rebalance); timed until the last Close
+  // returned.
+  start = Clock::now();
+  for (std::unique_ptr<PollingMember>& m : polling) m->StopNow();
+  const double close_ms = SecondsSince(start) * 1e3;
+  polling.clear();
+  if (absl::Status s = errors.Get(); !s.ok()) return s;
+  absl::StatusOr<ConsumerGroupDescription> d =
+      (*engine)->admin().DescribeGroup(group);
+  if (!d.ok()) return Annotate(d.status(), "DescribeGroup");
+  if (!d->members.empty()) {
+    return absl::InternalError(absl::StrCat(
+        "group ", group, " still has ", d->members.size(), " members"));
+  }
+  if (absl::Status s = CloseEngine(*std::move(engine)); !s.ok()) return s;
+  return std::vector<Metric>{
+      Make(absl::StrFormat("group_form_%dm", members),
+           absl::StrFormat("group of %d forms", members), "ms", form_ms),
+      Make(absl::StrFormat("group_close_%dm", members),
+           absl::StrFormat("group of %d closes", members), "ms", close_ms),
   };
 }
 

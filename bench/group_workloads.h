@@ -1,7 +1,8 @@
 // Consumer-group measurements of brook-bench: consume throughput of a group
 // of consumers on their own threads, and how long a group of 100 consumers
 // over 1,000 partitions takes to form and to rebalance when a member leaves
-// or joins, for an eager and the cooperative assignor.
+// or joins, for an eager and the cooperative assignor; and how long groups
+// of 10, 100 and 1,000 consumers take to form and to close.
 #ifndef BROOK_BENCH_GROUP_WORKLOADS_H_
 #define BROOK_BENCH_GROUP_WORKLOADS_H_
 
@@ -32,6 +33,15 @@ absl::StatusOr<std::vector<Metric>> RunGroupConsume(const RunEnv& env,
 // changed owner in the join.
 absl::StatusOr<std::vector<Metric>> RunRebalance(const RunEnv& env,
                                                  const std::string& strategy);
+
+// `members` consumers (range assignor), each polling on its own thread (real
+// clock), subscribe to a 1,000-partition topic. Reports, in ms, the time from
+// their first Poll until the group is Stable with every partition assigned
+// and collected; then, closing them one after another (each woken from its
+// Poll, then Close, which leaves the group while the others keep polling),
+// the time until the last Close returned.
+absl::StatusOr<std::vector<Metric>> RunGroupFormClose(const RunEnv& env,
+                                                      int members);
 
 }  // namespace bench
 }  // namespace brook

@@ -350,14 +350,44 @@ TEST_F(GroupLivenessTest, StaticMemberBackWithNewSubscriptionRebalances) {
   EXPECT_EQ(Str(AssignmentOf(*b)), "t-1");
 }
 
-TEST_F(GroupLivenessTest, StaticMemberUnsubscribeLeavesAtOnce) {
-  ASSERT_OK(engine_->admin().CreateTopic("t", 2));
-  auto a = Member("a", "instance-a");
-  auto b = Member("b");
+TEST_F(GroupLivenessTest, StaticMemberUnsubscribeKeepsItUntilTimeout) {
+  // As Kafka: a static member sends no LeaveGroup on unsubscribe either.
+  ASSERT_OK(engine_->admin().CreateTopic("t", 4));
+  RecordingListener la, lb;
+  auto a = Member("a", "instance-a", &la);
+  auto b = Member("b", "", &lb);
   Rounds({a.get(), b.get()});
-  ASSERT_OK(a->Unsubscribe());
+  const int32_t generation = GenerationOf(*b);
+  ASSERT_OK(a->Unsubscribe());  // Revokes locally; the group keeps it.
+  EXPECT_THAT(la.events,
+              ElementsAre("assigned:t-0,t-1,t-2,t-3", "revoked:t-0,t-1,t-2,t-3",
+                          "assigned:t-0,t-1", "revoked:t-0,t-1"));
+  EXPECT_THAT(AssignmentOf(*a), IsEmpty());
+  clock_.Advance(kSession - absl::Seconds(1));
   Rounds({b.get()}, 2);
-  EXPECT_EQ(Str(AssignmentOf(*b)), "t-0,t-1");
+  EXPECT_EQ(GenerationOf(*b), generation);
+  EXPECT_EQ(Str(AssignmentOf(*b)), "t-2,t-3");
+  EXPECT_THAT(lb.events, ElementsAre("assigned:t-2,t-3"));
+  // Not back in time: removed, and b takes everything.
+  clock_.Advance(absl::Seconds(1));
+  Rounds({b.get()}, 2);
+  EXPECT_EQ(Str(AssignmentOf(*b)), "t-0,t-1,t-2,t-3");
+  EXPECT_GT(GenerationOf(*b), generation);
+}
+
+TEST_F(GroupLivenessTest, StaticMemberSubscribingAgainInTimeKeepsItsPlace) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 4));
+  RecordingListener lb;
+  auto a = Member("a", "instance-a");
+  auto b = Member("b", "", &lb);
+  Rounds({a.get(), b.get()});
+  const int32_t generation = GenerationOf(*b);
+  ASSERT_OK(a->Unsubscribe());
+  ASSERT_OK(a->Subscribe({"t"}));
+  Rounds({a.get(), b.get()});
+  EXPECT_EQ(Str(AssignmentOf(*a)), "t-0,t-1");
+  EXPECT_EQ(GenerationOf(*b), generation);
+  EXPECT_THAT(lb.events, ElementsAre("assigned:t-2,t-3"));  // No rebalance.
 }
 
 TEST_F(GroupLivenessTest, DuplicateInstanceIdFencesTheFirstMember) {

@@ -36,6 +36,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::IsSupersetOf;
 using ::testing::SizeIs;
 
 class GroupTest : public GroupEngineTest {
@@ -278,6 +279,33 @@ TEST_F(GroupTest, CooperativeKeepsUnaffectedPartitionsAndHandsOverLater) {
   EXPECT_THAT(la.events, SizeIs(4));
   EXPECT_EQ(la.events[3], "assigned:");
   EXPECT_EQ(AssignmentOf(*a), kept);
+}
+
+TEST_F(GroupTest, EagerStickyKeepsTheRemainingMembersPartitions) {
+  // Kafka's StickyAssignor sends each member's previous assignment (and its
+  // generation) in its user data, although an eager member revokes
+  // everything before it rejoins: when b leaves, a and c keep theirs and
+  // only b's partitions move.
+  ASSERT_OK(engine_->admin().CreateTopic("t", 6));
+  auto a = Member("a", {"sticky"});
+  auto b = Member("b", {"sticky"});
+  auto c = Member("c", {"sticky"});
+  Rounds({a.get(), b.get(), c.get()}, 8);
+  const std::vector<TopicPartition> a_before = AssignmentOf(*a);
+  const std::vector<TopicPartition> b_before = AssignmentOf(*b);
+  const std::vector<TopicPartition> c_before = AssignmentOf(*c);
+  // (Without stickiness: a=[t-0,t-3], b=[t-1,t-4], c=[t-2,t-5].)
+  ASSERT_THAT(a_before, SizeIs(2));
+  ASSERT_THAT(b_before, SizeIs(2));
+  ASSERT_THAT(c_before, SizeIs(2));
+  ASSERT_OK(b->Close());
+  Rounds({a.get(), c.get()}, 8);
+  const std::vector<TopicPartition> a_after = AssignmentOf(*a);
+  const std::vector<TopicPartition> c_after = AssignmentOf(*c);
+  EXPECT_THAT(a_after, SizeIs(3));
+  EXPECT_THAT(c_after, SizeIs(3));
+  EXPECT_THAT(a_after, IsSupersetOf(a_before)) << Str(a_before);
+  EXPECT_THAT(c_after, IsSupersetOf(c_before)) << Str(c_before);
 }
 
 TEST_F(GroupTest, DefaultStrategiesRebalanceEagerly) {

@@ -68,7 +68,9 @@ class Consumer {
     return SubscribePattern(regex, nullptr);
   }
   // Leaves the group at once (OnPartitionsRevoked for the assignment; no
-  // auto commit, as in Kafka) and drops the subscription. OK when not
+  // auto commit, as in Kafka) and drops the subscription. A static member
+  // (group.instance.id) revokes its partitions the same way but, as in
+  // Kafka, stays in the group until session.timeout.ms passes. OK when not
   // subscribed.
   virtual absl::Status Unsubscribe() = 0;
   // The subscribed topics (those a pattern matched, for SubscribePattern),

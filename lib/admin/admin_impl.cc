@@ -143,53 +143,19 @@ absl::StatusOr<std::map<TopicPartition, int64_t>> AdminImpl::DeleteRecords(
 
 // --- Groups -----------------------------------------------------------------
 
-namespace {
-
-ConsumerGroupState ToPublic(GroupState state) {
-  switch (state) {
-    case GroupState::kEmpty:
-      return ConsumerGroupState::kEmpty;
-    case GroupState::kPreparingRebalance:
-      return ConsumerGroupState::kPreparingRebalance;
-    case GroupState::kCompletingRebalance:
-      return ConsumerGroupState::kCompletingRebalance;
-    case GroupState::kStable:
-      return ConsumerGroupState::kStable;
-    case GroupState::kDead:
-      return ConsumerGroupState::kDead;
-  }
-  return ConsumerGroupState::kDead;
-}
-
-}  // namespace
-
-absl::string_view ConsumerGroupStateName(ConsumerGroupState state) {
-  switch (state) {
-    case ConsumerGroupState::kEmpty:
-      return "Empty";
-    case ConsumerGroupState::kPreparingRebalance:
-      return "PreparingRebalance";
-    case ConsumerGroupState::kCompletingRebalance:
-      return "CompletingRebalance";
-    case ConsumerGroupState::kStable:
-      return "Stable";
-    case ConsumerGroupState::kDead:
-      return "Dead";
-  }
-  return "Dead";
-}
-
-absl::StatusOr<std::optional<Group>> AdminImpl::FindGroup(
+absl::StatusOr<std::optional<ConsumerGroupDescription>> AdminImpl::FindGroup(
     absl::string_view group) {
   if (core_->store().read_only()) {
     // Snapshots describe the members of the process holding the directory;
     // without a holder they are a gone process's (a writing open clears
     // them, a read-only one must not write).
-    if (!core_->store().HolderPresent()) return std::optional<Group>();
+    if (!core_->store().HolderPresent()) {
+      return std::optional<ConsumerGroupDescription>();
+    }
     return core_->snapshots().Load(group);
   }
   core_->coordinator().CheckDeadlines(group);
-  return core_->coordinator().AdminSnapshot(group);
+  return core_->coordinator().Describe(group);
 }
 
 absl::StatusOr<std::vector<std::string>> AdminImpl::ListGroups() {
@@ -204,12 +170,14 @@ absl::StatusOr<std::vector<std::string>> AdminImpl::ListGroups() {
     BROOK_ASSIGN_OR_RETURN(std::vector<std::string> snapshot_ids,
                            core_->snapshots().List());
     for (const std::string& id : snapshot_ids) {
-      BROOK_ASSIGN_OR_RETURN(std::optional<Group> g, FindGroup(id));
+      BROOK_ASSIGN_OR_RETURN(std::optional<ConsumerGroupDescription> g,
+                             FindGroup(id));
       if (g && !g->members.empty()) ids.insert(id);
     }
   } else {
-    for (const std::string& id : core_->coordinator().AdminGroupIds()) {
-      BROOK_ASSIGN_OR_RETURN(std::optional<Group> g, FindGroup(id));
+    for (const std::string& id : core_->coordinator().GroupIds()) {
+      BROOK_ASSIGN_OR_RETURN(std::optional<ConsumerGroupDescription> g,
+                             FindGroup(id));
       if (g && !g->members.empty()) ids.insert(id);
     }
   }
@@ -222,27 +190,14 @@ absl::StatusOr<std::vector<std::string>> AdminImpl::ListGroups() {
 absl::StatusOr<ConsumerGroupDescription> AdminImpl::DescribeGroup(
     absl::string_view group) {
   if (core_->closed()) return EngineCore::ClosedError();
-  BROOK_ASSIGN_OR_RETURN(std::optional<Group> g, FindGroup(group));
+  BROOK_ASSIGN_OR_RETURN(std::optional<ConsumerGroupDescription> g,
+                         FindGroup(group));
+  if (g && !g->members.empty()) {
+    g->group_id = std::string(group);
+    return *std::move(g);
+  }
   ConsumerGroupDescription d;
   d.group_id = std::string(group);
-  if (g && !g->members.empty()) {
-    d.state = ToPublic(g->state);
-    d.protocol_type = "consumer";
-    d.protocol = g->protocol;
-    d.generation = g->generation;
-    d.leader = g->leader;
-    for (const auto& [id, m] : g->members) {
-      MemberDescription md;
-      md.member_id = id;
-      md.client_id = m.client_id;
-      md.group_instance_id = m.group_instance_id;
-      md.host = "/localhost";
-      md.assignment = m.assignment;
-      std::sort(md.assignment.begin(), md.assignment.end());
-      d.members.push_back(std::move(md));
-    }
-    return d;
-  }
   BROOK_ASSIGN_OR_RETURN(auto offsets, core_->offsets().FetchAll(group));
   if (!offsets.empty()) {
     d.state = ConsumerGroupState::kEmpty;
@@ -278,7 +233,8 @@ absl::StatusOr<std::vector<GroupPartitionOffset>> AdminImpl::ListGroupOffsets(
 
 absl::Status AdminImpl::CheckNoActiveMembers(absl::string_view group,
                                              absl::string_view what) {
-  BROOK_ASSIGN_OR_RETURN(std::optional<Group> g, FindGroup(group));
+  BROOK_ASSIGN_OR_RETURN(std::optional<ConsumerGroupDescription> g,
+                         FindGroup(group));
   if (g && !g->members.empty()) {
     return Error(ErrorCode::kNonEmptyGroup,
                  absl::StrCat("cannot ", what, " of group ", group, ": it has ",

@@ -54,7 +54,8 @@ class AdminImpl : public Admin {
                                     absl::string_view what);
   // The group as the coordinator holds it (after its deadline checks), or,
   // read-only, as the holding process's snapshot describes it.
-  absl::StatusOr<std::optional<Group>> FindGroup(absl::string_view group);
+  absl::StatusOr<std::optional<ConsumerGroupDescription>> FindGroup(
+      absl::string_view group);
 
   const std::shared_ptr<EngineCore> core_;
 };

@@ -274,6 +274,8 @@ absl::Status ConsumerImpl::SendJoin() {
   request.strategies = options_.assignment_strategies;
   request.owned = AssignedList();
   request.owned_generation = generation_;
+  request.previous_assignment = last_assignment_;
+  request.previous_generation = last_assignment_generation_;
   request.max_poll_interval = options_.max_poll_interval;
   request.session_timeout = options_.session_timeout;
   absl::StatusOr<std::string> id = core_->coordinator().Join(request);
@@ -296,6 +298,8 @@ absl::Status ConsumerImpl::SendJoin() {
 
 void ConsumerImpl::ApplyJoinResult(const JoinResult& result) {
   generation_ = result.generation;
+  last_assignment_ = result.assignment;
+  last_assignment_generation_ = result.generation;
   join_state_ = JoinState::kStable;
   const std::vector<TopicPartition> owned = AssignedList();
   const std::vector<TopicPartition> added = Minus(result.assignment, owned);
@@ -343,7 +347,7 @@ void ConsumerImpl::Fence(absl::Status status) {
   InstallAssignment({});
 }
 
-void ConsumerImpl::LeaveGroup(bool lost, bool closing) {
+void ConsumerImpl::LeaveGroup(bool lost) {
   std::vector<TopicPartition> owned = AssignedList();
   if (!owned.empty() && listener_ != nullptr) {
     if (lost || member_id_.empty()) {
@@ -353,10 +357,12 @@ void ConsumerImpl::LeaveGroup(bool lost, bool closing) {
     }
   }
   if (!member_id_.empty()) {
-    if (closing && !options_.group_instance_id.empty()) {
-      // As Kafka: a static member leaves only by session timeout, so a
-      // restart with the same group.instance.id within it keeps its
-      // partitions and the others do not rebalance.
+    if (!options_.group_instance_id.empty()) {
+      // As Kafka (AbstractCoordinator.maybeLeaveGroup): a static member
+      // sends no LeaveGroup, on Close or Unsubscribe; only the session
+      // timeout removes it, so a restart (or a new subscription) with the
+      // same group.instance.id within it keeps its partitions and the
+      // others do not rebalance.
       core_->coordinator().MarkUnresponsive(options_.group_id, member_id_);
     } else {
       core_->coordinator().Leave(options_.group_id, member_id_);

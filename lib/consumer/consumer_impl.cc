@@ -655,7 +655,7 @@ absl::Status ConsumerImpl::Close() {
     // The group rebalances without this member at once (a static member:
     // after session.timeout.ms unless it comes back).
     const ErrorCode code = GetErrorCode(status);
-    LeaveGroup(/*lost=*/code == ErrorCode::kCommitFailed, /*closing=*/true);
+    LeaveGroup(/*lost=*/code == ErrorCode::kCommitFailed);
     // As Kafka's close, a failed final auto commit of a member that already
     // lost its partitions (or is mid-rejoin) is not an error of Close.
     if (code == ErrorCode::kCommitFailed ||

@@ -140,9 +140,9 @@ class ConsumerImpl : public Consumer {
   // later group call fails with `status` (FencedInstanceId), as in Kafka.
   void Fence(absl::Status status);
   // Close / Unsubscribe: revoke (or lose) the assignment and leave.
-  // A static member (group.instance.id) does not leave on Close: it stops
+  // A static member (group.instance.id) does not leave: it stops
   // heartbeating and the group keeps it until session.timeout.ms.
-  void LeaveGroup(bool lost, bool closing = false);
+  void LeaveGroup(bool lost);
   // Shared by Subscribe and SubscribePattern, after the entry checks.
   absl::Status SubscribeSorted(std::vector<std::string> sorted,
                                ConsumerRebalanceListener* listener);
@@ -192,6 +192,10 @@ class ConsumerImpl : public Consumer {
   bool rejoin_requested_ = false;  // Rejoin after the rebalance under way.
   std::string member_id_;
   int32_t generation_ = -1;
+  // The assignment of the last completed rebalance and its generation, as
+  // Kafka's StickyAssignor keeps them (onAssignment) for its user data.
+  std::vector<TopicPartition> last_assignment_;
+  int32_t last_assignment_generation_ = -1;
 };
 
 }  // namespace brook

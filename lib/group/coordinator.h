@@ -1,7 +1,10 @@
 // The in-memory group coordinator: the broker side of Kafka's consumer group
-// protocol (join, rebalance, liveness, generation-checked commits) for every
-// group of one engine. Consumers drive it from Poll; see DESIGN-NOTES.md
-// ("Consumer groups: coordinator and the protocol in Poll").
+// protocol for every group of one engine. It keeps the groups (each runs its
+// own state machine, group/group.h) in a map under one lock, gives them the
+// time, saves their membership snapshots and wakes the members when a group
+// changed. Consumers drive it from Poll; see DESIGN-NOTES.md ("Consumer
+// groups: coordinator and the protocol in Poll", "Group state machine on the
+// group").
 #ifndef BROOK_LIB_GROUP_COORDINATOR_H_
 #define BROOK_LIB_GROUP_COORDINATOR_H_
 
@@ -18,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "brook/admin.h"
 #include "brook/clock.h"
 #include "brook/record.h"
 #include "group/group.h"
@@ -27,32 +31,6 @@
 #include "log/topic_registry.h"
 
 namespace brook {
-
-// A member's JoinGroup request.
-struct JoinRequest {
-  std::string group_id;
-  std::string member_id;  // Empty for a new member.
-  std::string client_id;
-  std::string group_instance_id;
-  std::vector<std::string> topics;
-  std::vector<std::string> strategies;  // partition.assignment.strategy.
-  std::vector<TopicPartition> owned;
-  int32_t owned_generation = -1;
-  absl::Duration max_poll_interval = absl::Minutes(5);
-  absl::Duration session_timeout = absl::Seconds(45);
-};
-
-// A snapshot of a group, for tests and (later) DescribeGroup.
-struct GroupDescription {
-  GroupState state = GroupState::kDead;
-  int32_t generation = 0;
-  std::string protocol;
-  std::string leader;
-  // Member id -> assignment of its current generation.
-  std::map<std::string, std::vector<TopicPartition>> members;
-  // Members whose completed rebalance result is not collected yet.
-  int32_t uncollected = 0;
-};
 
 // Thread-safe. Lock order: mu_ comes before the topic registry's lock (read
 // while assigning) and the offset store (written under mu_ by CommitOffsets,
@@ -134,41 +112,32 @@ class GroupCoordinator {
   // Runs the group's deadline checks now.
   void CheckDeadlines(absl::string_view group_id) ABSL_LOCKS_EXCLUDED(mu_);
 
-  // nullopt for a group the coordinator never saw.
-  std::optional<GroupDescription> Describe(absl::string_view group_id)
+  // The group as Admin describes it (no deadline checks: call
+  // CheckDeadlines first for a fresh view); nullopt for a group the
+  // coordinator never saw. `uncollected`, when given, receives how many
+  // members have not collected the result of a completed rebalance.
+  std::optional<ConsumerGroupDescription> Describe(
+      absl::string_view group_id, int32_t* uncollected = nullptr)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Ids of every group the coordinator holds, with or without members.
+  std::vector<std::string> GroupIds() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Runs `write` (an offset store change) while no member can join the
+  // group, after the deadline checks; NonEmptyGroup, without running it,
+  // when the group has members. `what` completes "cannot ... of group G".
+  absl::Status WhileGroupEmpty(absl::string_view group_id,
+                               absl::string_view what,
+                               absl::FunctionRef<absl::Status()> write)
       ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   Group* FindLocked(absl::string_view group_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Writes the group's membership snapshot. Best effort: the snapshot only
-  // informs read-only engines, so a failed write is not the caller's error.
-  void SaveSnapshotLocked(const Group& group)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The member, or nullptr when the group or the member is unknown.
-  GroupMemberState* FindMemberLocked(absl::string_view group_id,
-                                     absl::string_view member_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The error for a member id the group does not hold: FencedInstanceId for
-  // a replaced static member, else UnknownMemberId.
-  absl::Status MissingMemberLocked(const Group* group,
-                                   absl::string_view group_id,
-                                   absl::string_view member_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // A new member with the instance id of `old_id` takes its place (Kafka's
-  // static member replacement); the old id is fenced. Returns the new id.
-  std::string ReplaceStaticMemberLocked(Group* group, const std::string& old_id,
-                                        const JoinRequest& request)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Each returns true when the group changed (members must be woken).
-  bool CheckDeadlinesLocked(Group* group, absl::Time now)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RemoveMemberLocked(Group* group, const std::string& member_id,
-                          absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void StartRebalanceLocked(Group* group, absl::Time now)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool MaybeCompleteLocked(Group* group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void CompleteRebalanceLocked(Group* group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Acts on what the calls on `group` changed: saves its snapshot (best
+  // effort: it only informs read-only engines, so a failed write is not the
+  // caller's error). Returns whether the members must be woken.
+  bool ApplyEffectsLocked(Group* group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Clock* const clock_;
   TopicRegistry* const topics_;
@@ -179,24 +148,6 @@ class GroupCoordinator {
   absl::Mutex mu_;
   std::map<std::string, Group, std::less<>> groups_ ABSL_GUARDED_BY(mu_);
   int64_t next_member_number_ ABSL_GUARDED_BY(mu_) = 0;
-
-  // Administration: read-only queries for Admin (ListGroups,
-  // DescribeGroup). Each takes mu_ and returns a copy; none runs the
-  // deadline checks (call CheckDeadlines first for a fresh view). Not const
-  // only because mu_ is not mutable.
- public:
-  // Ids of every group the coordinator holds, with or without members.
-  std::vector<std::string> AdminGroupIds() ABSL_LOCKS_EXCLUDED(mu_);
-  // A copy of the group's state; nullopt for a group never seen.
-  std::optional<Group> AdminSnapshot(absl::string_view group_id)
-      ABSL_LOCKS_EXCLUDED(mu_);
-  // Runs `write` (an offset store change) while no member can join the
-  // group, after the deadline checks; NonEmptyGroup, without running it,
-  // when the group has members. `what` completes "cannot ... of group G".
-  absl::Status WhileGroupEmpty(absl::string_view group_id,
-                               absl::string_view what,
-                               absl::FunctionRef<absl::Status()> write)
-      ABSL_LOCKS_EXCLUDED(mu_);
 };
 
 }  // namespace brook

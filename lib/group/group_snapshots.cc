@@ -1,5 +1,6 @@
 #include "group/group_snapshots.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -31,15 +32,15 @@ bool GetString(absl::string_view* in, std::string* s) {
   return true;
 }
 
-std::string Encode(const Group& group) {
+std::string Encode(const ConsumerGroupDescription& group) {
   std::string v;
   v.push_back(static_cast<char>(group.state));
   PutVarint32(&v, group.generation);
   PutString(&v, group.protocol);
   PutString(&v, group.leader);
   PutVarint32(&v, static_cast<int32_t>(group.members.size()));
-  for (const auto& [id, m] : group.members) {
-    PutString(&v, id);
+  for (const MemberDescription& m : group.members) {
+    PutString(&v, m.member_id);
     PutString(&v, m.client_id);
     PutString(&v, m.group_instance_id);
     PutVarint32(&v, static_cast<int32_t>(m.assignment.size()));
@@ -51,12 +52,12 @@ std::string Encode(const Group& group) {
   return v;
 }
 
-bool Decode(absl::string_view in, Group* group) {
-  if (in.empty() ||
-      static_cast<uint8_t>(in[0]) > static_cast<uint8_t>(GroupState::kDead)) {
+bool Decode(absl::string_view in, ConsumerGroupDescription* group) {
+  if (in.empty() || static_cast<uint8_t>(in[0]) >
+                        static_cast<uint8_t>(ConsumerGroupState::kDead)) {
     return false;
   }
-  group->state = static_cast<GroupState>(in[0]);
+  group->state = static_cast<ConsumerGroupState>(in[0]);
   in.remove_prefix(1);
   int32_t members;
   if (!GetVarint32(&in, &group->generation) ||
@@ -65,7 +66,8 @@ bool Decode(absl::string_view in, Group* group) {
     return false;
   }
   for (int32_t i = 0; i < members; ++i) {
-    GroupMemberState m;
+    MemberDescription m;
+    m.host = "/localhost";
     int32_t partitions;
     if (!GetString(&in, &m.member_id) || !GetString(&in, &m.client_id) ||
         !GetString(&in, &m.group_instance_id) ||
@@ -79,34 +81,39 @@ bool Decode(absl::string_view in, Group* group) {
       }
       m.assignment.push_back(std::move(tp));
     }
-    m.generation = group->generation;
-    std::string id = m.member_id;
-    group->members.emplace(std::move(id), std::move(m));
+    std::sort(m.assignment.begin(), m.assignment.end());
+    group->members.push_back(std::move(m));
   }
+  std::sort(group->members.begin(), group->members.end(),
+            [](const MemberDescription& a, const MemberDescription& b) {
+              return a.member_id < b.member_id;
+            });
+  if (!group->members.empty()) group->protocol_type = "consumer";
   return in.empty();
 }
 
 }  // namespace
 
 absl::Status GroupSnapshots::Save(absl::string_view group_id,
-                                  const Group& group) {
+                                  const ConsumerGroupDescription& group) {
   StoreWriteBatch batch;
   batch.PutMeta(Key(group_id), Encode(group));
   return store_->Write(&batch, /*sync=*/false);
 }
 
-absl::StatusOr<std::optional<Group>> GroupSnapshots::Load(
+absl::StatusOr<std::optional<ConsumerGroupDescription>> GroupSnapshots::Load(
     absl::string_view group_id) {
   BROOK_ASSIGN_OR_RETURN(std::optional<std::string> value,
                          store_->GetMeta(Key(group_id)));
-  if (!value) return std::optional<Group>();
-  Group group;
+  if (!value) return std::optional<ConsumerGroupDescription>();
+  ConsumerGroupDescription group;
+  group.group_id = std::string(group_id);
   if (!Decode(*value, &group)) {
     return Error(
         ErrorCode::kCorruptMessage,
         absl::StrCat("corrupt membership snapshot of group ", group_id));
   }
-  return std::optional<Group>(std::move(group));
+  return std::optional<ConsumerGroupDescription>(std::move(group));
 }
 
 absl::StatusOr<std::vector<std::string>> GroupSnapshots::List() {

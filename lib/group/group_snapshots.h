@@ -23,7 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "group/group.h"
+#include "brook/admin.h"
 #include "storage/store.h"
 
 namespace brook {
@@ -35,11 +35,15 @@ class GroupSnapshots {
   explicit GroupSnapshots(Store* store) : store_(store) {}
 
   // Replaces `group_id`'s snapshot with `group`'s state, generation,
-  // protocol, leader and members with their assignments (not fsynced).
-  absl::Status Save(absl::string_view group_id, const Group& group);
+  // protocol, leader and members (ids, client ids, group.instance.ids and
+  // assignments) (not fsynced).
+  absl::Status Save(absl::string_view group_id,
+                    const ConsumerGroupDescription& group);
 
-  // The snapshot of `group_id`; nullopt when there is none.
-  absl::StatusOr<std::optional<Group>> Load(absl::string_view group_id);
+  // The snapshot of `group_id` (with protocol type "consumer" when it has
+  // members, hosts "/localhost"); nullopt when there is none.
+  absl::StatusOr<std::optional<ConsumerGroupDescription>> Load(
+      absl::string_view group_id);
 
   // Ids of the groups with a snapshot, sorted.
   absl::StatusOr<std::vector<std::string>> List();

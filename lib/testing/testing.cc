@@ -62,15 +62,16 @@ absl::Status AwaitGroupStable(Engine& engine, absl::string_view group_id,
   std::string last = "unknown group";
   for (;;) {
     gc.CheckDeadlines(group_id);
-    std::optional<GroupDescription> d = gc.Describe(group_id);
+    int32_t uncollected = 0;
+    std::optional<ConsumerGroupDescription> d =
+        gc.Describe(group_id, &uncollected);
     if (d) {
-      if (d->state == GroupState::kStable &&
-          static_cast<int>(d->members.size()) == members &&
-          d->uncollected == 0) {
+      if (d->state == ConsumerGroupState::kStable &&
+          static_cast<int>(d->members.size()) == members && uncollected == 0) {
         return absl::OkStatus();
       }
-      last = absl::StrCat(GroupStateName(d->state), " with ", d->members.size(),
-                          " members (", d->uncollected,
+      last = absl::StrCat(ConsumerGroupStateName(d->state), " with ",
+                          d->members.size(), " members (", uncollected,
                           " not yet collected their assignment), generation ",
                           d->generation);
     }
