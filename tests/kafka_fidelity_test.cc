@@ -515,6 +515,16 @@ TEST_F(KafkaFidelityTest, DefaultClientIdsAreKafkas) {
   // The group-less consumer took number 1.
   EXPECT_THAT(client_ids,
               ::testing::UnorderedElementsAre("consumer-g-2", "consumer-g-inst"));
+  // Member ids: client.id (instance id when static), "-", a Kafka Uuid.
+  for (const MemberDescription& m : d->members) {
+    if (m.group_instance_id.empty()) {
+      EXPECT_THAT(m.member_id, ::testing::MatchesRegex(
+                                   "consumer-g-2-[A-Za-z0-9_][A-Za-z0-9_-]{21}"));
+    } else {
+      EXPECT_THAT(m.member_id,
+                  ::testing::MatchesRegex("inst-[A-Za-z0-9_][A-Za-z0-9_-]{21}"));
+    }
+  }
 }
 
 // The first thing a Kafka user porting a test hits: Send(...).Get() with the

@@ -4,6 +4,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "brook/assignor.h"
@@ -12,6 +13,37 @@
 
 namespace brook {
 namespace {
+
+// SplitMix64: a fixed sequence of well-mixed 64-bit values.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Kafka's member id: client.id (group.instance.id for a static member),
+// "-", then a Uuid in Kafka's text form (22 characters of URL-safe base64,
+// never starting with '-'). Kafka's Uuid is random; here it is drawn from
+// a fixed sequence numbered by `member_number`, so that an engine's member
+// ids, and the assignments that sort by them, repeat from run to run.
+std::string NewMemberId(const JoinRequest& request, int64_t* member_number) {
+  std::string uuid;
+  do {
+    const uint64_t n = static_cast<uint64_t>(++*member_number);
+    char bytes[16];
+    const uint64_t halves[2] = {Mix(2 * n), Mix(2 * n + 1)};
+    for (int i = 0; i < 16; ++i) {
+      bytes[i] = static_cast<char>(halves[i / 8] >> (56 - 8 * (i % 8)));
+    }
+    uuid = absl::WebSafeBase64Escape(absl::string_view(bytes, sizeof(bytes)));
+  } while (uuid[0] == '-');
+  return absl::StrCat(request.group_instance_id.empty()
+                          ? request.client_id
+                          : request.group_instance_id,
+                      "-", uuid);
+}
+
 
 absl::Status UnknownMember(absl::string_view group_id,
                            absl::string_view member_id) {
@@ -190,7 +222,7 @@ std::string Group::ReplaceStaticMember(const std::string& old_id,
   GroupMemberState m = std::move(members_[old_id]);
   members_.erase(old_id);
   fenced_[old_id] = m.group_instance_id;
-  std::string id = absl::StrCat(request.client_id, "-", ++*member_number);
+  std::string id = NewMemberId(request, member_number);
   m.member_id = id;
   m.client_id = request.client_id;
   m.max_poll_interval = request.max_poll_interval;
@@ -260,7 +292,7 @@ absl::StatusOr<std::string> Group::Join(const JoinRequest& request,
     }
   }
   if (member_id.empty()) {
-    member_id = absl::StrCat(request.client_id, "-", ++*member_number);
+    member_id = NewMemberId(request, member_number);
   } else if (FindMember(member_id) == nullptr) {
     // Removed by the deadline check above.
     return UnknownMember(id_, member_id);

@@ -120,8 +120,9 @@ class Group {
   // --- The protocol. Each call first runs the deadline checks at `now`. ---
 
   // Joins (or rejoins), starting a rebalance unless one is under way. Counts
-  // as a poll (until EndPoll). Returns the member id: a new one, numbered
-  // with ++*member_number, when request.member_id is empty. Errors:
+  // as a poll (until EndPoll). Returns the member id: a new one, Kafka's
+  // "<client.id or group.instance.id>-<uuid>" with a uuid drawn from a fixed
+  // sequence by ++*member_number, when request.member_id is empty. Errors:
   // UnknownMemberId, FencedInstanceId, InconsistentGroupProtocol.
   absl::StatusOr<std::string> Join(const JoinRequest& request, absl::Time now,
                                    int64_t* member_number);
