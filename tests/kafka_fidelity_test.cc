@@ -558,5 +558,68 @@ TEST_F(KafkaFidelityTest, GetOnALingeringRecordOfAStillManualClockFails) {
   EXPECT_EQ(EndOffset("t", 0), 3);
 }
 
+// Records the listener calls into a vector the test keeps.
+class EventListener : public ConsumerRebalanceListener {
+ public:
+  explicit EventListener(std::shared_ptr<std::vector<std::string>> events)
+      : events_(std::move(events)) {}
+  void OnPartitionsRevoked(const std::vector<TopicPartition>& p) override {
+    events_->push_back("revoked:" + std::to_string(p.size()));
+  }
+  void OnPartitionsAssigned(const std::vector<TopicPartition>& p) override {
+    events_->push_back("assigned:" + std::to_string(p.size()));
+  }
+
+ private:
+  std::shared_ptr<std::vector<std::string>> events_;
+};
+
+TEST_F(KafkaFidelityTest, ASharedListenerLivesAsLongAsItsConsumerNeedsIt) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 2));
+  ConsumerOptions o;
+  o.group_id = "g";
+  std::unique_ptr<Consumer> c = NewConsumer(o);
+  ASSERT_NE(c, nullptr);
+  auto events = std::make_shared<std::vector<std::string>>();
+  // nullptr still picks the pointer overload: existing calls compile.
+  ASSERT_OK(c->Subscribe({"t"}, nullptr));
+  ASSERT_OK(c->Subscribe({"t"}, std::make_shared<EventListener>(events)));
+  ASSERT_OK(c->Poll(absl::ZeroDuration()));
+  c.reset();  // The destructor leaves the group: the listener is told.
+  EXPECT_THAT(*events, ::testing::ElementsAre("assigned:2", "revoked:2"));
+}
+
+// A listener destroyed before its consumer is never called: the consumer
+// logs an error (release builds) or aborts (debug builds) instead of a
+// use-after-free.
+TEST_F(KafkaFidelityTest, AListenerDestroyedTooEarlyIsNotCalled) {
+  ASSERT_OK(engine_->admin().CreateTopic("t", 2));
+  ConsumerOptions o;
+  o.group_id = "g";
+  auto events = std::make_shared<std::vector<std::string>>();
+  auto run = [&] {
+    std::unique_ptr<Consumer> c = NewConsumer(o);
+    auto listener = std::make_unique<EventListener>(events);
+    ASSERT_OK(c->Subscribe({"t"}, listener.get()));
+    ASSERT_OK(c->Poll(absl::ZeroDuration()));
+    listener.reset();
+    ASSERT_OK(c->Close());
+  };
+#ifdef NDEBUG
+  std::vector<std::string> logged;
+  SetLogHandler([&](LogLevel level, absl::string_view message) {
+    if (level == LogLevel::kError) logged.emplace_back(message);
+  });
+  run();
+  SetLogHandler(nullptr);
+  EXPECT_THAT(*events, ::testing::ElementsAre("assigned:2"));
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_THAT(logged[0], HasSubstr("destroyed"));
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");  // The engine has threads.
+  EXPECT_DEATH(run(), "destroyed");
+#endif
+}
+
 }  // namespace
 }  // namespace brook

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,10 +48,15 @@ class Consumer {
   // Poll then runs the group protocol and the group splits the topics'
   // partitions among its members. Replaces an earlier subscription; empty
   // `topics` unsubscribes. Topics that do not exist yet are simply not
-  // assigned. `listener` (optional) must outlive the subscription. Errors:
-  // InvalidGroupId without a group.id, IllegalState after Assign.
+  // assigned. `listener` (optional) must outlive the subscription (see
+  // ConsumerRebalanceListener: "Lifetime"); the std::shared_ptr overloads
+  // keep it alive as long as the consumer needs it. Errors: InvalidGroupId
+  // without a group.id, IllegalState after Assign.
   virtual absl::Status Subscribe(absl::Span<const std::string> topics,
                                  ConsumerRebalanceListener* listener) = 0;
+  virtual absl::Status Subscribe(
+      absl::Span<const std::string> topics,
+      std::shared_ptr<ConsumerRebalanceListener> listener) = 0;
   absl::Status Subscribe(absl::Span<const std::string> topics) {
     return Subscribe(topics, nullptr);
   }
@@ -64,6 +70,9 @@ class Consumer {
   // and those of Subscribe.
   virtual absl::Status SubscribePattern(
       absl::string_view regex, ConsumerRebalanceListener* listener) = 0;
+  virtual absl::Status SubscribePattern(
+      absl::string_view regex,
+      std::shared_ptr<ConsumerRebalanceListener> listener) = 0;
   absl::Status SubscribePattern(absl::string_view regex) {
     return SubscribePattern(regex, nullptr);
   }

@@ -4,7 +4,9 @@
 #ifndef BROOK_REBALANCE_LISTENER_H_
 #define BROOK_REBALANCE_LISTENER_H_
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,9 +23,25 @@ namespace brook {
 // consumer rejoins, then OnPartitionsAssigned(the new assignment);
 // cooperative protocol: OnPartitionsRevoked(only what moves away), then
 // OnPartitionsAssigned(only what was added, possibly empty).
+//
+// Lifetime: a listener passed by pointer must outlive its consumer's
+// subscription (the consumer's Close, Unsubscribe and destructor call it).
+// Pass a std::shared_ptr instead to let the consumer keep it alive. A
+// listener destroyed too early is never called: the consumer notices (each
+// listener carries a liveness flag that its destructor clears), skips the
+// call and logs an error; debug builds (without NDEBUG) abort there so the
+// bug is found.
 class ConsumerRebalanceListener {
  public:
-  virtual ~ConsumerRebalanceListener() = default;
+  ConsumerRebalanceListener() = default;
+  // A copy is a listener of its own, with its own lifetime.
+  ConsumerRebalanceListener(const ConsumerRebalanceListener&) {}
+  ConsumerRebalanceListener& operator=(const ConsumerRebalanceListener&) {
+    return *this;
+  }
+  virtual ~ConsumerRebalanceListener() {
+    alive_->store(false, std::memory_order_release);
+  }
 
   // `partitions` are about to stop being owned; their positions are still
   // readable and committable.
@@ -38,6 +56,13 @@ class ConsumerRebalanceListener {
   virtual void OnPartitionsLost(const std::vector<TopicPartition>& partitions) {
     OnPartitionsRevoked(partitions);
   }
+
+  // Internal: the flag the destructor clears, for the consumer's check.
+  std::shared_ptr<const std::atomic<bool>> liveness() const { return alive_; }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> alive_ =
+      std::make_shared<std::atomic<bool>>(true);
 };
 
 // Kafka's ConsumerGroupMetadata: who the consumer is in its group.

@@ -4,12 +4,15 @@
 // consumer's thread with no brook lock held (the coordinator's calls return
 // before any listener runs).
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "brook/error.h"
+#include "brook/log.h"
 #include "consumer/consumer_impl.h"
+#include "util/logging.h"
 #include "util/status_macros.h"
 
 namespace brook {
@@ -27,8 +30,57 @@ std::vector<TopicPartition> Minus(const std::vector<TopicPartition>& a,
 
 }  // namespace
 
+ConsumerImpl::ListenerRef::ListenerRef(ConsumerRebalanceListener* listener)
+    : raw(listener),
+      alive(listener != nullptr ? listener->liveness() : nullptr) {}
+
+ConsumerImpl::ListenerRef::ListenerRef(
+    std::shared_ptr<ConsumerRebalanceListener> listener)
+    : ListenerRef(listener.get()) {
+  owner = std::move(listener);
+}
+
+ConsumerRebalanceListener* ConsumerImpl::LiveListener() const {
+  if (listener_.raw == nullptr) return nullptr;
+  if (listener_.alive->load(std::memory_order_acquire)) return listener_.raw;
+  const std::string message = absl::StrCat(
+      "consumer ", options_.client_id,
+      ": the rebalance listener given to Subscribe was destroyed while the "
+      "consumer still needed it; it was not called. Keep it alive until the "
+      "consumer is closed, or pass it as a std::shared_ptr");
+#ifndef NDEBUG
+  Log(LogLevel::kError, message);
+  std::abort();
+#else
+  Log(LogLevel::kError, message);
+  return nullptr;
+#endif
+}
+
 absl::Status ConsumerImpl::Subscribe(absl::Span<const std::string> topics,
                                      ConsumerRebalanceListener* listener) {
+  return SubscribeTopics(topics, ListenerRef(listener));
+}
+
+absl::Status ConsumerImpl::Subscribe(
+    absl::Span<const std::string> topics,
+    std::shared_ptr<ConsumerRebalanceListener> listener) {
+  return SubscribeTopics(topics, ListenerRef(std::move(listener)));
+}
+
+absl::Status ConsumerImpl::SubscribePattern(
+    absl::string_view regex, ConsumerRebalanceListener* listener) {
+  return SubscribeRegex(regex, ListenerRef(listener));
+}
+
+absl::Status ConsumerImpl::SubscribePattern(
+    absl::string_view regex,
+    std::shared_ptr<ConsumerRebalanceListener> listener) {
+  return SubscribeRegex(regex, ListenerRef(std::move(listener)));
+}
+
+absl::Status ConsumerImpl::SubscribeTopics(absl::Span<const std::string> topics,
+                                           ListenerRef listener) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   if (options_.group_id.empty()) {
@@ -53,11 +105,11 @@ absl::Status ConsumerImpl::Subscribe(absl::Span<const std::string> topics,
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   pattern_.reset();
-  return SubscribeSorted(std::move(sorted), listener);
+  return SubscribeSorted(std::move(sorted), std::move(listener));
 }
 
-absl::Status ConsumerImpl::SubscribePattern(
-    absl::string_view regex, ConsumerRebalanceListener* listener) {
+absl::Status ConsumerImpl::SubscribeRegex(absl::string_view regex,
+                                          ListenerRef listener) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   if (options_.group_id.empty()) {
@@ -85,12 +137,12 @@ absl::Status ConsumerImpl::SubscribePattern(
     if (std::regex_match(t, *pattern_)) matched.push_back(std::move(t));
   }
   std::sort(matched.begin(), matched.end());
-  return SubscribeSorted(std::move(matched), listener);
+  return SubscribeSorted(std::move(matched), std::move(listener));
 }
 
-absl::Status ConsumerImpl::SubscribeSorted(
-    std::vector<std::string> sorted, ConsumerRebalanceListener* listener) {
-  listener_ = listener;
+absl::Status ConsumerImpl::SubscribeSorted(std::vector<std::string> sorted,
+                                           ListenerRef listener) {
+  listener_ = std::move(listener);
   next_metadata_check_ = core_->clock()->Now() + options_.metadata_max_age;
   if (subscribed() && sorted != subscription_) {
     // The group must learn the new subscription: rejoin on the next Poll.
@@ -245,7 +297,7 @@ void ConsumerImpl::PrepareJoin() {
   if (!cooperative_) {
     // Eager: stop the world. Revoked is called even when nothing is owned.
     std::vector<TopicPartition> revoked = AssignedList();
-    if (listener_ != nullptr) listener_->OnPartitionsRevoked(revoked);
+    if (ConsumerRebalanceListener* l = LiveListener()) l->OnPartitionsRevoked(revoked);
     InstallAssignment({});
     return;
   }
@@ -258,7 +310,7 @@ void ConsumerImpl::PrepareJoin() {
     }
   }
   if (!revoked.empty()) {
-    if (listener_ != nullptr) listener_->OnPartitionsRevoked(revoked);
+    if (ConsumerRebalanceListener* l = LiveListener()) l->OnPartitionsRevoked(revoked);
     InstallAssignment(Minus(AssignedList(), revoked));
   }
 }
@@ -317,7 +369,7 @@ void ConsumerImpl::ApplyJoinResult(const JoinResult& result) {
       }
       DoCommit(offsets).IgnoreError();  // Best effort, as before a rejoin.
     }
-    if (listener_ != nullptr) listener_->OnPartitionsRevoked(revoked);
+    if (ConsumerRebalanceListener* l = LiveListener()) l->OnPartitionsRevoked(revoked);
     if (closed_ || !subscribed()) return;
     join_state_ = JoinState::kNeedJoin;
   }
@@ -325,7 +377,7 @@ void ConsumerImpl::ApplyJoinResult(const JoinResult& result) {
   InstallAssignment(result.assignment);
   // Kafka calls onPartitionsAssigned after every completed rebalance, even
   // with nothing added.
-  if (listener_ != nullptr) listener_->OnPartitionsAssigned(added);
+  if (ConsumerRebalanceListener* l = LiveListener()) l->OnPartitionsAssigned(added);
 }
 
 void ConsumerImpl::LosePartitions() {
@@ -333,7 +385,8 @@ void ConsumerImpl::LosePartitions() {
   member_id_.clear();
   generation_ = -1;
   join_state_ = JoinState::kNeedJoin;
-  if (!lost.empty() && listener_ != nullptr) listener_->OnPartitionsLost(lost);
+  ConsumerRebalanceListener* l = lost.empty() ? nullptr : LiveListener();
+  if (l != nullptr) l->OnPartitionsLost(lost);
   InstallAssignment({});
 }
 
@@ -343,17 +396,19 @@ void ConsumerImpl::Fence(absl::Status status) {
   generation_ = -1;
   join_state_ = JoinState::kNeedJoin;
   fenced_ = std::move(status);
-  if (!lost.empty() && listener_ != nullptr) listener_->OnPartitionsLost(lost);
+  ConsumerRebalanceListener* l = lost.empty() ? nullptr : LiveListener();
+  if (l != nullptr) l->OnPartitionsLost(lost);
   InstallAssignment({});
 }
 
 void ConsumerImpl::LeaveGroup(bool lost) {
   std::vector<TopicPartition> owned = AssignedList();
-  if (!owned.empty() && listener_ != nullptr) {
+  ConsumerRebalanceListener* l = owned.empty() ? nullptr : LiveListener();
+  if (l != nullptr) {
     if (lost || member_id_.empty()) {
-      listener_->OnPartitionsLost(owned);
+      l->OnPartitionsLost(owned);
     } else {
-      listener_->OnPartitionsRevoked(owned);
+      l->OnPartitionsRevoked(owned);
     }
   }
   if (!member_id_.empty()) {
@@ -376,7 +431,7 @@ void ConsumerImpl::LeaveGroup(bool lost) {
   subscription_.clear();
   pattern_.reset();
   joined_metadata_.clear();
-  listener_ = nullptr;
+  listener_ = ListenerRef();
   mode_ = Mode::kNone;
 }
 

@@ -34,8 +34,14 @@ class ConsumerImpl : public Consumer {
   absl::StatusOr<std::vector<TopicPartition>> Assignment() override;
   absl::Status SubscribePattern(absl::string_view regex,
                                 ConsumerRebalanceListener* listener) override;
+  absl::Status SubscribePattern(
+      absl::string_view regex,
+      std::shared_ptr<ConsumerRebalanceListener> listener) override;
   absl::Status Subscribe(absl::Span<const std::string> topics,
                          ConsumerRebalanceListener* listener) override;
+  absl::Status Subscribe(
+      absl::Span<const std::string> topics,
+      std::shared_ptr<ConsumerRebalanceListener> listener) override;
   absl::Status Unsubscribe() override;
   absl::StatusOr<std::vector<std::string>> Subscription() override;
   absl::StatusOr<ConsumerGroupMetadata> GroupMetadata() override;
@@ -143,9 +149,26 @@ class ConsumerImpl : public Consumer {
   // A static member (group.instance.id) does not leave: it stops
   // heartbeating and the group keeps it until session.timeout.ms.
   void LeaveGroup(bool lost);
+  // The subscription's listener: not owned (with its liveness flag) or
+  // shared.
+  struct ListenerRef {
+    ListenerRef() = default;
+    explicit ListenerRef(ConsumerRebalanceListener* listener);
+    explicit ListenerRef(std::shared_ptr<ConsumerRebalanceListener> listener);
+
+    ConsumerRebalanceListener* raw = nullptr;
+    std::shared_ptr<const std::atomic<bool>> alive;
+    std::shared_ptr<ConsumerRebalanceListener> owner;
+  };
+  // The listener to call; nullptr without one, and (after logging an error,
+  // or aborting in debug builds) when it was destroyed too early.
+  ConsumerRebalanceListener* LiveListener() const;
+  absl::Status SubscribeTopics(absl::Span<const std::string> topics,
+                               ListenerRef listener);
+  absl::Status SubscribeRegex(absl::string_view regex, ListenerRef listener);
   // Shared by Subscribe and SubscribePattern, after the entry checks.
   absl::Status SubscribeSorted(std::vector<std::string> sorted,
-                               ConsumerRebalanceListener* listener);
+                               ListenerRef listener);
   // Every metadata.max.age.ms: re-evaluates the pattern and compares the
   // subscribed topics' partition counts with those of the last join. True
   // when the member must rejoin.
@@ -187,7 +210,7 @@ class ConsumerImpl : public Consumer {
   // The metadata the last join saw, and when to look again.
   std::map<std::string, int32_t> joined_metadata_;
   absl::Time next_metadata_check_ = absl::InfinitePast();
-  ConsumerRebalanceListener* listener_ = nullptr;  // Not owned.
+  ListenerRef listener_;
   JoinState join_state_ = JoinState::kNeedJoin;
   bool rejoin_requested_ = false;  // Rejoin after the rebalance under way.
   std::string member_id_;
