@@ -21,12 +21,14 @@ template <typename Options>
 void Check(const brook::Properties& props) {
   absl::StatusOr<Options> parsed = Options::FromProperties(props);
   if (!parsed.ok()) {
-    if (brook::GetErrorCode(parsed.status()) != brook::ErrorCode::kInvalidConfig) {
+    if (brook::GetErrorCode(parsed.status()) !=
+        brook::ErrorCode::kInvalidConfig) {
       std::abort();  // Every refusal is InvalidConfig.
     }
     return;
   }
-  absl::StatusOr<Options> again = Options::FromProperties(parsed->ToProperties());
+  absl::StatusOr<Options> again =
+      Options::FromProperties(parsed->ToProperties());
   if (!again.ok() || again->ToProperties() != parsed->ToProperties()) {
     std::abort();  // ToProperties gives what FromProperties accepts.
   }

@@ -44,7 +44,9 @@ class KafkaFidelityTest : public InMemoryEngineTest {
     o.group_id = "g";
     o.enable_auto_commit = false;
     std::unique_ptr<Consumer> c = NewConsumer(o);
-    if (c != nullptr) EXPECT_OK(c->Assign({tp}));
+    if (c != nullptr) {
+      EXPECT_OK(c->Assign({tp}));
+    }
     return c;
   }
 
@@ -174,8 +176,10 @@ TEST_F(KafkaFidelityTest, CommitRefusesMetadataOverTheLimit) {
   std::unique_ptr<Consumer> c = Standalone(TopicPartition("t", 0));
   ASSERT_NE(c, nullptr);
   OffsetMap offsets;
-  offsets[TopicPartition("t", 0)] = OffsetAndMetadata(0, std::string(4097, 'm'));
-  offsets[TopicPartition("t", 1)] = OffsetAndMetadata(0, std::string(4096, 'm'));
+  offsets[TopicPartition("t", 0)] =
+      OffsetAndMetadata(0, std::string(4097, 'm'));
+  offsets[TopicPartition("t", 1)] =
+      OffsetAndMetadata(0, std::string(4096, 'm'));
   absl::Status s = c->CommitSync(offsets);
   EXPECT_THAT(s, StatusIs(ErrorCode::kOffsetMetadataTooLarge));
   EXPECT_THAT(std::string(s.message()), HasSubstr("t-0"));
@@ -241,9 +245,11 @@ TEST_F(KafkaFidelityTest, TopicNamesCollidingOnDotAndUnderscoreAreRefused) {
   ASSERT_OK(admin.CreateTopic("foo_bar", 1));
   absl::Status s = admin.CreateTopic("foo.bar", 1);
   EXPECT_THAT(s, StatusIs(ErrorCode::kInvalidTopic));
-  EXPECT_EQ(s.message(), "Topic 'foo.bar' collides with existing topic: foo_bar");
+  EXPECT_EQ(s.message(),
+            "Topic 'foo.bar' collides with existing topic: foo_bar");
   ASSERT_OK(admin.CreateTopic("a.b_c", 1));
-  EXPECT_THAT(admin.CreateTopic("a_b.c", 1), StatusIs(ErrorCode::kInvalidTopic));
+  EXPECT_THAT(admin.CreateTopic("a_b.c", 1),
+              StatusIs(ErrorCode::kInvalidTopic));
   // Within one CreateTopics call too; unrelated names are fine.
   std::vector<absl::Status> both =
       admin.CreateTopics({NewTopic{"x.y", 1, {}}, NewTopic{"x_y", 1, {}},
@@ -513,16 +519,17 @@ TEST_F(KafkaFidelityTest, DefaultClientIdsAreKafkas) {
     client_ids.push_back(m.client_id);
   }
   // The group-less consumer took number 1.
-  EXPECT_THAT(client_ids,
-              ::testing::UnorderedElementsAre("consumer-g-2", "consumer-g-inst"));
+  EXPECT_THAT(client_ids, ::testing::UnorderedElementsAre("consumer-g-2",
+                                                         "consumer-g-inst"));
   // Member ids: client.id (instance id when static), "-", a Kafka Uuid.
   for (const MemberDescription& m : d->members) {
     if (m.group_instance_id.empty()) {
-      EXPECT_THAT(m.member_id, ::testing::MatchesRegex(
-                                   "consumer-g-2-[A-Za-z0-9_][A-Za-z0-9_-]{21}"));
-    } else {
       EXPECT_THAT(m.member_id,
-                  ::testing::MatchesRegex("inst-[A-Za-z0-9_][A-Za-z0-9_-]{21}"));
+                  ::testing::MatchesRegex(
+                      "consumer-g-2-[A-Za-z0-9_][A-Za-z0-9_-]{21}"));
+    } else {
+      EXPECT_THAT(m.member_id, ::testing::MatchesRegex(
+                                   "inst-[A-Za-z0-9_][A-Za-z0-9_-]{21}"));
     }
   }
 }

@@ -135,8 +135,9 @@ absl::StatusOr<std::map<TopicPartition, int64_t>> AdminImpl::DeleteRecords(
   }
   std::map<TopicPartition, int64_t> out;
   for (const auto& [topic, tp] : found) {
+    const int64_t below = before.at(*tp);
     BROOK_ASSIGN_OR_RETURN(
-        out[*tp], cleaner->DeleteRecords(*topic, tp->partition, before.at(*tp)));
+        out[*tp], cleaner->DeleteRecords(*topic, tp->partition, below));
   }
   return out;
 }

@@ -297,7 +297,9 @@ void ConsumerImpl::PrepareJoin() {
   if (!cooperative_) {
     // Eager: stop the world. Revoked is called even when nothing is owned.
     std::vector<TopicPartition> revoked = AssignedList();
-    if (ConsumerRebalanceListener* l = LiveListener()) l->OnPartitionsRevoked(revoked);
+    if (ConsumerRebalanceListener* l = LiveListener()) {
+      l->OnPartitionsRevoked(revoked);
+    }
     InstallAssignment({});
     return;
   }
@@ -310,7 +312,9 @@ void ConsumerImpl::PrepareJoin() {
     }
   }
   if (!revoked.empty()) {
-    if (ConsumerRebalanceListener* l = LiveListener()) l->OnPartitionsRevoked(revoked);
+    if (ConsumerRebalanceListener* l = LiveListener()) {
+      l->OnPartitionsRevoked(revoked);
+    }
     InstallAssignment(Minus(AssignedList(), revoked));
   }
 }
@@ -369,7 +373,9 @@ void ConsumerImpl::ApplyJoinResult(const JoinResult& result) {
       }
       DoCommit(offsets).IgnoreError();  // Best effort, as before a rejoin.
     }
-    if (ConsumerRebalanceListener* l = LiveListener()) l->OnPartitionsRevoked(revoked);
+    if (ConsumerRebalanceListener* l = LiveListener()) {
+      l->OnPartitionsRevoked(revoked);
+    }
     if (closed_ || !subscribed()) return;
     join_state_ = JoinState::kNeedJoin;
   }
@@ -377,7 +383,9 @@ void ConsumerImpl::ApplyJoinResult(const JoinResult& result) {
   InstallAssignment(result.assignment);
   // Kafka calls onPartitionsAssigned after every completed rebalance, even
   // with nothing added.
-  if (ConsumerRebalanceListener* l = LiveListener()) l->OnPartitionsAssigned(added);
+  if (ConsumerRebalanceListener* l = LiveListener()) {
+    l->OnPartitionsAssigned(added);
+  }
 }
 
 void ConsumerImpl::LosePartitions() {

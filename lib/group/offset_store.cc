@@ -93,7 +93,8 @@ absl::Status OffsetStore::Commit(
   }
   if (too_large.empty()) return absl::OkStatus();
   return Error(ErrorCode::kOffsetMetadataTooLarge,
-               absl::StrCat("offset metadata of ", absl::StrJoin(too_large, ", "),
+               absl::StrCat("offset metadata of ",
+                            absl::StrJoin(too_large, ", "),
                             " is longer than offset.metadata.max.bytes (",
                             max_metadata_bytes_,
                             "); those offsets were not committed"));

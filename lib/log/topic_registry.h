@@ -153,9 +153,10 @@ class TopicRegistry {
   // The topic (of those stored, or of `also`) whose name differs from
   // `name` only where one has '.' and the other '_' (Kafka refuses such a
   // pair: the two share metric names); empty when none.
-  std::string CollidingLocked(absl::string_view name,
-                              const absl::flat_hash_set<absl::string_view>& also)
-      const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string CollidingLocked(
+      absl::string_view name,
+      const absl::flat_hash_set<absl::string_view>& also) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   struct UnreadableTopic {
     absl::Status reason;
