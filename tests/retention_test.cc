@@ -366,7 +366,8 @@ TEST_F(RetentionTest, SpaceIsReturned) {
                                          Properties{{"retention.ms", "1000"}}));
   SendBatches("t", 200, 10000);  // About 2 MB.
   const int64_t before = Describe("t").size_bytes;
-  EXPECT_GT(before, 1000000);
+  // RocksDB's estimate (memtables included) has measured 0.75-2 MB here.
+  EXPECT_GT(before, 500000);
   clock_.Advance(absl::Seconds(2));
   auto cleaned = engine_->admin().CleanTopics({"t"});
   ASSERT_OK(cleaned);
