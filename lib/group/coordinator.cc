@@ -180,20 +180,10 @@ absl::Status GroupCoordinator::CommitOutsideGroup(
     const absl::Time now = clock_->Now();
     Group* group = FindLocked(group_id);
     if (group != nullptr) {
-      group->CheckDeadlines(now);
+      status = group->CheckOutsideCommit(now);
       wake = ApplyEffectsLocked(group);
     }
-    if (group != nullptr && !group->members().empty()) {
-      status = Error(
-          ErrorCode::kCommitFailed,
-          absl::StrCat("commit failed: group ", group_id, " has ",
-                       group->members().size(),
-                       " active member(s); a consumer that is not a member "
-                       "(one using Assign) can commit its offsets only while "
-                       "the group is empty"));
-    } else {
-      status = offsets_->Commit(group_id, offsets, now);
-    }
+    if (status.ok()) status = offsets_->Commit(group_id, offsets, now);
   }
   if (wake) notifier_->Notify();
   return status;

@@ -421,6 +421,17 @@ absl::Status Group::CheckCommit(absl::string_view member_id,
   return absl::OkStatus();
 }
 
+absl::Status Group::CheckOutsideCommit(absl::Time now) {
+  CheckDeadlines(now);
+  if (members_.empty()) return absl::OkStatus();
+  return Error(ErrorCode::kCommitFailed,
+               absl::StrCat("commit failed: group ", id_, " has ",
+                            members_.size(),
+                            " active member(s); a consumer that is not a "
+                            "member (one using Assign) can commit its "
+                            "offsets only while the group is empty"));
+}
+
 absl::Status Group::CommitFailed(absl::string_view group_id,
                                  absl::string_view member_id,
                                  int32_t generation) {

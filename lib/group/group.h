@@ -144,6 +144,10 @@ class Group {
   // deadline checks run first). CommitFailed or FencedInstanceId if not.
   absl::Status CheckCommit(absl::string_view member_id, int32_t generation,
                            absl::Time now);
+  // Whether a commit without a generation (a consumer outside the group,
+  // using Assign) is accepted: only while the group has no members, as
+  // Kafka's coordinator (the deadline checks run first). CommitFailed if not.
+  absl::Status CheckOutsideCommit(absl::Time now);
   // The CommitFailed error of a member that is not in `generation`.
   static absl::Status CommitFailed(absl::string_view group_id,
                                    absl::string_view member_id,
