@@ -34,8 +34,15 @@ struct PartitionDescription {
   int64_t log_end_offset = 0;  // Next offset to be written.
   // Bytes the partition takes on disk: the storage's estimate over its
   // files (compressed) and memory buffers. Deleted records count until the
-  // storage rewrites their files, which retention does at once.
+  // storage rewrites their files, which retention does at once. -1 on the
+  // Kafka backend (librdkafka 2.0.2 cannot ask for log directories).
   int64_t size_bytes = 0;
+  // On a cluster: the broker id of the partition's leader, its replicas
+  // and in-sync replicas. The embedded engine keeps one copy: leader -1,
+  // both lists empty.
+  int32_t leader = -1;
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> isr;
 };
 
 // What retention and compaction removed from one partition
@@ -81,6 +88,10 @@ struct NewTopic {
   std::string name;
   int32_t partitions = 1;  // -1: the engine's num.partitions.
   TopicConfig config;
+  // Copies of each partition on a cluster; -1: the cluster's
+  // default.replication.factor. The embedded engine keeps one copy and
+  // ignores it.
+  int16_t replication_factor = -1;
 };
 
 // Kafka's consumer group states (ConsumerGroupState).
@@ -113,9 +124,14 @@ struct ConsumerGroupDescription {
   ConsumerGroupState state = ConsumerGroupState::kDead;
   std::string protocol_type;  // "consumer"; empty for a Dead group.
   std::string protocol;       // The chosen assignor; empty without members.
-  int32_t generation = 0;
-  std::string leader;                      // Member id; empty without members.
+  // The group's generation and the member id of its leader (empty without
+  // members), which the embedded engine shows; Kafka's DescribeGroups does
+  // not return them, so none on the Kafka backend.
+  std::optional<int32_t> generation;
+  std::optional<std::string> leader;
   std::vector<MemberDescription> members;  // Sorted by member id.
+  // The coordinator broker on a cluster, "host:port"; empty embedded.
+  std::string coordinator;
 };
 
 // A group's committed offset of one partition, with the partition's log end
@@ -164,8 +180,10 @@ struct OffsetResetPlanEntry {
   int64_t new_offset = 0;
 };
 
-// Topic and group administration. Thread-safe; owned by the Engine and valid
-// while it is.
+// Topic and group administration. Thread-safe; owned by the Client (the
+// Engine, or the Kafka backend's client) and valid while it is. On the Kafka
+// backend the calls that only a local engine can do (CleanTopics) return
+// Unsupported.
 class Admin {
  public:
   virtual ~Admin() = default;

@@ -3,6 +3,7 @@
 #define BROOK_BROOK_H_
 
 #include "brook/admin.h"
+#include "brook/client.h"
 #include "brook/clock.h"
 #include "brook/consumer.h"
 #include "brook/consumer_records.h"

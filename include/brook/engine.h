@@ -1,6 +1,6 @@
 // The engine: one data directory (one RocksDB database) holding topics,
-// partitions and committed offsets, plus the factories for producers and
-// consumers.
+// partitions and committed offsets; the embedded backend's Client (see
+// client.h), with what only a local engine has.
 //
 //   auto engine = brook::Engine::Open({}, "/var/lib/app/queue").value();
 //   auto producer = engine->CreateProducer({}).value();
@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "brook/admin.h"
+#include "brook/client.h"
 #include "brook/consumer.h"
 #include "brook/options.h"
 #include "brook/producer.h"
@@ -32,10 +33,11 @@ struct LostRecords {
   int64_t to_offset = 0;  // Exclusive; the partition continues from here.
 };
 
-// An open data directory. Thread-safe. Producers and consumers it creates keep
-// its core alive, so destruction order does not matter; the directory is
-// released once the engine and all of them are gone (or after Close).
-class Engine {
+// An open data directory: a Client whose backend() is kEmbedded. Thread-safe.
+// Producers and consumers it creates keep its core alive, so destruction order
+// does not matter; the directory is released once the engine and all of them
+// are gone (or after Close).
+class Engine : public Client {
  public:
   // Opens (or creates) the data directory `dir`. Errors: DirectoryInUse when
   // another process holds it; Corruption when the directory is damaged (a
@@ -47,15 +49,9 @@ class Engine {
   static absl::StatusOr<std::unique_ptr<Engine>> Open(
       const EngineOptions& options, absl::string_view dir);
 
-  virtual ~Engine() = default;
+  ~Engine() override = default;
 
-  virtual absl::StatusOr<std::unique_ptr<Producer>> CreateProducer(
-      const ProducerOptions& options) = 0;
-  virtual absl::StatusOr<std::unique_ptr<Consumer>> CreateConsumer(
-      const ConsumerOptions& options) = 0;
-
-  // Topic administration; valid while the engine is.
-  virtual Admin& admin() = 0;
+  Backend backend() const override { return Backend::kEmbedded; }
 
   // What an open with EngineOptions::salvage found lost, by topic and
   // partition; empty otherwise.
@@ -63,7 +59,7 @@ class Engine {
 
   // Completes pending sends, stops the appender and closes the database.
   // Producers and consumers still open then return Closed.
-  virtual absl::Status Close() = 0;
+  absl::Status Close() override = 0;
 };
 
 }  // namespace brook

@@ -48,6 +48,26 @@ enum class ErrorCode : int {
   // left, an I/O error. Retriable, as in Kafka: writes resume by themselves
   // once the resource is back (the message says what to free).
   kKafkaStorageError = 56,
+  // Errors of a real cluster (the Kafka backend), Kafka's numbers. The
+  // retriable ones (IsRetriable) clear by themselves once the cluster
+  // settles (a new leader, a coordinator loaded, a broker back).
+  kLeaderNotAvailable = 5,
+  kNotLeaderOrFollower = 6,
+  kRequestTimedOut = 7,
+  kBrokerNotAvailable = 8,
+  kNetworkException = 13,
+  kCoordinatorLoadInProgress = 14,
+  kCoordinatorNotAvailable = 15,
+  kNotCoordinator = 16,
+  kNotEnoughReplicas = 19,
+  kNotEnoughReplicasAfterAppend = 20,
+  kTopicAuthorizationFailed = 29,
+  kGroupAuthorizationFailed = 30,
+  kClusterAuthorizationFailed = 31,
+  kUnsupportedVersion = 35,
+  kInvalidReplicationFactor = 38,
+  kPolicyViolation = 44,
+  kSaslAuthenticationFailed = 58,
   // Client-side conditions (Kafka raises these as exceptions in the client).
   kTimeout = -100,
   kWakeup = -101,
@@ -59,9 +79,15 @@ enum class ErrorCode : int {
   kDirectoryInUse = -107,  // Another process holds the data directory.
   kClosed = -108,          // The object (or its engine) was closed.
   kInterrupted = -109,     // A pending send was abandoned at Close().
+  // The backend cannot do what was asked (e.g. FreezeConsumer on a real
+  // cluster's consumer, a custom assignor on the Kafka backend); the
+  // message names the call or setting.
+  kUnsupported = -110,
 };
 
-// Kafka's name of `code`, e.g. "UnknownTopicOrPartition".
+// Kafka's name of `code`, e.g. "UnknownTopicOrPartition". A Kafka protocol
+// number brook has no name for (a cluster may return any) gives
+// "KafkaError(<number>)".
 absl::string_view ErrorCodeName(ErrorCode code);
 
 // Builds a status with the canonical code that matches `code` and `code`
@@ -73,9 +99,12 @@ absl::Status Error(ErrorCode code, absl::string_view message);
 ErrorCode GetErrorCode(const absl::Status& status);
 
 // True where Kafka marks the error retriable: Timeout, RebalanceInProgress,
-// UnknownTopicOrPartition, KafkaStorageError. CorruptMessage is not: in brook it means local
-// storage corruption, which a retry cannot cure (Kafka retries it because a
-// network may corrupt one transfer).
+// UnknownTopicOrPartition, KafkaStorageError, and the cluster's
+// LeaderNotAvailable, NotLeaderOrFollower, RequestTimedOut, NetworkException,
+// CoordinatorLoadInProgress, CoordinatorNotAvailable, NotCoordinator,
+// NotEnoughReplicas(AfterAppend). CorruptMessage is not: in brook it means
+// local storage corruption, which a retry cannot cure (Kafka retries it because
+// a network may corrupt one transfer).
 bool IsRetriable(const absl::Status& status);
 
 }  // namespace brook

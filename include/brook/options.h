@@ -245,26 +245,34 @@ struct ProducerOptions {
   // max.request.size: largest serialized record accepted. Default: 1048576.
   int32_t max_request_size = 1048576;
 
+  // The Kafka client properties only a cluster uses (bootstrap.servers,
+  // security.protocol, sasl.*, ssl.*, retries, request.timeout.ms, ...: the
+  // keys listed as accepted and ignored below), kept as given. The Kafka
+  // backend passes them to librdkafka (InvalidConfig from CreateProducer
+  // naming a key it cannot take); the embedded engine ignores them.
+  Properties cluster;
+
   // Properties: client.id, acks, delivery.timeout.ms, partitioner.class,
   // partitioner.ignore.keys, enable.idempotence, compression.type, linger.ms,
   // batch.size, buffer.memory, max.block.ms, max.request.size. Accepted and
-  // ignored, having no meaning in-process: bootstrap.servers,
-  // key.serializer, value.serializer, retries, request.timeout.ms,
+  // ignored, having no meaning in-process: bootstrap.servers, key.serializer,
+  // value.serializer, retries, request.timeout.ms,
   // max.in.flight.requests.per.connection, compression.gzip.level,
   // compression.lz4.level, compression.zstd.level,
   // partitioner.adaptive.partitioning.enable,
   // partitioner.availability.timeout.ms, transaction.timeout.ms, and the
   // connection, security and metrics keys (ssl.*, sasl.*, metrics.*, ...;
-  // README.md lists them). Refused: transactional.id (transactions are
-  // not supported). Other keys as `unknown` says; when `unused` is not null
-  // it receives the unknown keys that were ignored, in key order (empty
-  // with kReject).
+  // README.md lists them): these go to `cluster`. Refused: transactional.id
+  // (transactions are not supported). Other keys as `unknown` says; when
+  // `unused` is not null it receives the unknown keys that were ignored, in key
+  // order (empty with kReject).
   static absl::StatusOr<ProducerOptions> FromProperties(
       const Properties& props, UnknownKeys unknown = UnknownKeys::kWarn,
       std::vector<std::string>* unused = nullptr);
   // Every setting above except `partitioner` as its property (durations in
-  // whole milliseconds, rounded down). CreateProducer validates the struct
-  // by parsing these: InvalidConfig with the message FromProperties gives.
+  // whole milliseconds, rounded down), `cluster` included. CreateProducer
+  // validates the struct by parsing these: InvalidConfig with the message
+  // FromProperties gives.
   Properties ToProperties() const;
 };
 
@@ -316,6 +324,12 @@ struct ConsumerOptions {
   // max.poll.records: most records one Poll returns. Default: 500.
   int32_t max_poll_records = 500;
 
+  // The Kafka client properties only a cluster uses (bootstrap.servers,
+  // fetch.*, client.rack, isolation.level, security and connection keys:
+  // those listed as ignored below), kept as given; as
+  // ProducerOptions::cluster.
+  Properties cluster;
+
   // Properties: group.id, client.id, group.instance.id, auto.offset.reset,
   // enable.auto.commit, auto.commit.interval.ms, session.timeout.ms,
   // max.poll.interval.ms, heartbeat.interval.ms, metadata.max.age.ms,
@@ -328,7 +342,8 @@ struct ConsumerOptions {
   // value.deserializer, fetch.min.bytes, fetch.max.bytes,
   // max.partition.fetch.bytes, fetch.max.wait.ms, client.rack,
   // request.timeout.ms, default.api.timeout.ms, and the connection,
-  // security and metrics keys (README.md lists them). Refused: a non-empty
+  // security and metrics keys (README.md lists them); these and
+  // isolation.level go to `cluster`. Refused: a non-empty
   // group.remote.assignor (KIP-848 only; Kafka refuses it with the classic
   // protocol too). Other keys as `unknown` says; when `unused` is not null
   // it receives the unknown keys that were ignored, in key order (empty
@@ -337,8 +352,8 @@ struct ConsumerOptions {
       const Properties& props, UnknownKeys unknown = UnknownKeys::kWarn,
       std::vector<std::string>* unused = nullptr);
   // Every setting above as its property (durations in whole milliseconds,
-  // rounded down). CreateConsumer validates the struct by parsing these:
-  // InvalidConfig with the message FromProperties gives.
+  // rounded down), `cluster` included. CreateConsumer validates the struct by
+  // parsing these: InvalidConfig with the message FromProperties gives.
   Properties ToProperties() const;
 };
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -17,9 +18,6 @@
 
 namespace brook {
 
-namespace internal {
-class BatchResult;
-}  // namespace internal
 
 // Called once per record when its send completes, with the metadata or the
 // error. Runs on the engine's appender thread (or on the sending thread for
@@ -27,14 +25,45 @@ class BatchResult;
 using SendCallback =
     absl::AnyInvocable<void(const absl::StatusOr<RecordMetadata>&)>;
 
+namespace internal {
+
+// Which record of a shared send state a future stands for, with what its
+// RecordMetadata reports that the state need not keep per record.
+struct RecordSlot {
+  int32_t index = 0;
+  int64_t timestamp_ms = 0;
+  int32_t key_size = -1;
+  int32_t value_size = -1;
+};
+
+// The completion state behind SendFuture, implemented by each backend: the
+// embedded engine shares one per record batch, the Kafka backend keeps one
+// per record. Thread-safe.
+class SendState {
+ public:
+  virtual ~SendState() = default;
+  // True once the send completed, successfully or not.
+  virtual bool done() const = 0;
+  // Waits (real time) up to `timeout`. OK once done(); Timeout when the
+  // time passed; another error when waiting could never end (e.g.
+  // IllegalState from a send callback, or on a stalled ManualClock).
+  virtual absl::Status Wait(absl::Duration timeout) const = 0;
+  // REQUIRES: done().
+  virtual absl::StatusOr<RecordMetadata> Result(
+      const RecordSlot& slot) const = 0;
+};
+
+}  // namespace internal
+
 // The result of one Send, like the Java client's Future<RecordMetadata>.
-// Copyable and cheap: records of one batch share a single result. Thread-safe.
+// Copyable and cheap: records of one batch may share a single state.
+// Thread-safe.
 class SendFuture {
  public:
   // An invalid future (valid() is false).
   SendFuture() = default;
 
-  bool valid() const { return batch_ != nullptr || immediate_.has_value(); }
+  bool valid() const { return state_ != nullptr || immediate_.has_value(); }
   // True once the send has completed, successfully or not.
   bool ready() const;
   // Blocks until the send completes; returns its metadata or error. On an
@@ -48,18 +77,17 @@ class SendFuture {
   // Timeout error; the send itself goes on.
   absl::StatusOr<RecordMetadata> Get(absl::Duration timeout) const;
 
-  // Internal: made by the producer.
-  SendFuture(std::shared_ptr<internal::BatchResult> batch, int32_t index,
-             int64_t timestamp_ms, int32_t key_size, int32_t value_size);
-  explicit SendFuture(absl::StatusOr<RecordMetadata> immediate);
+  // Internal: made by a backend's producer.
+  SendFuture(std::shared_ptr<const internal::SendState> state,
+             const internal::RecordSlot& slot)
+      : state_(std::move(state)), slot_(slot) {}
+  explicit SendFuture(absl::StatusOr<RecordMetadata> immediate)
+      : immediate_(std::move(immediate)) {}
 
  private:
-  std::shared_ptr<internal::BatchResult> batch_;
+  std::shared_ptr<const internal::SendState> state_;
   std::optional<absl::StatusOr<RecordMetadata>> immediate_;
-  int32_t index_ = 0;
-  int32_t key_size_ = -1;
-  int32_t value_size_ = -1;
-  int64_t timestamp_ms_ = 0;
+  internal::RecordSlot slot_;
 };
 
 // Sends records. Thread-safe: any number of threads may call Send on one

@@ -35,9 +35,9 @@ bool GetString(absl::string_view* in, std::string* s) {
 std::string Encode(const ConsumerGroupDescription& group) {
   std::string v;
   v.push_back(static_cast<char>(group.state));
-  PutVarint32(&v, group.generation);
+  PutVarint32(&v, group.generation.value_or(0));
   PutString(&v, group.protocol);
-  PutString(&v, group.leader);
+  PutString(&v, group.leader.value_or(""));
   PutVarint32(&v, static_cast<int32_t>(group.members.size()));
   for (const MemberDescription& m : group.members) {
     PutString(&v, m.member_id);
@@ -60,11 +60,15 @@ bool Decode(absl::string_view in, ConsumerGroupDescription* group) {
   group->state = static_cast<ConsumerGroupState>(in[0]);
   in.remove_prefix(1);
   int32_t members;
-  if (!GetVarint32(&in, &group->generation) ||
-      !GetString(&in, &group->protocol) || !GetString(&in, &group->leader) ||
-      !GetVarint32(&in, &members) || members < 0) {
+  int32_t generation;
+  std::string leader;
+  if (!GetVarint32(&in, &generation) || !GetString(&in, &group->protocol) ||
+      !GetString(&in, &leader) || !GetVarint32(&in, &members) ||
+      members < 0) {
     return false;
   }
+  group->generation = generation;
+  group->leader = std::move(leader);
   for (int32_t i = 0; i < members; ++i) {
     MemberDescription m;
     m.host = "/localhost";

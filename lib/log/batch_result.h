@@ -21,17 +21,9 @@
 namespace brook {
 namespace internal {
 
-// What a record's future needs besides its batch.
-struct RecordInfo {
-  int32_t index = 0;
-  int64_t timestamp_ms = 0;
-  int32_t key_size = -1;
-  int32_t value_size = -1;
-};
-
 // Thread-safe. Callbacks are added before completion by the thread that owns
 // the open batch and run once, after completion, by the completing thread.
-class BatchResult {
+class BatchResult final : public SendState {
  public:
   BatchResult(std::string topic, int32_t partition);
   BatchResult(const BatchResult&) = delete;
@@ -41,7 +33,7 @@ class BatchResult {
   int32_t partition() const { return partition_; }
 
   // REQUIRES: not yet completed; called under the owner's lock.
-  void AddCallback(const RecordInfo& info, SendCallback callback);
+  void AddCallback(const RecordSlot& slot, SendCallback callback);
 
   // Records the outcome: records got offsets base_offset + index. With
   // LogAppendTime, `log_append_time_ms` replaces every timestamp (-1: keep).
@@ -55,7 +47,9 @@ class BatchResult {
   // Call once, after SetOffsets or SetError, holding no lock.
   void Finish() ABSL_LOCKS_EXCLUDED(mu_);
 
-  bool done() const { return done_flag_.load(std::memory_order_acquire); }
+  bool done() const override {
+    return done_flag_.load(std::memory_order_acquire);
+  }
 
   // The producer closed the batch (linger passed, it filled, or a flush):
   // it waits for the appender only, not for the clock.
@@ -66,10 +60,15 @@ class BatchResult {
   // lets pass. Set once, before any future sees the batch.
   void set_manual_clock(ManualClock* clock) { manual_clock_ = clock; }
   ManualClock* manual_clock() const { return manual_clock_; }
+  // SendState::Wait for a future: also IllegalState when waiting would
+  // never end (called from a send callback on the appender thread, which
+  // completes the batch; or the batch lingers on a ManualClock that stayed
+  // still for a second of real time).
+  absl::Status Wait(absl::Duration timeout) const override;
   // Waits (real time) up to `timeout` for completion; true when done.
-  bool Wait(absl::Duration timeout) const ABSL_LOCKS_EXCLUDED(mu_);
+  bool WaitDone(absl::Duration timeout) const ABSL_LOCKS_EXCLUDED(mu_);
   // REQUIRES: done().
-  absl::StatusOr<RecordMetadata> Result(const RecordInfo& info) const;
+  absl::StatusOr<RecordMetadata> Result(const RecordSlot& slot) const override;
   // REQUIRES: SetError or SetOffsets was called. OK or the failure.
   const absl::Status& status() const { return status_; }
   bool resolved() const { return resolved_; }
@@ -77,7 +76,7 @@ class BatchResult {
  private:
   const std::string topic_;
   const int32_t partition_;
-  std::vector<std::pair<RecordInfo, SendCallback>> callbacks_;
+  std::vector<std::pair<RecordSlot, SendCallback>> callbacks_;
 
   // Written once before done_flag_ is set (release), read after (acquire).
   bool resolved_ = false;

@@ -180,7 +180,7 @@ absl::StatusOr<SendFuture> Accumulator::Append(
                               &index, &wake);
     }
 
-    internal::RecordInfo info{
+    internal::RecordSlot info{
         index, timestamp_ms,
         record.key ? static_cast<int32_t>(record.key->size()) : -1,
         record.value ? static_cast<int32_t>(record.value->size()) : -1};
@@ -198,8 +198,7 @@ absl::StatusOr<SendFuture> Accumulator::Append(
       if (callback != nullptr && *callback) {
         result->AddCallback(info, std::move(*callback));
       }
-      future = SendFuture(std::move(result), index, timestamp_ms, info.key_size,
-                          info.value_size);
+      future = SendFuture(std::move(result), info);
     }
   }
   if (inline_batch.write) {

@@ -73,7 +73,7 @@ absl::Status AwaitGroupStable(Engine& engine, absl::string_view group_id,
       last = absl::StrCat(ConsumerGroupStateName(d->state), " with ",
                           d->members.size(), " members (", uncollected,
                           " not yet collected their assignment), generation ",
-                          d->generation);
+                          d->generation.value_or(-1));
     }
     if (absl::Now() >= deadline) {
       return Error(

@@ -1,9 +1,12 @@
 #include "brook/error.h"
 
+#include <map>
 #include <string>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 namespace brook {
 namespace {
@@ -50,6 +53,30 @@ absl::StatusCode CanonicalCode(ErrorCode code) {
     case ErrorCode::kDirectoryInUse:
     case ErrorCode::kClosed:
       return absl::StatusCode::kFailedPrecondition;
+    case ErrorCode::kInvalidReplicationFactor:
+    case ErrorCode::kPolicyViolation:
+      return absl::StatusCode::kInvalidArgument;
+    case ErrorCode::kLeaderNotAvailable:
+    case ErrorCode::kNotLeaderOrFollower:
+    case ErrorCode::kBrokerNotAvailable:
+    case ErrorCode::kNetworkException:
+    case ErrorCode::kCoordinatorLoadInProgress:
+    case ErrorCode::kCoordinatorNotAvailable:
+    case ErrorCode::kNotCoordinator:
+    case ErrorCode::kNotEnoughReplicas:
+    case ErrorCode::kNotEnoughReplicasAfterAppend:
+      return absl::StatusCode::kUnavailable;
+    case ErrorCode::kRequestTimedOut:
+      return absl::StatusCode::kDeadlineExceeded;
+    case ErrorCode::kTopicAuthorizationFailed:
+    case ErrorCode::kGroupAuthorizationFailed:
+    case ErrorCode::kClusterAuthorizationFailed:
+      return absl::StatusCode::kPermissionDenied;
+    case ErrorCode::kSaslAuthenticationFailed:
+      return absl::StatusCode::kUnauthenticated;
+    case ErrorCode::kUnsupportedVersion:
+    case ErrorCode::kUnsupported:
+      return absl::StatusCode::kUnimplemented;
     case ErrorCode::kTopicAlreadyExists:
       return absl::StatusCode::kAlreadyExists;
     case ErrorCode::kTimeout:
@@ -62,7 +89,18 @@ absl::StatusCode CanonicalCode(ErrorCode code) {
     case ErrorCode::kUnknown:
       return absl::StatusCode::kUnknown;
   }
-  return absl::StatusCode::kUnknown;
+  return absl::StatusCode::kUnknown;  // A protocol number without a name.
+}
+
+// "KafkaError(<n>)" for protocol numbers without a name here; the strings
+// live as long as the process (a few distinct numbers at most).
+absl::string_view KafkaErrorName(int number) {
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* names = new std::map<int, std::string>();
+  absl::MutexLock lock(&mu);
+  auto [it, inserted] = names->try_emplace(number);
+  if (inserted) it->second = absl::StrCat("KafkaError(", number, ")");
+  return it->second;
 }
 
 }  // namespace
@@ -141,8 +179,44 @@ absl::string_view ErrorCodeName(ErrorCode code) {
       return "Closed";
     case ErrorCode::kInterrupted:
       return "Interrupted";
+    case ErrorCode::kLeaderNotAvailable:
+      return "LeaderNotAvailable";
+    case ErrorCode::kNotLeaderOrFollower:
+      return "NotLeaderOrFollower";
+    case ErrorCode::kRequestTimedOut:
+      return "RequestTimedOut";
+    case ErrorCode::kBrokerNotAvailable:
+      return "BrokerNotAvailable";
+    case ErrorCode::kNetworkException:
+      return "NetworkException";
+    case ErrorCode::kCoordinatorLoadInProgress:
+      return "CoordinatorLoadInProgress";
+    case ErrorCode::kCoordinatorNotAvailable:
+      return "CoordinatorNotAvailable";
+    case ErrorCode::kNotCoordinator:
+      return "NotCoordinator";
+    case ErrorCode::kNotEnoughReplicas:
+      return "NotEnoughReplicas";
+    case ErrorCode::kNotEnoughReplicasAfterAppend:
+      return "NotEnoughReplicasAfterAppend";
+    case ErrorCode::kTopicAuthorizationFailed:
+      return "TopicAuthorizationFailed";
+    case ErrorCode::kGroupAuthorizationFailed:
+      return "GroupAuthorizationFailed";
+    case ErrorCode::kClusterAuthorizationFailed:
+      return "ClusterAuthorizationFailed";
+    case ErrorCode::kUnsupportedVersion:
+      return "UnsupportedVersion";
+    case ErrorCode::kInvalidReplicationFactor:
+      return "InvalidReplicationFactor";
+    case ErrorCode::kPolicyViolation:
+      return "PolicyViolation";
+    case ErrorCode::kSaslAuthenticationFailed:
+      return "SaslAuthenticationFailed";
+    case ErrorCode::kUnsupported:
+      return "Unsupported";
   }
-  return "Unknown";
+  return KafkaErrorName(static_cast<int>(code));
 }
 
 absl::Status Error(ErrorCode code, absl::string_view message) {
@@ -170,6 +244,15 @@ bool IsRetriable(const absl::Status& status) {
     case ErrorCode::kRebalanceInProgress:
     case ErrorCode::kTimeout:
     case ErrorCode::kKafkaStorageError:
+    case ErrorCode::kLeaderNotAvailable:
+    case ErrorCode::kNotLeaderOrFollower:
+    case ErrorCode::kRequestTimedOut:
+    case ErrorCode::kNetworkException:
+    case ErrorCode::kCoordinatorLoadInProgress:
+    case ErrorCode::kCoordinatorNotAvailable:
+    case ErrorCode::kNotCoordinator:
+    case ErrorCode::kNotEnoughReplicas:
+    case ErrorCode::kNotEnoughReplicasAfterAppend:
       return true;
     default:
       return false;

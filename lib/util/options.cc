@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/types/span.h"
 #include "brook/admin.h"
 #include "brook/error.h"
 #include "brook/partitioner.h"
@@ -120,6 +121,51 @@ constexpr std::pair<absl::string_view, absl::string_view>
 constexpr absl::string_view kBrokerSegmentKeys[] = {
     "log.index.size.max.bytes", "log.roll.hours", "log.roll.ms",
     "log.segment.bytes"};
+
+// Producer keys besides the connection ones (IsConnectionProperty) that
+// only a cluster uses: kept in ProducerOptions::cluster, ignored in-process.
+constexpr absl::string_view kProducerClusterKeys[] = {
+    // Compression happens per topic in storage (TopicConfig).
+    "compression.gzip.level", "compression.lz4.level", "compression.zstd.level",
+    // Adaptive partitioning steers keyless records away from slow brokers;
+    // in-process every partition is equally available.
+    "partitioner.adaptive.partitioning.enable",
+    "partitioner.availability.timeout.ms",
+    // Only used with a transactional.id, which is refused.
+    "transaction.timeout.ms"};
+
+// The same for consumers (ConsumerOptions::cluster).
+constexpr absl::string_view kConsumerClusterKeys[] = {
+    "fetch.min.bytes", "fetch.max.bytes", "max.partition.fetch.bytes",
+    "fetch.max.wait.ms",
+    // Rack-aware assignment and fetching from a follower in the same rack:
+    // in-process there is one copy of each partition.
+    "client.rack",
+    // Checked by its setter; kept for the cluster, where it matters once
+    // transactions write.
+    "isolation.level"};
+
+// `setters` plus an accept-and-ignore setter for each of `keys`.
+std::map<std::string, PropertySetter> WithIgnored(
+    absl::Span<const absl::string_view> keys,
+    std::map<std::string, PropertySetter> setters) {
+  for (absl::string_view key : keys) setters.emplace(key, Ignored());
+  return setters;
+}
+
+// The properties of `props` only a cluster uses: connection, security and
+// metrics keys, and `keys`.
+Properties ClusterProperties(const Properties& props,
+                             absl::Span<const absl::string_view> keys) {
+  Properties cluster;
+  for (const auto& [key, value] : props) {
+    if (IsConnectionProperty(key) ||
+        std::find(keys.begin(), keys.end(), key) != keys.end()) {
+      cluster.emplace(key, value);
+    }
+  }
+  return cluster;
+}
 
 }  // namespace
 
@@ -295,7 +341,7 @@ absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
   ProducerOptions o;
   absl::Status s = ApplyProperties(
       "producer", props,
-      {{"client.id",
+      WithIgnored(kProducerClusterKeys, {{"client.id",
         [&](absl::string_view v) {
           o.client_id = std::string(v);
           return absl::OkStatus();
@@ -361,22 +407,13 @@ absl::StatusOr<ProducerOptions> ProducerOptions::FromProperties(
         [&](absl::string_view v) {
           return ParseInt32("max.request.size", v, 0, kMaxInt32,
                             &o.max_request_size);
-        }},
-       // Compression happens per topic in storage (TopicConfig).
-       {"compression.gzip.level", Ignored()},
-       {"compression.lz4.level", Ignored()},
-       {"compression.zstd.level", Ignored()},
-       // Adaptive partitioning steers keyless records away from slow
-       // brokers; in-process every partition is equally available.
-       {"partitioner.adaptive.partitioning.enable", Ignored()},
-       {"partitioner.availability.timeout.ms", Ignored()},
-       // Only used with a transactional.id, which is refused.
-       {"transaction.timeout.ms", Ignored()}},
+        }}}),
       {{"transactional.id",
         "transactions are not supported; ignoring it would drop their "
         "guarantees, so remove it"}},
       /*client=*/true, unknown, unused);
   if (!s.ok()) return s;
+  o.cluster = ClusterProperties(props, kProducerClusterKeys);
   return o;
 }
 
@@ -395,7 +432,7 @@ Properties ProducerOptions::ToProperties() const {
     default:  // Not an Acks value; the parser names it.
       acks_text = std::to_string(static_cast<int>(acks));
   }
-  return {{"client.id", client_id},
+  Properties props{{"client.id", client_id},
           {"acks", acks_text},
           {"delivery.timeout.ms", MillisText(delivery_timeout)},
           {"partitioner.ignore.keys", BoolText(partitioner_ignore_keys)},
@@ -406,6 +443,8 @@ Properties ProducerOptions::ToProperties() const {
           {"buffer.memory", std::to_string(buffer_memory)},
           {"max.block.ms", MillisText(max_block)},
           {"max.request.size", std::to_string(max_request_size)}};
+  props.insert(cluster.begin(), cluster.end());  // The fields above win.
+  return props;
 }
 
 absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
@@ -414,7 +453,7 @@ absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
   ConsumerOptions o;
   absl::Status s = ApplyProperties(
       "consumer", props,
-      {{"group.id",
+      WithIgnored(kConsumerClusterKeys, {{"group.id",
         [&](absl::string_view v) {
           o.group_id = std::string(v);
           return absl::OkStatus();
@@ -478,13 +517,6 @@ absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
           return ParseEnum("isolation.level", v,
                            {"read_uncommitted", "read_committed"}, &unused);
         }},
-       {"fetch.min.bytes", Ignored()},
-       {"fetch.max.bytes", Ignored()},
-       {"max.partition.fetch.bytes", Ignored()},
-       {"fetch.max.wait.ms", Ignored()},
-       // Rack-aware assignment and fetching from a follower in the same
-       // rack: in-process there is one copy of each partition.
-       {"client.rack", Ignored()},
        {"group.protocol", ParseGroupProtocol},
        {"group.remote.assignor",
         [](absl::string_view v) {
@@ -498,9 +530,10 @@ absl::StatusOr<ConsumerOptions> ConsumerOptions::FromProperties(
        {"partition.assignment.strategy",
         [&](absl::string_view v) {
           return ParseAssignmentStrategies(v, &o.assignment_strategies);
-        }}},
+        }}}),
       /*refused=*/{}, /*client=*/true, unknown, unused);
   if (!s.ok()) return s;
+  o.cluster = ClusterProperties(props, kConsumerClusterKeys);
   return o;
 }
 
@@ -519,7 +552,7 @@ Properties ConsumerOptions::ToProperties() const {
     default:  // Not an OffsetReset value; the parser names it.
       reset = std::to_string(static_cast<int>(auto_offset_reset));
   }
-  return {{"group.id", group_id},
+  Properties props{{"group.id", group_id},
           {"client.id", client_id},
           {"group.instance.id", group_instance_id},
           {"auto.offset.reset", reset},
@@ -532,6 +565,8 @@ Properties ConsumerOptions::ToProperties() const {
           {"partition.assignment.strategy",
            absl::StrJoin(assignment_strategies, ",")},
           {"max.poll.records", std::to_string(max_poll_records)}};
+  props.insert(cluster.begin(), cluster.end());  // The fields above win.
+  return props;
 }
 
 }  // namespace brook
