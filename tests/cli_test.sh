@@ -107,6 +107,22 @@ run partition --help
 expect_rc "partition help exit" 0
 expect_contains "partition help" "$OUT" "--key-hex"
 
+# --- where a command runs: --data or --bootstrap-server ----------------------
+run topics list
+expect_rc "no target" 2
+expect_contains "no target message" "$ERR" "--data DIR or --bootstrap-server"
+run --data "$data" --bootstrap-server 127.0.0.1:9 topics list
+expect_rc "both targets" 2
+expect_contains "both targets message" "$ERR" "not both"
+run topics list --data "$data" --bootstrap-server=127.0.0.1:9
+expect_rc "both targets after the command" 2
+run --bootstrap-server 127.0.0.1:9 salvage
+expect_rc "salvage on a cluster" 2
+expect_contains "salvage on a cluster message" "$ERR" "local data directory"
+expect_error_line "salvage on a cluster line"
+run --help
+expect_contains "help names --bootstrap-server" "$OUT" "--bootstrap-server"
+
 # --- topics -----------------------------------------------------------------
 run --data "$data" topics create orders --partitions 3 \
   --config retention.ms=1000 --config min.compaction.lag.ms=5

@@ -13,7 +13,7 @@
 #include "brook/brook.h"
 #include "cli_status.h"
 #include "commands.h"
-#include "engine_open.h"
+#include "client_open.h"
 #include "flags.h"
 #include "group_committer.h"
 #include "record_format.h"
@@ -151,7 +151,7 @@ absl::Status PollLoop(const ConsumeRequest& r, Consumer& consumer,
   }
 }
 
-absl::Status Consume(const ConsumeRequest& r, Engine& engine,
+absl::Status Consume(const ConsumeRequest& r, Client& engine,
                      SignalWakeup& signals) {
   // Admin gives the partition count and a clear error for an unknown topic.
   absl::StatusOr<TopicDescription> topic =
@@ -226,9 +226,9 @@ absl::Status Consume(const ConsumeRequest& r, Engine& engine,
 }  // namespace
 
 absl::Status RunConsume(absl::Span<const std::string> args,
-                        std::optional<std::string> data_dir) {
+                        Target target) {
   static const FlagSpec kSpecs[] = {
-      {"data"},      {"from-beginning", /*takes_value=*/false},
+      {"data"}, {"bootstrap-server"},      {"from-beginning", /*takes_value=*/false},
       {"partition"}, {"offset"},
       {"max"},       {"timeout-ms"},
       {"group"},     {"format"},
@@ -236,7 +236,7 @@ absl::Status RunConsume(absl::Span<const std::string> args,
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kSpecs, kCommand);
   if (!flags.ok()) return flags.status();
   if (flags->help()) return WriteStdout(ConsumeHelp());
-  if (flags->Has("data")) data_dir = flags->Get("data");
+  target.Update(*flags);
   absl::StatusOr<ConsumeRequest> request = ParseRequest(*flags);
   if (!request.ok()) return request.status();
 
@@ -244,8 +244,8 @@ absl::Status RunConsume(absl::Span<const std::string> args,
   SignalWakeup signals;
   // Without a group nothing is written: a directory another process holds
   // is read (and followed) through a read-only engine. A group commits.
-  absl::StatusOr<std::unique_ptr<Engine>> engine =
-      OpenEngine(data_dir, kCommand,
+  absl::StatusOr<std::unique_ptr<Client>> engine =
+      OpenClient(target, kCommand,
                  request->group.empty() ? Access::kRead : Access::kWrite,
                  request->group.empty() ? std::string(kCommand)
                                         : absl::StrCat(kCommand, " --group"));

@@ -11,7 +11,7 @@
 #include "brook/brook.h"
 #include "cli_status.h"
 #include "commands.h"
-#include "engine_open.h"
+#include "client_open.h"
 #include "flags.h"
 #include "json_min.h"
 #include "stdout_writer.h"
@@ -109,13 +109,13 @@ absl::StatusOr<std::map<TopicPartition, int64_t>> ParseRequest(
 }  // namespace
 
 absl::Status RunDeleteRecords(absl::Span<const std::string> args,
-                              std::optional<std::string> data_dir) {
+                              Target target) {
   static const FlagSpec kSpecs[] = {
-      {"data"}, {"topic"}, {"partition"}, {"offset"}, {"offset-json-file"}};
+      {"data"}, {"bootstrap-server"}, {"topic"}, {"partition"}, {"offset"}, {"offset-json-file"}};
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kSpecs, kCommand);
   if (!flags.ok()) return flags.status();
   if (flags->help()) return WriteStdout(DeleteRecordsHelp());
-  if (flags->Has("data")) data_dir = flags->Get("data");
+  target.Update(*flags);
   if (!flags->positional().empty()) {
     return UsageError("'delete-records' takes no arguments", kCommand);
   }
@@ -123,8 +123,8 @@ absl::Status RunDeleteRecords(absl::Span<const std::string> args,
       ParseRequest(*flags);
   if (!request.ok()) return request.status();
 
-  absl::StatusOr<std::unique_ptr<Engine>> engine =
-      OpenEngine(data_dir, kCommand, Access::kWrite, std::string(kCommand));
+  absl::StatusOr<std::unique_ptr<Client>> engine =
+      OpenClient(target, kCommand, Access::kWrite, std::string(kCommand));
   if (!engine.ok()) return engine.status();
   absl::StatusOr<std::map<TopicPartition, int64_t>> low =
       (*engine)->admin().DeleteRecords(*request);

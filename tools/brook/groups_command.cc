@@ -15,7 +15,7 @@
 #include "brook/brook.h"
 #include "cli_status.h"
 #include "commands.h"
-#include "engine_open.h"
+#include "client_open.h"
 #include "flags.h"
 #include "stdout_writer.h"
 #include "usage.h"
@@ -232,9 +232,9 @@ absl::Status Delete(Admin& admin, const std::string& group) {
 }  // namespace
 
 absl::Status RunGroups(absl::Span<const std::string> args,
-                       std::optional<std::string> data_dir) {
+                       Target target) {
   static const FlagSpec kSpecs[] = {
-      {"data"},
+      {"data"}, {"bootstrap-server"},
       {"topic"},
       {"to-earliest", /*takes_value=*/false},
       {"to-latest", /*takes_value=*/false},
@@ -247,7 +247,7 @@ absl::Status RunGroups(absl::Span<const std::string> args,
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kSpecs, kCommand);
   if (!flags.ok()) return flags.status();
   if (flags->help()) return WriteStdout(GroupsHelp());
-  if (flags->Has("data")) data_dir = flags->Get("data");
+  target.Update(*flags);
 
   static constexpr Subcommand kSubcommands[] = {{"list", false},
                                                 {"describe", true},
@@ -286,8 +286,8 @@ absl::Status RunGroups(absl::Span<const std::string> args,
     spec = *parsed;
   }
 
-  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenEngine(
-      data_dir, kCommand,
+  absl::StatusOr<std::unique_ptr<Client>> engine = OpenClient(
+      target, kCommand,
       sub == "delete" || flags->Has("execute") ? Access::kWrite : Access::kRead,
       absl::StrCat(kCommand, " ", sub));
   if (!engine.ok()) return engine.status();

@@ -13,6 +13,7 @@
 #include "absl/types/span.h"
 #include "assign.h"
 #include "cli_status.h"
+#include "client_open.h"
 #include "commands.h"
 #include "stdout_writer.h"
 #include "usage.h"
@@ -21,19 +22,29 @@ namespace brook {
 namespace cli {
 namespace {
 
-// Global flags come before the command: "brook --data DIR topics list".
+// Global flags come before the command: "brook --data DIR topics list",
+// "brook --bootstrap-server HOST:PORT topics list".
 absl::Status Run(absl::Span<const std::string> args) {
-  std::optional<std::string> data_dir;
+  Target target;
   size_t i = 0;
   while (i < args.size() && args[i].size() > 1 && args[i][0] == '-') {
     const std::string& arg = args[i];
     if (arg == "--help" || arg == "-h") return WriteStdout(MainHelp());
     if (arg == "--data") {
       if (i + 1 >= args.size()) return UsageError("flag --data needs a value");
-      data_dir = args[i + 1];
+      target.data_dir = args[i + 1];
       i += 2;
     } else if (arg.rfind("--data=", 0) == 0) {
-      data_dir = arg.substr(7);
+      target.data_dir = arg.substr(7);
+      ++i;
+    } else if (arg == "--bootstrap-server") {
+      if (i + 1 >= args.size()) {
+        return UsageError("flag --bootstrap-server needs a value");
+      }
+      target.bootstrap_servers = args[i + 1];
+      i += 2;
+    } else if (arg.rfind("--bootstrap-server=", 0) == 0) {
+      target.bootstrap_servers = arg.substr(19);
       ++i;
     } else {
       return UsageError(absl::StrCat("unknown flag ", arg));
@@ -42,13 +53,13 @@ absl::Status Run(absl::Span<const std::string> args) {
   if (i == args.size()) return UsageError("no command given");
   const std::string& command = args[i];
   absl::Span<const std::string> rest = args.subspan(i + 1);
-  if (command == "topics") return RunTopics(rest, data_dir);
-  if (command == "groups") return RunGroups(rest, data_dir);
-  if (command == "produce") return RunProduce(rest, data_dir);
-  if (command == "consume") return RunConsume(rest, data_dir);
+  if (command == "topics") return RunTopics(rest, target);
+  if (command == "groups") return RunGroups(rest, target);
+  if (command == "produce") return RunProduce(rest, target);
+  if (command == "consume") return RunConsume(rest, target);
   if (command == "partition") return RunPartition(rest);
-  if (command == "delete-records") return RunDeleteRecords(rest, data_dir);
-  if (command == "salvage") return RunSalvage(rest, data_dir);
+  if (command == "delete-records") return RunDeleteRecords(rest, target);
+  if (command == "salvage") return RunSalvage(rest, target);
   if (command == "help") return WriteStdout(MainHelp());
   return UsageError(absl::StrCat("unknown command \"", command, "\""));
 }

@@ -11,7 +11,7 @@
 #include "brook/brook.h"
 #include "cli_status.h"
 #include "commands.h"
-#include "engine_open.h"
+#include "client_open.h"
 #include "flags.h"
 #include "send_tracker.h"
 #include "stdout_writer.h"
@@ -102,7 +102,7 @@ absl::Status SendLines(const ProduceRequest& r, Producer& producer,
   return absl::OkStatus();
 }
 
-absl::Status Produce(const ProduceRequest& r, Engine& engine) {
+absl::Status Produce(const ProduceRequest& r, Client& engine) {
   ProducerOptions options;
   options.acks = r.acks;
   options.linger = absl::Milliseconds(5);
@@ -137,9 +137,9 @@ absl::Status Produce(const ProduceRequest& r, Engine& engine) {
 }  // namespace
 
 absl::Status RunProduce(absl::Span<const std::string> args,
-                        std::optional<std::string> data_dir) {
+                        Target target) {
   static const FlagSpec kSpecs[] = {
-      {"data"},
+      {"data"}, {"bootstrap-server"},
       {"key-separator"},
       {"partition"},
       {"acks"},
@@ -148,12 +148,12 @@ absl::Status RunProduce(absl::Span<const std::string> args,
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kSpecs, kCommand);
   if (!flags.ok()) return flags.status();
   if (flags->help()) return WriteStdout(ProduceHelp());
-  if (flags->Has("data")) data_dir = flags->Get("data");
+  target.Update(*flags);
   absl::StatusOr<ProduceRequest> request = ParseRequest(*flags);
   if (!request.ok()) return request.status();
 
-  absl::StatusOr<std::unique_ptr<Engine>> engine =
-      OpenEngine(data_dir, kCommand, Access::kWrite, kCommand);
+  absl::StatusOr<std::unique_ptr<Client>> engine =
+      OpenClient(target, kCommand, Access::kWrite, kCommand);
   if (!engine.ok()) return engine.status();
   absl::Status status = Produce(*request, **engine);
   absl::Status closed = (*engine)->Close();

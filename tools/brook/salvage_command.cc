@@ -22,26 +22,33 @@ constexpr absl::string_view kCommand = "salvage";
 }  // namespace
 
 absl::Status RunSalvage(absl::Span<const std::string> args,
-                        std::optional<std::string> data_dir) {
+                        Target target) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, {}, kCommand);
   if (!flags.ok()) return flags.status();
   if (flags->help()) return WriteStdout(SalvageHelp());
   if (!flags->positional().empty()) {
     return UsageError("'salvage' takes no arguments", kCommand);
   }
-  if (!data_dir.has_value() || data_dir->empty()) {
+  if (target.bootstrap_servers.has_value()) {
+    return UsageError(
+        "'salvage' repairs a local data directory; it has no meaning for a "
+        "Kafka cluster (--bootstrap-server)",
+        kCommand);
+  }
+  if (!target.data_dir.has_value() || target.data_dir->empty()) {
     return UsageError("'salvage' needs --data DIR", kCommand);
   }
+  const std::string& data_dir = *target.data_dir;
   EngineOptions options;
   options.salvage = true;
   options.create_if_missing = false;
   absl::StatusOr<std::unique_ptr<Engine>> engine =
-      Engine::Open(options, *data_dir);
+      Engine::Open(options, data_dir);
   if (!engine.ok()) return engine.status();
   const std::vector<LostRecords>& lost = (*engine)->lost_records();
   std::string out;
   if (lost.empty()) {
-    absl::StrAppend(&out, "Nothing acknowledged was lost; ", *data_dir,
+    absl::StrAppend(&out, "Nothing acknowledged was lost; ", data_dir,
                     " opens normally.\n");
   } else {
     int64_t total = 0;
@@ -56,7 +63,7 @@ absl::Status RunSalvage(absl::Span<const std::string> args,
                                 l.to_offset - l.from_offset));
     }
     absl::StrAppend(&out, "\n", total,
-                    " acknowledged record(s) were lost to damage. ", *data_dir,
+                    " acknowledged record(s) were lost to damage. ", data_dir,
                     " now opens normally with what remains; each partition "
                     "above continues after its last lost offset.\n");
   }

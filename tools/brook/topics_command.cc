@@ -15,7 +15,7 @@
 #include "brook/brook.h"
 #include "cli_status.h"
 #include "commands.h"
-#include "engine_open.h"
+#include "client_open.h"
 #include "flags.h"
 #include "stdout_writer.h"
 #include "usage.h"
@@ -85,9 +85,11 @@ std::string FormatDescription(const TopicDescription& d) {
   absl::StrAppendFormat(&out, "%9s  %14s  %12s  %12s\n", "Partition",
                         "LogStartOffset", "LogEndOffset", "SizeBytes");
   for (const PartitionDescription& p : d.partitions) {
-    absl::StrAppendFormat(&out, "%9d  %14d  %12d  %12d\n", p.partition,
-                          p.log_start_offset, p.log_end_offset,
-                          p.size_bytes);
+    // A cluster does not report sizes through librdkafka: "-".
+    absl::StrAppendFormat(
+        &out, "%9d  %14d  %12d  %12s\n", p.partition, p.log_start_offset,
+        p.log_end_offset,
+        p.size_bytes < 0 ? std::string("-") : absl::StrCat(p.size_bytes));
   }
   return out;
 }
@@ -148,9 +150,9 @@ absl::Status Delete(Admin& admin, const std::string& name) {
 }  // namespace
 
 absl::Status RunTopics(absl::Span<const std::string> args,
-                       std::optional<std::string> data_dir) {
+                       Target target) {
   static const FlagSpec kSpecs[] = {
-      {"data"},
+      {"data"}, {"bootstrap-server"},
       {"partitions"},
       {"config", /*takes_value=*/true, /*repeated=*/true},
       {"delete-config", /*takes_value=*/true, /*repeated=*/true},
@@ -158,7 +160,7 @@ absl::Status RunTopics(absl::Span<const std::string> args,
   absl::StatusOr<ParsedFlags> flags = ParseFlags(args, kSpecs, kCommand);
   if (!flags.ok()) return flags.status();
   if (flags->help()) return WriteStdout(TopicsHelp());
-  if (flags->Has("data")) data_dir = flags->Get("data");
+  target.Update(*flags);
 
   static constexpr Subcommand kSubcommands[] = {
       {"create", true}, {"list", false},
@@ -217,8 +219,8 @@ absl::Status RunTopics(absl::Span<const std::string> args,
     create = *std::move(parsed);
   }
 
-  absl::StatusOr<std::unique_ptr<Engine>> engine = OpenEngine(
-      data_dir, kCommand,
+  absl::StatusOr<std::unique_ptr<Client>> engine = OpenClient(
+      target, kCommand,
       sub == "list" || sub == "describe" ? Access::kRead : Access::kWrite,
       absl::StrCat(kCommand, " ", sub));
   if (!engine.ok()) return engine.status();

@@ -4,10 +4,11 @@ namespace brook {
 namespace cli {
 
 absl::string_view MainHelp() {
-  return R"(Usage: brook [--data DIR] COMMAND [ARGS...]
+  return R"(Usage: brook [--data DIR | --bootstrap-server HOST:PORT] COMMAND [ARGS...]
 
 Kafka-style topics, producers and consumers stored in a local data directory
-(RocksDB), without a broker.
+(RocksDB), without a broker; or, with the same flags and output, on a Kafka
+cluster.
 
 Commands:
   topics      create, list, describe, alter (the configuration of), delete
@@ -32,6 +33,10 @@ Global flags:
               dry run, consume without --group) open it read-only: they
               create and change nothing, and also read while another process
               holds the directory; the others then refuse.
+  --bootstrap-server HOST:PORT[,HOST:PORT...]
+              run topics, groups, produce, consume and delete-records on
+              a Kafka cluster instead (Kafka's bootstrap.servers), with the
+              same flags and output; also accepted after the command.
   --help, -h  show this help; 'brook COMMAND --help' shows a command's help.
 
 Exit status: 0 on success, 1 when the operation fails, 2 for a malformed
