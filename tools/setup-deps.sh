@@ -7,6 +7,10 @@ packages=(
   build-essential cmake ninja-build pkg-config
   librocksdb-dev libabsl-dev libgtest-dev libgmock-dev
   clang libclang-rt-14-dev python3
+  # The Kafka backend's client, and a real broker for its tests
+  # (tools/kafka/broker: Java 17 runs it, Maven fetches it; Maven needs
+  # only a runtime, not a JDK).
+  librdkafka-dev openjdk-17-jre-headless maven
 )
 
 missing=()
