@@ -17,7 +17,7 @@
 #include "brook/consumer.h"
 #include "brook/options.h"
 #include "consumer/partition_fetcher.h"
-#include "consumer/thread_guard.h"
+#include "client/thread_guard.h"
 #include "core/core.h"
 #include "group/group.h"
 
