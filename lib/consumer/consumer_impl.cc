@@ -1,6 +1,5 @@
 #include "consumer/consumer_impl.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
