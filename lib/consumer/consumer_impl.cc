@@ -1,37 +1,19 @@
 #include "consumer/consumer_impl.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "brook/assignor.h"
 #include "brook/error.h"
-#include "log/offset_for_time.h"
-#include "log/topic_registry.h"
 #include "util/status_macros.h"
 
 namespace brook {
 namespace {
 
-absl::Status NoGroup() {
-  return Error(
-      ErrorCode::kInvalidGroupId,
-      "committing offsets needs a group.id (ConsumerOptions::group_id)");
-}
-
-// As Kafka's ConsumerCoordinator: the consumer rebalances cooperatively only
-// when every configured assignor supports it.
-bool AllCooperative(const std::vector<std::string>& strategies) {
-  for (const std::string& name : strategies) {
-    std::shared_ptr<Assignor> a = AssignorByName(name);
-    if (a == nullptr) return false;
-    std::vector<RebalanceProtocol> p = a->supported_protocols();
-    if (std::find(p.begin(), p.end(), RebalanceProtocol::kCooperative) ==
-        p.end()) {
-      return false;
-    }
-  }
-  return !strategies.empty();
+// The retention check of `core`, or nullptr for a read-only engine.
+LogCleaner* CleanerOf(EngineCore& core) {
+  absl::StatusOr<LogCleaner*> cleaner = core.cleaner();
+  return cleaner.ok() ? *cleaner : nullptr;
 }
 
 }  // namespace
@@ -61,9 +43,27 @@ ConsumerImpl::ConsumerImpl(std::shared_ptr<EngineCore> core,
                            const ConsumerOptions& options)
     : core_(std::move(core)),
       options_(options),
-      auto_commit_(options.enable_auto_commit && !options.group_id.empty()),
-      cooperative_(AllCooperative(options.assignment_strategies)),
-      next_auto_commit_(core_->clock()->Now() + options.auto_commit_interval) {}
+      clock_(core_->clock()),
+      topics_(&core_->topics()),
+      notifier_(&core_->notifier()),
+      listener_(options_.client_id),
+      auto_commit_(options_.enable_auto_commit && !options_.group_id.empty(),
+                   options_.auto_commit_interval, clock_->Now()),
+      fetcher_(&core_->store(), CleanerOf(*core_),
+               [core = core_.get()](absl::string_view topic) {
+                 return core->GetTopic(topic);
+               },
+               options_.auto_offset_reset, options_.max_poll_records),
+      committer_(&core_->coordinator(), &core_->offsets(), topics_,
+                 options_.group_id),
+      coordinator_(&core_->coordinator(), topics_, clock_, &options_,
+                   auto_commit_.enabled(), &subscriptions_, &listener_,
+                   &committer_, &closed_,
+                   ConsumerCoordinator::Hooks{
+                       [this] { return ConsumedOffsets(); },
+                       [this](const std::vector<TopicPartition>& partitions) {
+                         InstallAssignment(partitions);
+                       }}) {}
 
 ConsumerImpl::~ConsumerImpl() { Close().IgnoreError(); }  // Best effort.
 
@@ -83,22 +83,6 @@ absl::Status ConsumerImpl::Enter(const ThreadGuardScope& scope) const {
   return absl::OkStatus();
 }
 
-PartitionFetcher* ConsumerImpl::Find(const TopicPartition& tp) {
-  auto it = assigned_.find(tp);
-  return it == assigned_.end() ? nullptr : it->second.get();
-}
-
-absl::StatusOr<PartitionFetcher*> ConsumerImpl::FindAssigned(
-    const TopicPartition& tp, absl::string_view op) {
-  PartitionFetcher* f = Find(tp);
-  if (f == nullptr) {
-    return Error(ErrorCode::kIllegalState,
-                 absl::StrCat(op, ": no current assignment for partition ",
-                              tp.ToString()));
-  }
-  return f;
-}
-
 absl::Status ConsumerImpl::Assign(absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
@@ -107,167 +91,50 @@ absl::Status ConsumerImpl::Assign(absl::Span<const TopicPartition> partitions) {
                  "Assign and Subscribe are mutually exclusive: the consumer "
                  "is subscribed (call Unsubscribe first)");
   }
-  std::map<TopicPartition, std::unique_ptr<PartitionFetcher>> next;
-  for (const TopicPartition& tp : partitions) {
-    if (next.count(tp)) continue;
-    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
-                           core_->GetTopic(tp.topic));
-    if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
-      return UnknownPartition(*topic, tp.partition);
-    }
-    auto old = assigned_.find(tp);
-    if (old != assigned_.end() && old->second->topic() == topic) {
-      next.emplace(tp, std::move(old->second));
-    } else {
-      next.emplace(tp, std::make_unique<PartitionFetcher>(topic, tp.partition));
-    }
-  }
+  BROOK_ASSIGN_OR_RETURN(auto topics, fetcher_.ResolveTopics(partitions));
   // As Kafka does, commit what was consumed before the assignment changes.
-  if (auto_commit_) {
+  if (auto_commit_.enabled()) {
     BROOK_RETURN_IF_ERROR(DoCommit(ConsumedOffsets()));
   }
-  assigned_ = std::move(next);
-  order_.clear();
-  for (auto& [tp, f] : assigned_) order_.push_back(f.get());
-  next_start_ = 0;
-  mode_ = assigned_.empty() ? Mode::kNone : Mode::kAssigned;
+  std::vector<TopicPartition> next;
+  next.reserve(topics.size());
+  for (const auto& [tp, topic] : topics) next.push_back(tp);
+  const std::vector<TopicPartition> replaced = fetcher_.Bind(std::move(topics));
+  subscriptions_.AssignFromUser(next);
+  // A re-created topic's partition starts over (no position, not paused).
+  for (const TopicPartition& tp : replaced) {
+    subscriptions_.ResetPartitionState(tp);
+  }
   return absl::OkStatus();
 }
 
 void ConsumerImpl::InstallAssignment(
     const std::vector<TopicPartition>& partitions) {
-  std::map<TopicPartition, std::unique_ptr<PartitionFetcher>> next;
-  for (const TopicPartition& tp : partitions) {
-    auto old = assigned_.find(tp);
-    if (old != assigned_.end()) {
-      next.emplace(tp, std::move(old->second));
-      continue;
-    }
-    absl::StatusOr<std::shared_ptr<Topic>> topic = core_->GetTopic(tp.topic);
-    // A topic deleted since the assignment was computed is skipped; the
-    // group's next rebalance drops it.
-    if (!topic.ok() || tp.partition >= (*topic)->num_partitions()) continue;
-    next.emplace(tp, std::make_unique<PartitionFetcher>(*topic, tp.partition));
-  }
-  assigned_ = std::move(next);
-  order_.clear();
-  for (auto& [tp, f] : assigned_) order_.push_back(f.get());
-  next_start_ = 0;
-}
-
-std::vector<TopicPartition> ConsumerImpl::AssignedList() const {
-  std::vector<TopicPartition> out;
-  for (const auto& [tp, f] : assigned_) out.push_back(tp);
-  return out;
+  subscriptions_.AssignFromSubscribed(fetcher_.BindAssignment(partitions));
 }
 
 absl::StatusOr<std::vector<TopicPartition>> ConsumerImpl::Assignment() {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
-  std::vector<TopicPartition> out;
-  for (const auto& [tp, f] : assigned_) out.push_back(tp);
-  return out;
-}
-
-absl::Status ConsumerImpl::Reset(PartitionFetcher* f, bool out_of_range) {
-  switch (options_.auto_offset_reset) {
-    case OffsetReset::kEarliest:
-      f->set_position(f->log_start());
-      return absl::OkStatus();
-    case OffsetReset::kLatest:
-      f->set_position(f->high_watermark());
-      return absl::OkStatus();
-    case OffsetReset::kNone:
-      break;
-  }
-  const std::string where =
-      absl::StrCat(f->topic()->name(), "-", f->partition());
-  if (out_of_range) {
-    return Error(
-        ErrorCode::kOffsetOutOfRange,
-        absl::StrCat("offset ", *f->position(), " of ", where,
-                     " is out of range [", f->log_start(), ", ",
-                     f->high_watermark(), "] and auto.offset.reset is none"));
-  }
-  return Error(ErrorCode::kNoOffsetForPartition,
-               absl::StrCat("no committed offset for ", where,
-                            " and auto.offset.reset is none"));
+  return subscriptions_.AssignedPartitions();
 }
 
 absl::Status ConsumerImpl::ResolvePositions() {
-  std::vector<TopicPartition> missing;
-  for (auto& [tp, f] : assigned_) {
-    switch (f->pending_reset()) {
-      case PartitionFetcher::PendingReset::kToStart:
-        f->set_position(f->log_start());
-        break;
-      case PartitionFetcher::PendingReset::kToEnd:
-        f->set_position(f->high_watermark());
-        break;
-      case PartitionFetcher::PendingReset::kNone:
-        break;
-    }
-    if (!f->position()) missing.push_back(tp);
+  const std::vector<TopicPartition> missing =
+      fetcher_.ApplyPendingResets(&subscriptions_);
+  if (missing.empty()) return absl::OkStatus();
+  std::map<TopicPartition, OffsetAndMetadata> committed;
+  if (committer_.has_group()) {
+    BROOK_ASSIGN_OR_RETURN(committed, committer_.Committed(missing));
   }
-  if (!missing.empty()) {
-    std::map<TopicPartition, OffsetAndMetadata> committed;
-    if (!options_.group_id.empty()) {
-      BROOK_ASSIGN_OR_RETURN(
-          committed, core_->offsets().Fetch(options_.group_id, missing));
-    }
-    for (const TopicPartition& tp : missing) {
-      PartitionFetcher* f = Find(tp);
-      auto it = committed.find(tp);
-      if (it != committed.end()) {
-        f->set_position(it->second.offset);  // Range-checked below.
-      } else {
-        BROOK_RETURN_IF_ERROR(Reset(f, /*out_of_range=*/false));
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ConsumerImpl::ResetOutOfRangePositions() {
-  for (auto& [tp, f] : assigned_) {
-    const int64_t pos = *f->position();
-    if (pos < f->log_start() || pos > f->high_watermark()) {
-      BROOK_RETURN_IF_ERROR(Reset(f.get(), /*out_of_range=*/true));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ConsumerImpl::Fetch(RecordsBuilder* out) {
-  std::vector<PartitionFetcher*> ready;
-  for (size_t i = 0; i < order_.size(); ++i) {
-    PartitionFetcher* f = order_[(next_start_ + i) % order_.size()];
-    if (f->HasData()) ready.push_back(f);
-  }
-  if (!order_.empty()) next_start_ = (next_start_ + 1) % order_.size();
-  if (ready.empty()) return absl::OkStatus();
-  out->Reserve(std::min<size_t>(options_.max_poll_records, 4096));
-  // Fairness: every partition with data gets an equal share first; what is
-  // left goes to the ones that had more.
-  int budget = options_.max_poll_records;
-  const int share =
-      std::max<int>(1, (budget + static_cast<int>(ready.size()) - 1) /
-                           static_cast<int>(ready.size()));
-  for (int pass = 0; pass < 2 && budget > 0; ++pass) {
-    for (PartitionFetcher* f : ready) {
-      if (budget <= 0) break;
-      if (!f->HasData()) continue;
-      const size_t before = out->size();
-      absl::Status s = f->Read(
-          &core_->store(), pass == 0 ? std::min(share, budget) : budget, out);
-      if (!s.ok()) {
-        // Positions already cover the records read: deliver them now and
-        // the error at the next Poll, as Kafka's fetcher does.
-        if (out->empty()) return s;
-        fetch_error_ = s;
-        return absl::OkStatus();
-      }
-      budget -= static_cast<int>(out->size() - before);
+  for (const TopicPartition& tp : missing) {
+    SubscriptionState::PartitionState* state = subscriptions_.Find(tp);
+    auto it = committed.find(tp);
+    if (it != committed.end()) {
+      state->Seek(it->second.offset);  // Range-checked by the fetch.
+    } else {
+      BROOK_RETURN_IF_ERROR(
+          fetcher_.ResetPosition(tp, state, /*out_of_range=*/false));
     }
   }
   return absl::OkStatus();
@@ -289,46 +156,41 @@ absl::StatusOr<ConsumerRecords> ConsumerImpl::PollRecords(
                  absl::StrCat("Invalid negative timeout ",
                               absl::ToInt64Milliseconds(timeout)));
   }
-  RunCommitCallbacks();
-  BROOK_RETURN_IF_ERROR(TakeWakeup());
-  if (!fetch_error_.ok()) return std::exchange(fetch_error_, absl::OkStatus());
-  if (assigned_.empty() && !subscribed()) {
+  commit_callbacks_.RunAll();
+  BROOK_RETURN_IF_ERROR(wakeup_.Take());
+  BROOK_RETURN_IF_ERROR(fetcher_.TakeHeldError());
+  if (subscriptions_.empty() && !subscribed()) {
     return Error(ErrorCode::kIllegalState,
                  "the consumer is not subscribed to any topics or assigned "
                  "any partitions");
   }
   BROOK_RETURN_IF_ERROR(MaybeAutoCommit());
-  Clock* clock = core_->clock();
-  const absl::Time deadline = clock->Now() + timeout;
+  const absl::Time deadline = clock_->Now() + timeout;
   RecordsBuilder records;
   // A member is alive while inside Poll; its max.poll.interval.ms starts
   // when Poll returns.
   struct EndPoll {
-    ConsumerImpl* self;
-    ~EndPoll() {
-      if (self->subscribed() && !self->member_id_.empty()) {
-        self->core_->coordinator().EndPoll(self->options_.group_id,
-                                           self->member_id_);
-      }
-    }
-  } end_poll{this};
+    ConsumerCoordinator* coordinator;
+    ~EndPoll() { coordinator->EndPoll(); }
+  } end_poll{&coordinator_};
   for (;;) {
-    const uint64_t seen = core_->notifier().version();
+    const uint64_t seen = notifier_->version();
     if (subscribed()) {
-      BROOK_RETURN_IF_ERROR(GroupStep());
+      BROOK_RETURN_IF_ERROR(coordinator_.Poll());
       // A listener may have closed the consumer or unsubscribed.
       if (closed_) return Error(ErrorCode::kClosed, "the consumer is closed");
     }
-    core_->RunDueRetention();  // Positions are checked against its result.
+    fetcher_.RunDueRetention();  // Positions are checked against its result.
     BROOK_RETURN_IF_ERROR(ResolvePositions());
-    BROOK_RETURN_IF_ERROR(ResetOutOfRangePositions());
-    BROOK_RETURN_IF_ERROR(Fetch(&records));
+    BROOK_RETURN_IF_ERROR(fetcher_.ResetOutOfRangePositions(&subscriptions_));
+    BROOK_RETURN_IF_ERROR(fetcher_.Fetch(&subscriptions_, &records));
     if (!records.empty()) return records.Finish();
     if (core_->closed()) return EngineCore::ClosedError();
-    if (clock->Now() >= deadline) return ConsumerRecords();
-    core_->notifier().Wait(
-        seen, &wakeup_, subscribed() ? GroupWaitDeadline(deadline) : deadline);
-    BROOK_RETURN_IF_ERROR(TakeWakeup());
+    if (clock_->Now() >= deadline) return ConsumerRecords();
+    notifier_->Wait(
+        seen, wakeup_.flag(),
+        subscribed() ? coordinator_.WaitDeadline(deadline) : deadline);
+    BROOK_RETURN_IF_ERROR(wakeup_.Take());
   }
 }
 
@@ -341,8 +203,9 @@ absl::Status ConsumerImpl::Seek(const TopicPartition& partition,
         ErrorCode::kInvalidRequest,
         absl::StrCat("seek offset must not be negative, got ", offset));
   }
-  BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(partition, "Seek"));
-  f->set_position(offset);
+  BROOK_ASSIGN_OR_RETURN(SubscriptionState::PartitionState * state,
+                         subscriptions_.FindAssigned(partition, "Seek"));
+  state->Seek(offset);
   return absl::OkStatus();
 }
 
@@ -350,15 +213,15 @@ absl::Status ConsumerImpl::SeekToBeginning(
     absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
-  constexpr auto kToStart = PartitionFetcher::PendingReset::kToStart;
+  constexpr auto kToStart = SubscriptionState::PendingReset::kToStart;
   if (partitions.empty()) {
-    for (PartitionFetcher* f : order_) f->RequestReset(kToStart);
+    for (auto& a : subscriptions_.assigned()) a.state.RequestReset(kToStart);
     return absl::OkStatus();
   }
   for (const TopicPartition& tp : partitions) {
-    BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f,
-                           FindAssigned(tp, "SeekToBeginning"));
-    f->RequestReset(kToStart);
+    BROOK_ASSIGN_OR_RETURN(SubscriptionState::PartitionState * state,
+                           subscriptions_.FindAssigned(tp, "SeekToBeginning"));
+    state->RequestReset(kToStart);
   }
   return absl::OkStatus();
 }
@@ -367,14 +230,15 @@ absl::Status ConsumerImpl::SeekToEnd(
     absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
-  constexpr auto kToEnd = PartitionFetcher::PendingReset::kToEnd;
+  constexpr auto kToEnd = SubscriptionState::PendingReset::kToEnd;
   if (partitions.empty()) {
-    for (PartitionFetcher* f : order_) f->RequestReset(kToEnd);
+    for (auto& a : subscriptions_.assigned()) a.state.RequestReset(kToEnd);
     return absl::OkStatus();
   }
   for (const TopicPartition& tp : partitions) {
-    BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(tp, "SeekToEnd"));
-    f->RequestReset(kToEnd);
+    BROOK_ASSIGN_OR_RETURN(SubscriptionState::PartitionState * state,
+                           subscriptions_.FindAssigned(tp, "SeekToEnd"));
+    state->RequestReset(kToEnd);
   }
   return absl::OkStatus();
 }
@@ -383,15 +247,15 @@ absl::StatusOr<int64_t> ConsumerImpl::Position(
     const TopicPartition& partition) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
-  BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f,
-                         FindAssigned(partition, "Position"));
+  BROOK_ASSIGN_OR_RETURN(SubscriptionState::PartitionState * state,
+                         subscriptions_.FindAssigned(partition, "Position"));
   // A known position is returned as is; finding one may block in Kafka
   // (so a pending Wakeup is raised then).
-  if (f->position()) return *f->position();
-  BROOK_RETURN_IF_ERROR(TakeWakeup());
-  core_->RunDueRetention();
+  if (state->position) return *state->position;
+  BROOK_RETURN_IF_ERROR(wakeup_.Take());
+  fetcher_.RunDueRetention();
   BROOK_RETURN_IF_ERROR(ResolvePositions());
-  return *f->position();
+  return *subscriptions_.Find(partition)->position;
 }
 
 absl::StatusOr<std::map<TopicPartition, std::optional<OffsetAndTimestamp>>>
@@ -408,72 +272,35 @@ ConsumerImpl::OffsetsForTimes(
                                 ". The target time cannot be negative."));
     }
   }
-  if (!timestamps.empty()) BROOK_RETURN_IF_ERROR(TakeWakeup());
-  core_->RunDueRetention();
-  std::map<TopicPartition, std::optional<OffsetAndTimestamp>> out;
-  for (const auto& [tp, t] : timestamps) {
-    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
-                           core_->GetTopic(tp.topic));
-    if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
-      return UnknownPartition(*topic, tp.partition);
-    }
-    const PartitionState& state = topic->partition(tp.partition);
-    BROOK_ASSIGN_OR_RETURN(
-        std::optional<TimestampedOffset> found,
-        FindOffsetForTime(core_->store(), *topic, tp.partition,
-                          state.log_start.load(), state.high_watermark.load(),
-                          absl::ToUnixMillis(t)));
-    if (found) {
-      out[tp] = OffsetAndTimestamp{found->offset,
-                                   absl::FromUnixMillis(found->timestamp_ms)};
-    } else {
-      out[tp] = std::nullopt;
-    }
-  }
-  return out;
+  if (!timestamps.empty()) BROOK_RETURN_IF_ERROR(wakeup_.Take());
+  fetcher_.RunDueRetention();
+  return fetcher_.OffsetsForTimes(timestamps);
 }
 
 absl::StatusOr<std::map<TopicPartition, int64_t>>
 ConsumerImpl::BeginningOffsets(absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
-  if (!partitions.empty()) BROOK_RETURN_IF_ERROR(TakeWakeup());
-  core_->RunDueRetention();
-  std::map<TopicPartition, int64_t> out;
-  for (const TopicPartition& tp : partitions) {
-    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
-                           core_->GetTopic(tp.topic));
-    if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
-      return UnknownPartition(*topic, tp.partition);
-    }
-    out[tp] = topic->partition(tp.partition).log_start.load();
-  }
-  return out;
+  if (!partitions.empty()) BROOK_RETURN_IF_ERROR(wakeup_.Take());
+  fetcher_.RunDueRetention();
+  return fetcher_.BeginningOffsets(partitions);
 }
 
 absl::StatusOr<std::map<TopicPartition, int64_t>> ConsumerImpl::EndOffsets(
     absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
-  if (!partitions.empty()) BROOK_RETURN_IF_ERROR(TakeWakeup());
-  std::map<TopicPartition, int64_t> out;
-  for (const TopicPartition& tp : partitions) {
-    BROOK_ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic,
-                           core_->GetTopic(tp.topic));
-    if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
-      return UnknownPartition(*topic, tp.partition);
-    }
-    out[tp] = topic->partition(tp.partition).high_watermark.load();
-  }
-  return out;
+  if (!partitions.empty()) BROOK_RETURN_IF_ERROR(wakeup_.Take());
+  return fetcher_.EndOffsets(partitions);
 }
 
 absl::Status ConsumerImpl::Pause(absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   for (const TopicPartition& tp : partitions) {
-    BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(tp, "Pause"));
-    f->set_paused(true);
+    BROOK_ASSIGN_OR_RETURN(SubscriptionState::PartitionState * state,
+                           subscriptions_.FindAssigned(tp, "Pause"));
+    state->paused = true;
   }
   return absl::OkStatus();
 }
@@ -482,8 +309,9 @@ absl::Status ConsumerImpl::Resume(absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   for (const TopicPartition& tp : partitions) {
-    BROOK_ASSIGN_OR_RETURN(PartitionFetcher * f, FindAssigned(tp, "Resume"));
-    f->set_paused(false);
+    BROOK_ASSIGN_OR_RETURN(SubscriptionState::PartitionState * state,
+                           subscriptions_.FindAssigned(tp, "Resume"));
+    state->paused = false;
   }
   return absl::OkStatus();
 }
@@ -491,63 +319,23 @@ absl::Status ConsumerImpl::Resume(absl::Span<const TopicPartition> partitions) {
 absl::StatusOr<std::vector<TopicPartition>> ConsumerImpl::Paused() {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
-  std::vector<TopicPartition> out;
-  for (const auto& [tp, f] : assigned_) {
-    if (f->paused()) out.push_back(tp);
-  }
-  return out;
+  return subscriptions_.Paused();
 }
 
 OffsetMap ConsumerImpl::ConsumedOffsets() const {
-  OffsetMap offsets;
-  for (const auto& [tp, f] : assigned_) {
-    // A deleted topic's offsets were removed with it; committing them again
-    // would resurrect them (or fail the whole commit).
-    if (f->position() && !f->topic()->deleted()) {
-      offsets.emplace(tp, OffsetAndMetadata(*f->position()));
-    }
-  }
+  OffsetMap offsets = subscriptions_.ConsumedOffsets();
+  fetcher_.DropDeletedTopics(&offsets);
   return offsets;
 }
 
 absl::Status ConsumerImpl::DoCommit(const OffsetMap& offsets) {
-  if (options_.group_id.empty()) return NoGroup();
-  if (subscribed() && join_state_ == JoinState::kJoining) {
-    // Kafka's client-side check: no stable generation while rejoining.
-    return Error(ErrorCode::kRebalanceInProgress,
-                 absl::StrCat("group ", options_.group_id,
-                              " is rebalancing; commit after the next Poll "
-                              "completes it"));
-  }
-  for (const auto& [tp, o] : offsets) {
-    if (o.offset < 0) {
-      return Error(ErrorCode::kInvalidRequest,
-                   absl::StrCat("cannot commit negative offset ", o.offset,
-                                " for ", tp.ToString()));
-    }
-    // Find, not GetTopic: a commit never creates a topic.
-    std::shared_ptr<Topic> topic = core_->topics().Find(tp.topic);
-    if (topic == nullptr) return UnknownTopic(tp.topic);
-    if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {
-      return UnknownPartition(*topic, tp.partition);
-    }
-  }
-  if (subscribed()) {
-    if (!fenced_.ok()) return fenced_;
-    if (offsets.empty()) return absl::OkStatus();
-    // Group members commit through the coordinator's generation check.
-    return core_->coordinator().CommitOffsets(options_.group_id, member_id_,
-                                              generation_, offsets);
-  }
-  if (offsets.empty()) return absl::OkStatus();
-  return core_->coordinator().CommitOutsideGroup(options_.group_id, offsets);
+  if (!subscribed()) return committer_.Commit(offsets, nullptr);
+  const MemberGeneration generation = coordinator_.Generation();
+  return committer_.Commit(offsets, &generation);
 }
 
 absl::Status ConsumerImpl::MaybeAutoCommit() {
-  if (!auto_commit_) return absl::OkStatus();
-  const absl::Time now = core_->clock()->Now();
-  if (now < next_auto_commit_) return absl::OkStatus();
-  next_auto_commit_ = now + options_.auto_commit_interval;
+  if (!auto_commit_.Due(clock_->Now())) return absl::OkStatus();
   absl::Status s = DoCommit(ConsumedOffsets());
   const ErrorCode code = GetErrorCode(s);
   if (subscribed() && (code == ErrorCode::kCommitFailed ||
@@ -559,43 +347,27 @@ absl::Status ConsumerImpl::MaybeAutoCommit() {
   return s;
 }
 
-void ConsumerImpl::RunCommitCallbacks() {
-  std::vector<std::pair<CommitCallback, std::pair<absl::Status, OffsetMap>>>
-      callbacks = std::move(pending_callbacks_);
-  pending_callbacks_.clear();
-  for (auto& [callback, result] : callbacks) {
-    callback(result.first, result.second);
-  }
-}
-
 absl::Status ConsumerImpl::CommitSync() {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
-  RunCommitCallbacks();
+  commit_callbacks_.RunAll();
   return CommitSyncLocked(ConsumedOffsets());
 }
 
 absl::Status ConsumerImpl::CommitSync(const OffsetMap& offsets) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
-  RunCommitCallbacks();
+  commit_callbacks_.RunAll();
   return CommitSyncLocked(offsets);
 }
 
 absl::Status ConsumerImpl::CommitSyncLocked(const OffsetMap& offsets) {
-  if (options_.group_id.empty()) return NoGroup();
+  if (!committer_.has_group()) return Committer::NoGroup();
   // As Kafka's commitSync: nothing to send, nothing to wait for (so no
   // wakeup either).
   if (offsets.empty()) return absl::OkStatus();
-  BROOK_RETURN_IF_ERROR(TakeWakeup());
+  BROOK_RETURN_IF_ERROR(wakeup_.Take());
   return DoCommit(offsets);
-}
-
-absl::Status ConsumerImpl::TakeWakeup() {
-  if (wakeup_.exchange(false, std::memory_order_acq_rel)) {
-    return Error(ErrorCode::kWakeup, "the consumer was woken up");
-  }
-  return absl::OkStatus();
 }
 
 void ConsumerImpl::CommitAsync(CommitCallback callback) {
@@ -622,24 +394,131 @@ void ConsumerImpl::FinishAsyncCommit(const absl::Status& entered,
     return;
   }
   absl::Status s = DoCommit(offsets);
-  if (callback) {
-    pending_callbacks_.emplace_back(std::move(callback),
-                                    std::make_pair(std::move(s), offsets));
-  }
+  commit_callbacks_.Add(std::move(callback), std::move(s), offsets);
 }
 
 absl::StatusOr<std::map<TopicPartition, OffsetAndMetadata>>
 ConsumerImpl::Committed(absl::Span<const TopicPartition> partitions) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
-  if (options_.group_id.empty()) return NoGroup();
-  if (!partitions.empty()) BROOK_RETURN_IF_ERROR(TakeWakeup());
-  return core_->offsets().Fetch(options_.group_id, partitions);
+  if (!committer_.has_group()) return Committer::NoGroup();
+  if (!partitions.empty()) BROOK_RETURN_IF_ERROR(wakeup_.Take());
+  return committer_.Committed(partitions);
 }
 
 void ConsumerImpl::Wakeup() {
-  wakeup_.store(true, std::memory_order_release);
-  core_->notifier().Poke();
+  wakeup_.Set();
+  notifier_->Poke();
+}
+
+// Subscribe mode.
+
+absl::Status ConsumerImpl::Subscribe(absl::Span<const std::string> topics,
+                                     ConsumerRebalanceListener* listener) {
+  return SubscribeTopics(topics, ListenerRef(listener));
+}
+
+absl::Status ConsumerImpl::Subscribe(
+    absl::Span<const std::string> topics,
+    std::shared_ptr<ConsumerRebalanceListener> listener) {
+  return SubscribeTopics(topics, ListenerRef(std::move(listener)));
+}
+
+absl::Status ConsumerImpl::SubscribePattern(
+    absl::string_view regex, ConsumerRebalanceListener* listener) {
+  return SubscribeRegex(regex, ListenerRef(listener));
+}
+
+absl::Status ConsumerImpl::SubscribePattern(
+    absl::string_view regex,
+    std::shared_ptr<ConsumerRebalanceListener> listener) {
+  return SubscribeRegex(regex, ListenerRef(std::move(listener)));
+}
+
+absl::Status ConsumerImpl::SubscribeTopics(absl::Span<const std::string> topics,
+                                           ListenerRef listener) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (options_.group_id.empty()) {
+    return Error(ErrorCode::kInvalidGroupId,
+                 "Subscribe needs a group.id (ConsumerOptions::group_id)");
+  }
+  if (subscriptions_.mode() == SubscriptionState::Mode::kAssigned) {
+    return Error(ErrorCode::kIllegalState,
+                 "Assign and Subscribe are mutually exclusive: the consumer "
+                 "has assigned partitions (call Assign with none first)");
+  }
+  for (const std::string& t : topics) {
+    if (t.empty()) {
+      return Error(ErrorCode::kInvalidTopic, "cannot subscribe to topic ''");
+    }
+  }
+  if (topics.empty()) {  // Kafka: subscribing to nothing unsubscribes.
+    if (subscribed()) coordinator_.Leave(/*lost=*/false);
+    return absl::OkStatus();
+  }
+  listener_.set_listener(std::move(listener));
+  coordinator_.OnSubscribe(subscriptions_.Subscribe(
+      std::vector<std::string>(topics.begin(), topics.end())));
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::SubscribeRegex(absl::string_view regex,
+                                          ListenerRef listener) {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (options_.group_id.empty()) {
+    return Error(
+        ErrorCode::kInvalidGroupId,
+        "SubscribePattern needs a group.id (ConsumerOptions::group_id)");
+  }
+  if (subscriptions_.mode() == SubscriptionState::Mode::kAssigned) {
+    return Error(ErrorCode::kIllegalState,
+                 "Assign and SubscribePattern are mutually exclusive: the "
+                 "consumer has assigned partitions (call Assign with none "
+                 "first)");
+  }
+  BROOK_ASSIGN_OR_RETURN(TopicPattern pattern, TopicPattern::Compile(regex));
+  std::vector<std::string> matched = pattern.Filter(topics_->List());
+  listener_.set_listener(std::move(listener));
+  coordinator_.OnSubscribe(
+      subscriptions_.SubscribePattern(std::move(pattern), std::move(matched)));
+  return absl::OkStatus();
+}
+
+absl::Status ConsumerImpl::Unsubscribe() {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (subscribed()) coordinator_.Leave(/*lost=*/false);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> ConsumerImpl::Subscription() {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  return subscriptions_.subscription();
+}
+
+absl::StatusOr<ConsumerGroupMetadata> ConsumerImpl::GroupMetadata() {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  return coordinator_.Metadata();
+}
+
+absl::Status ConsumerImpl::EnforceRebalance() {
+  ThreadGuardScope scope(&guard_);
+  BROOK_RETURN_IF_ERROR(Enter(scope));
+  if (!subscribed()) {
+    return Error(ErrorCode::kIllegalState,
+                 "EnforceRebalance needs a subscription");
+  }
+  coordinator_.RequestRejoin();
+  return absl::OkStatus();
+}
+
+void ConsumerImpl::Clear() {
+  subscriptions_.AssignFromSubscribed({});
+  fetcher_.Clear();
 }
 
 absl::Status ConsumerImpl::Close() {
@@ -648,14 +527,15 @@ absl::Status ConsumerImpl::Close() {
   if (closed_) return absl::OkStatus();
   frozen_ = false;  // A frozen consumer that is closed came back to close.
   absl::Status status;
-  if (auto_commit_ && !core_->closed() && fenced_.ok()) {
+  if (auto_commit_.enabled() && !core_->closed() &&
+      coordinator_.fenced().ok()) {
     status = DoCommit(ConsumedOffsets());
   }
   if (subscribed()) {
     // The group rebalances without this member at once (a static member:
     // after session.timeout.ms unless it comes back).
     const ErrorCode code = GetErrorCode(status);
-    LeaveGroup(/*lost=*/code == ErrorCode::kCommitFailed);
+    coordinator_.Leave(/*lost=*/code == ErrorCode::kCommitFailed);
     // As Kafka's close, a failed final auto commit of a member that already
     // lost its partitions (or is mid-rejoin) is not an error of Close.
     if (code == ErrorCode::kCommitFailed ||
@@ -663,10 +543,9 @@ absl::Status ConsumerImpl::Close() {
       status = absl::OkStatus();
     }
   }
-  RunCommitCallbacks();
+  commit_callbacks_.RunAll();
   closed_ = true;
-  assigned_.clear();
-  order_.clear();
+  Clear();
   return status;
 }
 
@@ -674,15 +553,12 @@ absl::Status ConsumerImpl::TEST_Crash() {
   ThreadGuardScope scope(&guard_);
   if (!scope.status().ok()) return scope.status();
   if (crashed_ || closed_) return Error(ErrorCode::kClosed, "already closed");
-  if (subscribed() && !member_id_.empty()) {
-    core_->coordinator().MarkUnresponsive(options_.group_id, member_id_);
-  }
+  coordinator_.MarkUnresponsive();
   // Nothing more happens: no commit, no listener, no leave.
   crashed_ = true;
   closed_ = true;
-  assigned_.clear();
-  order_.clear();
-  pending_callbacks_.clear();
+  Clear();
+  commit_callbacks_.Clear();
   return absl::OkStatus();
 }
 
@@ -690,9 +566,7 @@ absl::Status ConsumerImpl::TEST_Freeze() {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   frozen_ = true;
-  if (subscribed() && !member_id_.empty()) {
-    core_->coordinator().MarkUnresponsive(options_.group_id, member_id_);
-  }
+  coordinator_.MarkUnresponsive();
   return absl::OkStatus();
 }
 
@@ -701,9 +575,7 @@ absl::Status ConsumerImpl::TEST_Thaw() {
   if (!scope.status().ok()) return scope.status();
   if (!frozen_) return Error(ErrorCode::kIllegalState, "not frozen");
   frozen_ = false;
-  if (subscribed() && !member_id_.empty()) {
-    core_->coordinator().MarkResponsive(options_.group_id, member_id_);
-  }
+  coordinator_.MarkResponsive();
   return absl::OkStatus();
 }
 

@@ -1,25 +1,31 @@
-// ConsumerImpl: the Consumer behind Engine::CreateConsumer: positions, fair
-// fetching across partitions, blocking Poll, commits and auto-commit, in
-// assign mode or as a group member (subscribe mode; the group protocol's
-// client side is in consumer_group.cc).
+// ConsumerImpl: the Consumer behind Engine::CreateConsumer, the embedded
+// backend. A thin coordinator, split as Kafka's Java consumer is: the
+// backend-neutral parts from lib/client (SubscriptionState: assignment,
+// positions and pause flags; the rebalance listener; auto-commit timing;
+// CommitAsync callbacks; Wakeup; the thread guard) composed with the
+// embedded Fetcher (reads from the log), Committer (commits to the group
+// coordinator) and ConsumerCoordinator (the group protocol's client side).
 #ifndef BROOK_LIB_CONSUMER_CONSUMER_IMPL_H_
 #define BROOK_LIB_CONSUMER_CONSUMER_IMPL_H_
 
-#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "brook/consumer.h"
 #include "brook/options.h"
-#include "consumer/partition_fetcher.h"
-#include "consumer/thread_guard.h"
+#include "client/auto_commit.h"
+#include "client/commit_callbacks.h"
+#include "client/rebalance_invoker.h"
+#include "client/subscription_state.h"
+#include "client/thread_guard.h"
+#include "client/wakeup.h"
+#include "consumer/committer.h"
+#include "consumer/fetcher.h"
+#include "consumer/consumer_coordinator.h"
 #include "core/core.h"
-#include "group/group.h"
 
 namespace brook {
 
@@ -87,138 +93,61 @@ class ConsumerImpl : public Consumer {
   const std::shared_ptr<EngineCore>& TEST_core() const { return core_; }
 
  private:
-  enum class Mode { kNone, kAssigned, kSubscribed };
-  // The client side of the group protocol (Kafka's MemberState, simplified).
-  enum class JoinState {
-    kNeedJoin,  // Must (re)join before the next assignment.
-    kJoining,   // Joined; waiting for the rebalance to complete.
-    kStable,    // Holds the assignment of generation_.
-  };
-
   ConsumerImpl(std::shared_ptr<EngineCore> core,
                const ConsumerOptions& options);
 
+  bool subscribed() const { return subscriptions_.subscribed(); }
   // Common entry checks: thread ownership, then not closed.
   absl::Status Enter(const ThreadGuardScope& scope) const;
-  PartitionFetcher* Find(const TopicPartition& tp);
-  absl::StatusOr<PartitionFetcher*> FindAssigned(const TopicPartition& tp,
-                                                 absl::string_view op);
   // Gives every assigned partition a position: a pending SeekToBeginning /
   // SeekToEnd takes the log start / end of now, a partition without one its
   // committed offset or auto.offset.reset (error NoOffsetForPartition).
   // Positions are not range-checked: as in Kafka, Position returns a Seek
   // target past the log end until a fetch finds it out of range.
   absl::Status ResolvePositions();
-  // What a fetch finds: positions outside [log start, log end] are reset by
-  // auto.offset.reset (error OffsetOutOfRange with none).
-  absl::Status ResetOutOfRangePositions();
-  // Wakeup when one is pending (and clears it), as the blocking calls of
-  // Kafka's consumer raise it: Poll, CommitSync, Committed, Position (when it
-  // must look a position up), BeginningOffsets, EndOffsets, OffsetsForTimes.
-  absl::Status TakeWakeup();
   // CommitSync after the entry checks.
   absl::Status CommitSyncLocked(const OffsetMap& offsets);
-  absl::Status Reset(PartitionFetcher* f, bool out_of_range);
-  absl::Status Fetch(RecordsBuilder* out);
+  // The positions to commit: the assigned partitions' of live topics.
   OffsetMap ConsumedOffsets() const;
+  // Commits as a group member in subscribe mode, from outside the group
+  // otherwise.
   absl::Status DoCommit(const OffsetMap& offsets);
   absl::Status MaybeAutoCommit();
-  void RunCommitCallbacks();
   // Commits `offsets` and queues `callback` for a later call; reports at once
   // when `entered` (the entry check) failed.
   void FinishAsyncCommit(const absl::Status& entered, const OffsetMap& offsets,
                          CommitCallback callback);
-  // Replaces assigned_ with `partitions`, keeping the fetchers (positions)
-  // of partitions that stay.
+  // A group's assignment: binds the partitions whose topics exist and makes
+  // them the assignment, keeping the positions of partitions that stay.
   void InstallAssignment(const std::vector<TopicPartition>& partitions);
-  std::vector<TopicPartition> AssignedList() const;
-
-  // Group protocol (consumer_group.cc). Each runs listeners with no lock.
-  // One round of the protocol inside Poll: heartbeat, join, collect.
-  absl::Status GroupStep();
-  // Before (re)joining: auto commit; eager revokes everything.
-  void PrepareJoin();
-  absl::Status SendJoin();
-  void ApplyJoinResult(const JoinResult& result);
-  // The member was removed: OnPartitionsLost, forget member id/generation.
-  void LosePartitions();
-  // Another member took this group.instance.id: OnPartitionsLost, and every
-  // later group call fails with `status` (FencedInstanceId), as in Kafka.
-  void Fence(absl::Status status);
-  // Close / Unsubscribe: revoke (or lose) the assignment and leave.
-  // A static member (group.instance.id) does not leave: it stops
-  // heartbeating and the group keeps it until session.timeout.ms.
-  void LeaveGroup(bool lost);
-  // The subscription's listener: not owned (with its liveness flag) or
-  // shared.
-  struct ListenerRef {
-    ListenerRef() = default;
-    explicit ListenerRef(ConsumerRebalanceListener* listener);
-    explicit ListenerRef(std::shared_ptr<ConsumerRebalanceListener> listener);
-
-    ConsumerRebalanceListener* raw = nullptr;
-    std::shared_ptr<const std::atomic<bool>> alive;
-    std::shared_ptr<ConsumerRebalanceListener> owner;
-  };
-  // The listener to call; nullptr without one, and (after logging an error,
-  // or aborting in debug builds) when it was destroyed too early.
-  ConsumerRebalanceListener* LiveListener() const;
   absl::Status SubscribeTopics(absl::Span<const std::string> topics,
                                ListenerRef listener);
   absl::Status SubscribeRegex(absl::string_view regex, ListenerRef listener);
-  // Shared by Subscribe and SubscribePattern, after the entry checks.
-  absl::Status SubscribeSorted(std::vector<std::string> sorted,
-                               ListenerRef listener);
-  // Every metadata.max.age.ms: re-evaluates the pattern and compares the
-  // subscribed topics' partition counts with those of the last join. True
-  // when the member must rejoin.
-  bool MetadataChanged(absl::Time now);
-  // Subscribed topic -> partition count (0: missing), as the engine has them.
-  std::map<std::string, int32_t> SubscribedMetadata() const;
-  // The deadline Poll may wait until: `deadline` capped by the group's.
-  absl::Time GroupWaitDeadline(absl::Time deadline);
-  bool subscribed() const { return mode_ == Mode::kSubscribed; }
+  // Forgets the assignment and the fetcher's bindings (Close, TEST_Crash).
+  void Clear();
 
+  // Kept for the engine's lifetime and its closed flag (and the test
+  // hooks); the parts below get their collaborators at construction.
   const std::shared_ptr<EngineCore> core_;
   const ConsumerOptions options_;
-  const bool auto_commit_;
-  // Every configured assignor supports the cooperative protocol.
-  const bool cooperative_;
+  Clock* const clock_;
+  TopicRegistry* const topics_;
+  DataNotifier* const notifier_;
 
   ThreadGuard guard_;
-  std::atomic<bool> wakeup_{false};
-  // A read error held back so that the records read before it could be
-  // delivered first; the next Poll returns it.
-  absl::Status fetch_error_;
+  WakeupFlag wakeup_;
 
   // Owned by the thread holding guard_.
   bool closed_ = false;
   bool crashed_ = false;  // TEST_Crash.
   bool frozen_ = false;   // TEST_Freeze until TEST_Thaw.
-  // FencedInstanceId once another member took the group.instance.id.
-  absl::Status fenced_;
-  std::map<TopicPartition, std::unique_ptr<PartitionFetcher>> assigned_;
-  std::vector<PartitionFetcher*> order_;  // Round-robin order of assigned_.
-  size_t next_start_ = 0;
-  absl::Time next_auto_commit_;
-  std::vector<std::pair<CommitCallback, std::pair<absl::Status, OffsetMap>>>
-      pending_callbacks_;
-  // Group membership (subscribe mode).
-  Mode mode_ = Mode::kNone;
-  std::vector<std::string> subscription_;  // Sorted, unique.
-  std::optional<std::regex> pattern_;      // SubscribePattern's.
-  // The metadata the last join saw, and when to look again.
-  std::map<std::string, int32_t> joined_metadata_;
-  absl::Time next_metadata_check_ = absl::InfinitePast();
-  ListenerRef listener_;
-  JoinState join_state_ = JoinState::kNeedJoin;
-  bool rejoin_requested_ = false;  // Rejoin after the rebalance under way.
-  std::string member_id_;
-  int32_t generation_ = -1;
-  // The assignment of the last completed rebalance and its generation, as
-  // Kafka's StickyAssignor keeps them (onAssignment) for its user data.
-  std::vector<TopicPartition> last_assignment_;
-  int32_t last_assignment_generation_ = -1;
+  SubscriptionState subscriptions_;
+  RebalanceInvoker listener_;
+  AutoCommitTimer auto_commit_;
+  CommitCallbackQueue commit_callbacks_;
+  Fetcher fetcher_;
+  Committer committer_;
+  ConsumerCoordinator coordinator_;  // Subscribe mode.
 };
 
 }  // namespace brook

@@ -19,18 +19,6 @@ PartitionFetcher::PartitionFetcher(std::shared_ptr<Topic> topic,
                                    int32_t partition)
     : topic_(std::move(topic)), partition_(partition) {}
 
-void PartitionFetcher::set_position(int64_t offset) {
-  if (position_ != offset) ResetCache();
-  position_ = offset;
-  pending_reset_ = PendingReset::kNone;
-}
-
-void PartitionFetcher::RequestReset(PendingReset reset) {
-  ResetCache();
-  position_.reset();
-  pending_reset_ = reset;
-}
-
 void PartitionFetcher::ResetCache() {
   batches_.clear();
   index_ = 0;
@@ -47,18 +35,20 @@ int64_t PartitionFetcher::high_watermark() const {
       .high_watermark.load(std::memory_order_acquire);
 }
 
-bool PartitionFetcher::HasData() const {
-  return position_.has_value() && !paused_ && !topic_->deleted() &&
-         *position_ < high_watermark();
+bool PartitionFetcher::HasData(int64_t position) const {
+  return !topic_->deleted() && position < high_watermark();
 }
 
-absl::Status PartitionFetcher::Read(Store* store, int max,
+absl::Status PartitionFetcher::Read(Store* store, int max, int64_t* position,
                                     RecordsBuilder* out) {
-  int64_t pos = *position_;
+  // A position moved since the last read (a seek, a reset) starts over.
+  if (next_offset_ != *position) ResetCache();
+  int64_t pos = *position;
   absl::Status status = ReadFrom(store, max, &pos, out);
   // The position always matches what was appended to `out`; after an error
   // the cached batches may be ahead of it, so they are dropped.
-  position_ = pos;
+  *position = pos;
+  next_offset_ = pos;
   if (!status.ok()) ResetCache();
   return status;
 }

@@ -1,6 +1,8 @@
-// Reads one assigned partition for a consumer: keeps the batches fetched
-// from storage (up to about max.partition.fetch.bytes at a time) and decodes
-// records from them up to the high watermark.
+// Reads one assigned partition for the embedded fetcher: keeps the batches
+// fetched from storage (up to about max.partition.fetch.bytes at a time) and
+// decodes records from them up to the high watermark. The position is not
+// kept here but in the consumer's SubscriptionState; the cache is used only
+// while the position is where the last read left it.
 #ifndef BROOK_LIB_CONSUMER_PARTITION_FETCHER_H_
 #define BROOK_LIB_CONSUMER_PARTITION_FETCHER_H_
 
@@ -26,30 +28,17 @@ class PartitionFetcher {
   const std::shared_ptr<Topic>& topic() const { return topic_; }
   int32_t partition() const { return partition_; }
 
-  // The next offset to return; nullopt until resolved (committed offset or
-  // auto.offset.reset, or a pending reset).
-  const std::optional<int64_t>& position() const { return position_; }
-  void set_position(int64_t offset);
-
-  // SeekToBeginning / SeekToEnd, evaluated lazily as Kafka does: the
-  // position is unknown until the next Poll or Position resolves it to the
-  // log start or end of that moment.
-  enum class PendingReset { kNone, kToStart, kToEnd };
-  void RequestReset(PendingReset reset);
-  PendingReset pending_reset() const { return pending_reset_; }
-
-  bool paused() const { return paused_; }
-  void set_paused(bool paused) { paused_ = paused; }
-
   int64_t log_start() const;
   int64_t high_watermark() const;
-  // Records are waiting: resolved, unpaused, live topic, position < HW.
-  bool HasData() const;
+  // Records are waiting at `position`: live topic, position < HW.
+  bool HasData(int64_t position) const;
 
-  // Appends up to `max` records to `out`, advancing the position past
-  // them. On an error the position still covers exactly the records
-  // appended, so the caller can deliver those and report the error after.
-  absl::Status Read(Store* store, int max, RecordsBuilder* out);
+  // Appends up to `max` records from `*position` to `out`, advancing
+  // `*position` past them. On an error the position still covers exactly
+  // the records appended, so the caller can deliver those and report the
+  // error after.
+  absl::Status Read(Store* store, int max, int64_t* position,
+                    RecordsBuilder* out);
 
  private:
   absl::Status ReadFrom(Store* store, int max, int64_t* pos,
@@ -58,9 +47,9 @@ class PartitionFetcher {
 
   const std::shared_ptr<Topic> topic_;
   const int32_t partition_;
-  std::optional<int64_t> position_;
-  PendingReset pending_reset_ = PendingReset::kNone;
-  bool paused_ = false;
+  // Where the last read stopped: the cache serves a read from there only
+  // (any other position is a seek).
+  std::optional<int64_t> next_offset_;
 
   // Fetched batches; `reader_` walks batches_[index_] when reader_valid_.
   std::vector<StoredBatch> batches_;

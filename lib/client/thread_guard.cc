@@ -1,4 +1,4 @@
-#include "consumer/thread_guard.h"
+#include "client/thread_guard.h"
 
 #include "brook/error.h"
 

@@ -2,8 +2,9 @@
 // does with its acquire()/release(): a second thread gets
 // ConcurrentModification instead of corrupting state. Re-entry from the
 // owning thread (a callback calling back in) is allowed.
-#ifndef BROOK_LIB_CONSUMER_THREAD_GUARD_H_
-#define BROOK_LIB_CONSUMER_THREAD_GUARD_H_
+// Backends: every public Consumer call opens a ThreadGuardScope first.
+#ifndef BROOK_LIB_CLIENT_THREAD_GUARD_H_
+#define BROOK_LIB_CLIENT_THREAD_GUARD_H_
 
 #include <atomic>
 #include <thread>
@@ -43,4 +44,4 @@ class ThreadGuardScope {
 
 }  // namespace brook
 
-#endif  // BROOK_LIB_CONSUMER_THREAD_GUARD_H_
+#endif  // BROOK_LIB_CLIENT_THREAD_GUARD_H_
