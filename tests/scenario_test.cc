@@ -49,6 +49,16 @@
 //   group.min.session.timeout.ms (6000 by default); the embedded engine
 //   takes any positive value. The suite uses 6 s on Kafka and 2 s on the
 //   embedded engine, so that its crash scenarios take seconds there.
+// - max.poll.interval.ms: librdkafka refuses a value below
+//   session.timeout.ms; the embedded engine (and Kafka's Java client) take
+//   any. The CommitFailed scenario sets the two equal.
+// - Timing only, not asserted: a broker delays the first rebalance of an
+//   empty group by group.initial.rebalance.delay.ms (3 s by default), the
+//   embedded engine does not; Poll shares records between partitions in
+//   librdkafka's fetch order on Kafka and evenly on the embedded engine.
+// - Not asserted: whether CommitSync() without offsets commits a partition
+//   nothing was read from yet (the Java client and the embedded engine
+//   commit its resolved position; librdkafka's position is unset there).
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
