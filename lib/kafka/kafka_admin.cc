@@ -80,6 +80,25 @@ absl::Status Watermarks(rd_kafka_t* rk, const std::string& topic,
       absl::StrCat("offsets of ", topic, "-", partition));
 }
 
+// Waits until each of the topic's first `count` partitions answers a
+// ListOffsets: the metadata shows a new partition's leader a moment before
+// that broker serves it (NotLeaderOrFollower meanwhile).
+absl::Status AwaitPartitionsServing(rd_kafka_t* rk, const std::string& topic,
+                                    int32_t count) {
+  const absl::Time deadline = absl::Now() + kPropagationTimeout;
+  for (int32_t p = 0; p < count; ++p) {
+    for (;;) {
+      int64_t low, high;
+      absl::Status s = Watermarks(rk, topic, p, &low, &high);
+      if (s.ok()) break;
+      if (!IsRetriable(s) || absl::Now() >= deadline) return s;
+      // Nothing to wait on: the cluster gives no notification.
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 KafkaAdmin::KafkaAdmin(Properties base) : base_(std::move(base)) {}
@@ -237,6 +256,13 @@ std::vector<absl::Status> KafkaAdmin::CreateRaw(
                              [](const auto& p) { return p.leader >= 0; });
         },
         "the new topic");
+    if (!results[i].ok()) continue;
+    absl::StatusOr<std::vector<KafkaPartitionMetadata>> md =
+        TopicMetadata(rk->get(), topics[i].name, kRequestTimeout);
+    results[i] = md.ok() ? AwaitPartitionsServing(
+                               rk->get(), topics[i].name,
+                               static_cast<int32_t>(md->size()))
+                         : md.status();
   }
   return results;
 }
@@ -428,7 +454,7 @@ absl::Status KafkaAdmin::CreatePartitions(absl::string_view topic,
                                  rd_kafka_topic_result_error_string(res[i]));
     if (!s.ok()) return s;
   }
-  return AwaitMetadata(
+  absl::Status s = AwaitMetadata(
       rk->get(), name,
       [total](const auto& md) {
         return md.ok() && static_cast<int32_t>(md->size()) == total &&
@@ -436,6 +462,8 @@ absl::Status KafkaAdmin::CreatePartitions(absl::string_view topic,
                            [](const auto& p) { return p.leader >= 0; });
       },
       absl::StrCat(total, " partitions"));
+  if (!s.ok()) return s;
+  return AwaitPartitionsServing(rk->get(), name, total);
 }
 
 absl::Status KafkaAdmin::IncrementalAlterConfigs(
