@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "brook/error.h"
 #include "util/coding.h"
+#include "util/record_size.h"
 #include "util/status_macros.h"
 
 namespace brook {
@@ -14,10 +15,6 @@ namespace {
 
 int32_t Length(const Bytes& b) {
   return b ? static_cast<int32_t>(b->size()) : -1;
-}
-
-size_t BytesFieldSize(const Bytes& b) {
-  return VarintLength32(Length(b)) + (b ? b->size() : 0);
 }
 
 void PutBytesField(std::string* dst, const Bytes& b) {
@@ -39,39 +36,7 @@ bool GetBytesView(absl::string_view* in,
   return true;
 }
 
-size_t RecordBodySize(int64_t timestamp_ms, int64_t first_ts_ms,
-                      int32_t offset_delta, const Bytes& key,
-                      const Bytes& value, const std::vector<Header>& headers) {
-  size_t n = 1 + VarintLength64(timestamp_ms - first_ts_ms) +
-             VarintLength32(offset_delta) + BytesFieldSize(key) +
-             BytesFieldSize(value) +
-             VarintLength32(static_cast<int32_t>(headers.size()));
-  for (const Header& h : headers) {
-    n += VarintLength32(static_cast<int32_t>(h.key.size())) + h.key.size() +
-         BytesFieldSize(h.value);
-  }
-  return n;
-}
-
 }  // namespace
-
-size_t EncodedRecordSize(int64_t timestamp_ms, int64_t first_ts_ms,
-                         int32_t offset_delta, const Bytes& key,
-                         const Bytes& value,
-                         const std::vector<Header>& headers) {
-  size_t body = RecordBodySize(timestamp_ms, first_ts_ms, offset_delta, key,
-                               value, headers);
-  return VarintLength32(static_cast<int32_t>(body)) + body;
-}
-
-size_t KafkaBatchSizeUpperBound(const Bytes& key, const Bytes& value,
-                                const std::vector<Header>& headers) {
-  constexpr size_t kMaxRecordOverhead = 21;
-  // The body at zero deltas holds one byte each for attributes, timestamp
-  // delta and offset delta, which the overhead already counts.
-  return kKafkaBatchHeaderSize + kMaxRecordOverhead +
-         RecordBodySize(0, 0, 0, key, value, headers) - 3;
-}
 
 BatchBuilder::BatchBuilder(size_t capacity) {
   buffer_.reserve(std::max(capacity, kBatchHeaderSize));

@@ -45,6 +45,7 @@
 #include "absl/strings/string_view.h"
 #include "brook/consumer_records.h"
 #include "brook/record.h"
+#include "util/record_size.h"  // EncodedRecordSize, KafkaBatchSizeUpperBound
 
 namespace brook {
 
@@ -53,24 +54,6 @@ inline constexpr uint8_t kBatchMagic = 2;
 inline constexpr uint8_t kLogAppendTimeAttribute = 0x08;
 inline constexpr uint8_t kDeleteHorizonAttribute = 0x40;
 inline constexpr uint8_t kCompactedAttribute = 0x80;
-
-// Bytes a record adds to a batch whose first timestamp is `first_ts_ms`.
-size_t EncodedRecordSize(int64_t timestamp_ms, int64_t first_ts_ms,
-                         int32_t offset_delta, const Bytes& key,
-                         const Bytes& value,
-                         const std::vector<Header>& headers);
-
-// Kafka's record batch header (v2): what Kafka's size checks add to the
-// records, whatever brook's own header takes.
-inline constexpr size_t kKafkaBatchHeaderSize = 61;
-
-// Kafka's upper bound on the size of a batch holding only this record
-// (DefaultRecordBatch.estimateBatchSizeUpperBound: the header, 21 bytes for
-// the record's length, attributes, timestamp and offset deltas at their
-// largest, then key, value and headers), which its producer compares with
-// max.request.size and buffer.memory.
-size_t KafkaBatchSizeUpperBound(const Bytes& key, const Bytes& value,
-                                const std::vector<Header>& headers);
 
 // Builds one batch. Thread-compatible.
 class BatchBuilder {

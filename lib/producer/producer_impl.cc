@@ -7,28 +7,11 @@
 #include "brook/error.h"
 #include "log/batch_format.h"
 #include "log/topic_registry.h"
+#include "util/producer_checks.h"
+#include "util/record_size.h"
 
 namespace brook {
 namespace {
-
-// Checks `o` and completes what depends on other settings.
-absl::Status ValidateOptions(ProducerOptions& o) {
-  // The struct obeys the rules (and gives the messages) of its properties.
-  absl::Status s = ProducerOptions::FromProperties(o.ToProperties()).status();
-  if (!s.ok()) return s;
-  // Kafka's ProducerConfig.configureDeliveryTimeout, with its default
-  // request.timeout.ms.
-  constexpr absl::Duration kKafkaRequestTimeout = absl::Seconds(30);
-  if (o.delivery_timeout == ProducerOptions::kDefaultDeliveryTimeout &&
-      o.delivery_timeout < o.linger + kKafkaRequestTimeout) {
-    o.delivery_timeout = o.linger + kKafkaRequestTimeout;
-  }
-  if (o.delivery_timeout < o.linger) {
-    return Error(ErrorCode::kInvalidConfig,
-                 "delivery.timeout.ms must be at least linger.ms");
-  }
-  return absl::OkStatus();
-}
 
 uint64_t NextProducerId() {
   static std::atomic<uint64_t> next{1};
@@ -41,7 +24,7 @@ absl::StatusOr<std::unique_ptr<Producer>> ProducerImpl::Create(
     std::shared_ptr<EngineCore> core, const ProducerOptions& options) {
   if (core->closed()) return EngineCore::ClosedError();
   ProducerOptions completed = options;
-  absl::Status s = ValidateOptions(completed);
+  absl::Status s = CompleteProducerOptions(completed);
   if (!s.ok()) return s;
   auto producer = std::unique_ptr<ProducerImpl>(
       new ProducerImpl(std::move(core), completed));

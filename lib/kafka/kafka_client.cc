@@ -1,0 +1,55 @@
+#include "kafka/kafka_client.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "brook/error.h"
+#include "kafka/kafka_admin.h"
+#include "kafka/kafka_config.h"
+#include "kafka/kafka_producer.h"
+#include "util/producer_checks.h"
+
+namespace brook {
+
+absl::StatusOr<std::unique_ptr<Client>> OpenKafkaClient(
+    const Properties& config) {
+  // Checks every key now, so that a bad one fails Open rather than the
+  // first producer.
+  absl::StatusOr<KafkaConf> conf = NewBaseConf(config);
+  if (!conf.ok()) return conf.status();
+  return std::unique_ptr<Client>(new KafkaClient(config));
+}
+
+KafkaClient::KafkaClient(Properties base)
+    : base_(std::move(base)), admin_(std::make_unique<KafkaAdmin>(base_)) {}
+
+KafkaClient::~KafkaClient() { Close().IgnoreError(); }  // Nobody to tell.
+
+absl::StatusOr<std::unique_ptr<Producer>> KafkaClient::CreateProducer(
+    const ProducerOptions& options) {
+  ProducerOptions completed = options;
+  absl::Status s = CompleteProducerOptions(completed);
+  if (!s.ok()) return s;
+  if (completed.client_id.empty()) {
+    completed.client_id = absl::StrCat(
+        "producer-", next_producer_.fetch_add(1, std::memory_order_relaxed));
+  }
+  return KafkaProducer::Create(base_, completed);
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> KafkaClient::CreateConsumer(
+    const ConsumerOptions& options) {
+  // TODO(issue 14): the Kafka backend's consumer replaces this.
+  return Error(ErrorCode::kUnsupported,
+               "consumers on the Kafka backend are not implemented yet "
+               "(issue 14)");
+}
+
+Admin& KafkaClient::admin() { return *admin_; }
+
+absl::Status KafkaClient::Close() {
+  admin_->Close();
+  return absl::OkStatus();
+}
+
+}  // namespace brook
