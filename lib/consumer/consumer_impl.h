@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "brook/consumer.h"
+#include "client/test_hooks.h"
 #include "brook/options.h"
 #include "client/auto_commit.h"
 #include "client/commit_callbacks.h"
@@ -30,7 +31,7 @@
 namespace brook {
 
 // Single-threaded (ThreadGuard enforces it); Wakeup() is thread-safe.
-class ConsumerImpl : public Consumer {
+class ConsumerImpl : public Consumer, public ConsumerTestHooks {
  public:
   static absl::StatusOr<std::unique_ptr<Consumer>> Create(
       std::shared_ptr<EngineCore> core, const ConsumerOptions& options);
@@ -84,12 +85,12 @@ class ConsumerImpl : public Consumer {
   // Stops responding without leaving: the group keeps the member until
   // session.timeout.ms passes; every later call fails with Closed, and Close
   // and the destructor do nothing.
-  absl::Status TEST_Crash();
+  absl::Status TEST_Crash() override;
   // Stops heartbeating (a stalled process) until TEST_Thaw; calls in between
   // fail with IllegalState. A freeze longer than session.timeout.ms gets the
   // member removed; after the thaw its next Poll rejoins.
-  absl::Status TEST_Freeze();
-  absl::Status TEST_Thaw();
+  absl::Status TEST_Freeze() override;
+  absl::Status TEST_Thaw() override;
   const std::shared_ptr<EngineCore>& TEST_core() const { return core_; }
 
  private:

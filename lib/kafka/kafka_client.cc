@@ -6,6 +6,7 @@
 #include "brook/error.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_config.h"
+#include "kafka/kafka_consumer.h"
 #include "kafka/kafka_producer.h"
 #include "util/producer_checks.h"
 
@@ -39,10 +40,21 @@ absl::StatusOr<std::unique_ptr<Producer>> KafkaClient::CreateProducer(
 
 absl::StatusOr<std::unique_ptr<Consumer>> KafkaClient::CreateConsumer(
     const ConsumerOptions& options) {
-  // TODO(issue 14): the Kafka backend's consumer replaces this.
-  return Error(ErrorCode::kUnsupported,
-               "consumers on the Kafka backend are not implemented yet "
-               "(issue 14)");
+  // The same checks as the embedded engine's (every field as a property).
+  absl::StatusOr<ConsumerOptions> checked =
+      ConsumerOptions::FromProperties(options.ToProperties());
+  if (!checked.ok()) return checked.status();
+  ConsumerOptions o = options;
+  if (o.client_id.empty()) {
+    // ConsumerConfig's default, "null" for a missing group.id included.
+    o.client_id = absl::StrCat(
+        "consumer-", o.group_id.empty() ? "null" : o.group_id, "-",
+        o.group_instance_id.empty()
+            ? absl::StrCat(
+                  next_consumer_.fetch_add(1, std::memory_order_relaxed))
+            : o.group_instance_id);
+  }
+  return KafkaConsumer::Create(base_, o);
 }
 
 Admin& KafkaClient::admin() { return *admin_; }

@@ -45,6 +45,7 @@ class KafkaClient : public Client {
   const std::unique_ptr<KafkaAdmin> admin_;
   // Numbers default client ids ("producer-N"), as the embedded engine does.
   std::atomic<int64_t> next_producer_{1};
+  std::atomic<int64_t> next_consumer_{1};
 };
 
 }  // namespace brook

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "brook/error.h"
+#include "client/test_hooks.h"
 #include "consumer/consumer_impl.h"
 #include "group/coordinator.h"
 #include "util/status_macros.h"
@@ -25,21 +26,32 @@ absl::StatusOr<ConsumerImpl*> Impl(Consumer& consumer) {
   return impl;
 }
 
+// Every backend's consumer implements the hooks (some as Unsupported).
+absl::StatusOr<ConsumerTestHooks*> Hooks(Consumer& consumer) {
+  auto* hooks = dynamic_cast<ConsumerTestHooks*>(&consumer);
+  if (hooks == nullptr) {
+    return Error(ErrorCode::kIllegalState,
+                 "brook::testing hooks need a consumer created by a brook "
+                 "Client");
+  }
+  return hooks;
+}
+
 }  // namespace
 
 absl::Status CrashConsumer(Consumer& consumer) {
-  BROOK_ASSIGN_OR_RETURN(ConsumerImpl * impl, Impl(consumer));
-  return impl->TEST_Crash();
+  BROOK_ASSIGN_OR_RETURN(ConsumerTestHooks * hooks, Hooks(consumer));
+  return hooks->TEST_Crash();
 }
 
 absl::Status FreezeConsumer(Consumer& consumer) {
-  BROOK_ASSIGN_OR_RETURN(ConsumerImpl * impl, Impl(consumer));
-  return impl->TEST_Freeze();
+  BROOK_ASSIGN_OR_RETURN(ConsumerTestHooks * hooks, Hooks(consumer));
+  return hooks->TEST_Freeze();
 }
 
 absl::Status ThawConsumer(Consumer& consumer) {
-  BROOK_ASSIGN_OR_RETURN(ConsumerImpl * impl, Impl(consumer));
-  return impl->TEST_Thaw();
+  BROOK_ASSIGN_OR_RETURN(ConsumerTestHooks * hooks, Hooks(consumer));
+  return hooks->TEST_Thaw();
 }
 
 ProducerOptions ProducerOptionsForTests() {
