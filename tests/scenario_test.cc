@@ -68,6 +68,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -1105,6 +1106,49 @@ TEST_P(ScenarioTest, MaxPollRecordsBoundsEachPoll) {
   ASSERT_THAT(read, SizeIs(10));
   EXPECT_EQ(largest, 3u) << "records waiting fill a poll up to the bound";
   for (int i = 0; i < 10; ++i) EXPECT_EQ(read[i].offset, i);
+}
+
+// --- 8b. Wakeup, and waiting for a group -----------------------------------
+
+TEST_P(ScenarioTest, WakeupInterruptsABlockedPollOnce) {
+  const std::string topic = NewTopic("wakeup", 1);
+  const TopicPartition tp(topic, 0);
+  auto c = NewConsumer(ConsumerOpts(GroupName("wakeup"), "wakeup"));
+  ASSERT_NE(c, nullptr);
+  ASSERT_OK(c->Assign({tp}));
+  std::thread waker([&] {
+    absl::SleepFor(absl::Milliseconds(300));
+    c->Wakeup();
+  });
+  const absl::Time start = absl::Now();
+  auto woken = c->Poll(absl::Seconds(30));
+  waker.join();
+  EXPECT_THAT(woken.status(), StatusIs(ErrorCode::kWakeup));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10)) << "Poll was not woken";
+  // Raised once: the next Poll waits as usual.
+  EXPECT_OK(c->Poll(absl::Milliseconds(50)).status());
+  // A Wakeup while nothing blocks is raised by the next blocking call.
+  c->Wakeup();
+  EXPECT_THAT(c->Committed({tp}).status(), StatusIs(ErrorCode::kWakeup));
+  EXPECT_OK(c->Committed({tp}).status());
+}
+
+TEST_P(ScenarioTest, AwaitGroupStableSeesTheGroupOnEitherBackend) {
+  const std::string topic = NewTopic("await", 2);
+  const std::string group = GroupName("await");
+  auto a = Join(MemberOpts(group, "await-a"), {topic});
+  auto b = Join(MemberOpts(group, "await-b"), {topic});
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  // Not Stable before anyone polled.
+  EXPECT_THAT(brook::testing::AwaitGroupStable(*client_, group, 2,
+                                               absl::Milliseconds(10)),
+              StatusIs(ErrorCode::kTimeout));
+  ASSERT_TRUE(PollUntil({a.get(), b.get()}, [&] {
+    return brook::testing::AwaitGroupStable(*client_, group, 2,
+                                            absl::Milliseconds(1))
+        .ok();
+  }));
 }
 
 // --- 9. A group of three: joins, a leave, a crash --------------------------

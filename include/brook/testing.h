@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "brook/client.h"
 #include "brook/clock.h"
 #include "brook/consumer.h"
 #include "brook/engine.h"
@@ -36,31 +37,37 @@ using ::brook::ManualClock;
 ProducerOptions ProducerOptionsForTests();
 
 // Each of the consumer hooks must be called on the thread that uses the
-// consumer (or while no call of it is in progress), and only on consumers
-// created by an Engine. Errors: IllegalState for another thread's consumer.
+// consumer (or while no call of it is in progress). Errors: IllegalState for
+// another thread's consumer or one not created by a brook Client;
+// Unsupported where the backend cannot model the failure.
 
-// The consumer stops responding without leaving its group, as a killed
-// process: no commit, no listener call, no LeaveGroup. The coordinator
-// removes it once session.timeout.ms passes on the engine's clock (the other
-// members then rebalance; its uncommitted records are read again by the new
-// owner). Every later call of the consumer fails with Closed; Close and the
-// destructor do nothing more.
+// The consumer stops responding without leaving its group, as a killed process:
+// no commit, no listener call, no LeaveGroup (the Kafka backend destroys its
+// librdkafka handle without closing it). The coordinator removes it once
+// session.timeout.ms passes (on the engine's clock embedded): the other members
+// then rebalance, and its uncommitted records are read again by the new owner.
+// Every later call of the consumer fails with Closed; Close and the destructor
+// do nothing more.
 absl::Status CrashConsumer(Consumer& consumer);
 
-// The consumer stops heartbeating, as a stalled process, until
-// ThawConsumer; its calls meanwhile fail with IllegalState. A freeze longer
-// than session.timeout.ms gets it removed (its next Poll after the thaw
-// calls OnPartitionsLost and rejoins); a shorter one is unnoticed unless
-// max.poll.interval.ms passed since its last Poll.
+// The consumer stops heartbeating, as a stalled process, until ThawConsumer
+// (embedded engine only: the Kafka backend's heartbeats run on librdkafka's
+// threads, so Unsupported there); its calls meanwhile fail with IllegalState. A
+// freeze longer than session.timeout.ms gets it removed (its next Poll after
+// the thaw calls OnPartitionsLost and rejoins); a shorter one is unnoticed
+// unless max.poll.interval.ms passed since its last Poll.
 absl::Status FreezeConsumer(Consumer& consumer);
 absl::Status ThawConsumer(Consumer& consumer);
 
-// Waits until group `group_id` of `engine` is Stable with `members` members,
-// each of which has collected its assignment (its Poll returned from the
-// rebalance), running the group's timers on the engine's clock as it checks.
-// Waits at most `real_timeout` of real time (not the engine's clock, so a
-// ManualClock cannot stall it). Errors: Timeout, with the group's last state.
-absl::Status AwaitGroupStable(Engine& engine, absl::string_view group_id,
+// Waits until group `group_id` is Stable with `members` members. On the
+// embedded engine each member must also have collected its assignment (its
+// Poll returned from the rebalance), and the group's timers run on the
+// engine's clock as it checks. On a Kafka cluster it asks
+// Admin::DescribeGroup (whether members collected their assignment cannot
+// be seen from outside; poll them until they have). Waits at most
+// `real_timeout` of real time (not the engine's clock, so a ManualClock
+// cannot stall it). Errors: Timeout, with the group's last state.
+absl::Status AwaitGroupStable(Client& client, absl::string_view group_id,
                               int members, absl::Duration real_timeout);
 
 }  // namespace testing

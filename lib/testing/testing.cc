@@ -60,8 +60,22 @@ ProducerOptions ProducerOptionsForTests() {
   return o;
 }
 
-absl::Status AwaitGroupStable(Engine& engine, absl::string_view group_id,
-                              int members, absl::Duration real_timeout) {
+namespace {
+
+absl::Status GroupTimeout(absl::string_view group_id, int members,
+                          absl::Duration real_timeout,
+                          const std::string& last) {
+  return Error(ErrorCode::kTimeout,
+               absl::StrCat("group ", group_id, " did not become Stable with ",
+                            members, " members within ",
+                            absl::FormatDuration(real_timeout),
+                            "; last seen: ", last));
+}
+
+// The embedded engine: asks its coordinator, which also runs the group's
+// timers on the engine's clock and knows who collected the assignment.
+absl::Status AwaitEmbedded(Engine& engine, absl::string_view group_id,
+                           int members, absl::Duration real_timeout) {
   // A consumer with an explicit client id and no group: creating it has no
   // effect on the engine (not even on the "consumer-N" numbering).
   ConsumerOptions options;
@@ -88,16 +102,46 @@ absl::Status AwaitGroupStable(Engine& engine, absl::string_view group_id,
                           d->generation.value_or(-1));
     }
     if (absl::Now() >= deadline) {
-      return Error(
-          ErrorCode::kTimeout,
-          absl::StrCat("group ", group_id, " did not become Stable with ",
-                       members, " members within ",
-                       absl::FormatDuration(real_timeout),
-                       "; last seen: ", last));
+      return GroupTimeout(group_id, members, real_timeout, last);
     }
     // Members make progress on their own threads; check again shortly.
     absl::SleepFor(absl::Milliseconds(1));
   }
+}
+
+// Any other backend: what the Admin describes.
+absl::Status AwaitDescribed(Client& client, absl::string_view group_id,
+                            int members, absl::Duration real_timeout) {
+  const absl::Time deadline = absl::Now() + real_timeout;
+  std::string last = "unknown group";
+  for (;;) {
+    absl::StatusOr<ConsumerGroupDescription> d =
+        client.admin().DescribeGroup(group_id);
+    if (d.ok()) {
+      if (d->state == ConsumerGroupState::kStable &&
+          static_cast<int>(d->members.size()) == members) {
+        return absl::OkStatus();
+      }
+      last = absl::StrCat(ConsumerGroupStateName(d->state), " with ",
+                          d->members.size(), " members");
+    } else {
+      last = d.status().ToString();
+    }
+    if (absl::Now() >= deadline) {
+      return GroupTimeout(group_id, members, real_timeout, last);
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+}
+
+}  // namespace
+
+absl::Status AwaitGroupStable(Client& client, absl::string_view group_id,
+                              int members, absl::Duration real_timeout) {
+  if (auto* engine = dynamic_cast<Engine*>(&client)) {
+    return AwaitEmbedded(*engine, group_id, members, real_timeout);
+  }
+  return AwaitDescribed(client, group_id, members, real_timeout);
 }
 
 }  // namespace testing
