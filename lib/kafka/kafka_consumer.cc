@@ -116,12 +116,6 @@ absl::Status NoGroup() {
                "provide a valid group.id in the consumer configuration.");
 }
 
-struct PendingCommit {
-  KafkaConsumer* consumer;
-  CommitCallback callback;
-  OffsetMap offsets;
-};
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Consumer>> KafkaConsumer::Create(
@@ -972,28 +966,34 @@ absl::Status KafkaConsumer::CommitSync(const OffsetMap& offsets) {
 void KafkaConsumer::CommitResultCallback(
     rd_kafka_t* rk, rd_kafka_resp_err_t err,
     rd_kafka_topic_partition_list_t* offsets, void* opaque) {
-  std::unique_ptr<PendingCommit> pending(static_cast<PendingCommit*>(opaque));
+  auto* pending = static_cast<PendingCommit*>(opaque);
+  KafkaConsumer* self = pending->consumer;
+  auto node = self->pending_commits_.extract(pending);
   absl::Status status = CommitStatus(err);
   if (status.ok() && offsets != nullptr) {
     status = PartitionErrors(offsets, "commit");
   }
-  pending->consumer->commit_callbacks_.Add(std::move(pending->callback),
-                                           std::move(status),
-                                           std::move(pending->offsets));
+  self->commit_callbacks_.Add(std::move(node.mapped()->callback),
+                              std::move(status),
+                              std::move(node.mapped()->offsets));
 }
 
 void KafkaConsumer::CommitAsyncNow(const OffsetMap& offsets,
                                    CommitCallback callback) {
   PartitionList list = OffsetList(offsets);
-  auto* pending = new PendingCommit{this, std::move(callback), offsets};
+  auto owned = std::make_unique<PendingCommit>(
+      PendingCommit{this, std::move(callback), offsets});
+  PendingCommit* pending = owned.get();
+  pending_commits_.emplace(pending, std::move(owned));
   rd_kafka_resp_err_t err =
       rd_kafka_commit_queue(rk_, list.get(), commit_queue_,
                             &KafkaConsumer::CommitResultCallback, pending);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     // Not queued: report from a later call as the others.
-    std::unique_ptr<PendingCommit> owned(pending);
-    commit_callbacks_.Add(std::move(owned->callback), CommitStatus(err),
-                          std::move(owned->offsets));
+    auto node = pending_commits_.extract(pending);
+    commit_callbacks_.Add(std::move(node.mapped()->callback),
+                          CommitStatus(err),
+                          std::move(node.mapped()->offsets));
   }
 }
 

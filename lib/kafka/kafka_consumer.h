@@ -159,6 +159,14 @@ class KafkaConsumer : public Consumer, public ConsumerTestHooks {
   RebalanceInvoker invoker_;
   AutoCommitTimer auto_commit_timer_;
   CommitCallbackQueue commit_callbacks_;
+  // CommitAsync requests librdkafka has not reported yet, by the opaque
+  // pointer it hands back; freed with the consumer when never reported.
+  struct PendingCommit {
+    KafkaConsumer* consumer;
+    CommitCallback callback;
+    OffsetMap offsets;
+  };
+  std::map<PendingCommit*, std::unique_ptr<PendingCommit>> pending_commits_;
   absl::Time next_pattern_check_ = absl::InfinitePast();
   // Partitions librdkafka has returned a record of since it was last
   // assigned them: only those follow an rd_kafka_seek.
