@@ -654,6 +654,15 @@ std::vector<Comparison> Compare(const Results& results) {
   }
   ratio("kafka_consume_vs_raw", "Kafka consume / raw librdkafka",
         "kafka_consume", "raw_rdkafka_consume", 0.9);
+  // Client CPU per record (this process; the broker is another): raw over
+  // brook, the wrapper's cost when the broker does not set the pace.
+  for (const char* id :
+       {"produce_acks1", "produce_acksall", "consume"}) {
+    ratio(absl::StrCat("kafka_", id, "_cpu_vs_raw"),
+          absl::StrCat(id, " CPU/record: raw / backend"),
+          absl::StrCat("raw_rdkafka_", id, "_cpu"),
+          absl::StrCat("kafka_", id, "_cpu"), std::nullopt);
+  }
   // Latencies: raw over brook, so that above 1 is better here too.
   ratio("kafka_e2e_p50_vs_raw", "e2e p50: raw librdkafka / Kafka backend",
         "raw_rdkafka_e2e_p50_us", "kafka_e2e_p50_us", std::nullopt);

@@ -180,6 +180,15 @@ std::vector<Metric> LatencyMetrics(const std::string& prefix,
   return out;
 }
 
+Metric CpuPerRecord(const Metric& rate, double cpu_seconds, int64_t records) {
+  Metric m;
+  m.id = rate.id + "_cpu";
+  m.label = "  client CPU per record";
+  m.unit = "us";
+  m.value = records > 0 ? cpu_seconds * 1e6 / records : 0;
+  return m;
+}
+
 int64_t EndToEndTotal(const Config& config) {
   return std::max<int64_t>(1, std::llround(config.e2e_rate * config.e2e_seconds));
 }

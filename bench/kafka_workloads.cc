@@ -50,6 +50,7 @@ absl::StatusOr<std::vector<Metric>> RunKafkaProduce(const RunEnv& env,
   }
 
   FirstError errors;
+  const double cpu_start = CpuSeconds();
   const Clock::time_point start = Clock::now();
   for (int64_t i = 0; i < n; ++i) {
     // ProducerRecord owns its bytes: the copies are part of a Send's cost,
@@ -60,6 +61,7 @@ absl::StatusOr<std::vector<Metric>> RunKafkaProduce(const RunEnv& env,
   }
   const absl::Status flushed = p->Flush();
   const double seconds = SecondsSince(start);
+  const double cpu = CpuSeconds() - cpu_start;
 
   if (!flushed.ok()) return Annotate(flushed, "Flush");
   if (absl::Status s = errors.Get(); !s.ok()) return s;
@@ -75,7 +77,7 @@ absl::StatusOr<std::vector<Metric>> RunKafkaProduce(const RunEnv& env,
   m.unit = "records/s";
   m.value = n / seconds;
   m.record_bytes = data.record_bytes();
-  return std::vector<Metric>{m};
+  return std::vector<Metric>{m, CpuPerRecord(m, cpu, n)};
 }
 
 absl::StatusOr<std::vector<Metric>> RunKafkaConsume(const RunEnv& env) {
@@ -102,6 +104,7 @@ absl::StatusOr<std::vector<Metric>> RunKafkaConsume(const RunEnv& env) {
   std::vector<int64_t> next(partitions, 0);
   int64_t count = 0;
   uint64_t touched = 0;
+  const double cpu_start = CpuSeconds();
   const Clock::time_point start = Clock::now();
   Clock::time_point last_data = start;
   while (count < n) {
@@ -136,6 +139,7 @@ absl::StatusOr<std::vector<Metric>> RunKafkaConsume(const RunEnv& env) {
     }
   }
   const double seconds = SecondsSince(start);
+  const double cpu = CpuSeconds() - cpu_start;
   g_sink.fetch_add(touched, std::memory_order_relaxed);
 
   // Untimed: the commits landed.
@@ -160,7 +164,7 @@ absl::StatusOr<std::vector<Metric>> RunKafkaConsume(const RunEnv& env) {
   m.unit = "records/s";
   m.value = n / seconds;
   m.record_bytes = env.data->record_bytes();
-  return std::vector<Metric>{m};
+  return std::vector<Metric>{m, CpuPerRecord(m, cpu, n)};
 }
 
 absl::StatusOr<std::vector<Metric>> RunKafkaEndToEnd(const RunEnv& env) {

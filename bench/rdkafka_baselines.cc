@@ -289,12 +289,14 @@ absl::StatusOr<std::vector<Metric>> RunRawProduce(const RunEnv& env,
   if (absl::Status s = (*producer)->WarmUp(name); !s.ok()) return s;
 
   absl::Status sent = absl::OkStatus();
+  const double cpu_start = CpuSeconds();
   const Clock::time_point start = Clock::now();
   for (int64_t i = 0; i < n && sent.ok(); ++i) {
     sent = (*producer)->Send(name, data.key(i), data.value(i));
   }
   const absl::Status flushed = (*producer)->Flush(n);
   const double seconds = SecondsSince(start);
+  const double cpu = CpuSeconds() - cpu_start;
   if (!sent.ok()) return sent;
   if (!flushed.ok()) return flushed;
   producer->reset();
@@ -307,7 +309,7 @@ absl::StatusOr<std::vector<Metric>> RunRawProduce(const RunEnv& env,
   m.unit = "records/s";
   m.value = n / seconds;
   m.record_bytes = data.record_bytes();
-  return std::vector<Metric>{m};
+  return std::vector<Metric>{m, CpuPerRecord(m, cpu, n)};
 }
 
 absl::StatusOr<std::vector<Metric>> RunRawConsume(const RunEnv& env) {
@@ -329,6 +331,7 @@ absl::StatusOr<std::vector<Metric>> RunRawConsume(const RunEnv& env) {
   batch.reserve(max_poll_records);
   int64_t count = 0;
   uint64_t touched = 0;
+  const double cpu_start = CpuSeconds();
   const Clock::time_point start = Clock::now();
   Clock::time_point last_data = start;
   while (count < n) {
@@ -377,6 +380,7 @@ absl::StatusOr<std::vector<Metric>> RunRawConsume(const RunEnv& env) {
     }
   }
   const double seconds = SecondsSince(start);
+  const double cpu = CpuSeconds() - cpu_start;
   g_sink.fetch_add(touched, std::memory_order_relaxed);
 
   // Untimed: the commits landed.
@@ -403,7 +407,7 @@ absl::StatusOr<std::vector<Metric>> RunRawConsume(const RunEnv& env) {
   m.unit = "records/s";
   m.value = n / seconds;
   m.record_bytes = env.data->record_bytes();
-  return std::vector<Metric>{m};
+  return std::vector<Metric>{m, CpuPerRecord(m, cpu, n)};
 }
 
 absl::StatusOr<std::vector<Metric>> RunRawEndToEnd(const RunEnv& env) {
