@@ -41,6 +41,10 @@
 #include "topic_workloads.h"
 #include "rocksdb_baselines.h"
 #include "rss_run.h"
+#ifdef BROOK_BENCH_WITH_KAFKA
+#include "kafka_workloads.h"
+#include "rdkafka_baselines.h"
+#endif
 
 namespace brook {
 namespace bench {
@@ -74,7 +78,7 @@ Every run of every measurement gets a fresh data directory.
                       left out: baselines run in between)
   --only A[,B...]     run a subset: a group (produce, sync, consume, e2e,
                       group, groupsize, rebalance, topics, recovery, retention,
-                      compaction, sustained, rss, baseline) or a
+                      compaction, sustained, rss, baseline, kafka) or a
                       measurement name (see --list)
   --list              print the measurement names and exit
   --dir DIR           put run directories under DIR (kept; the run
@@ -87,6 +91,11 @@ Every run of every measurement gets a fresh data directory.
   --e2e-seconds S     duration of the latency test (default 5)
   --topics N          topics of the topic-scaling measurement (default 1000)
   --run-timeout S     seconds before one run counts as hung (default 1200)
+  --bootstrap-server HOST:PORT
+                      the Kafka broker of the kafka group: brook's Kafka
+                      backend next to raw librdkafka doing the same work,
+                      each run on a fresh topic (created and deleted on that
+                      broker). Without it the kafka group is skipped
 )";
 
 // ---------------------------------------------------------------------------
@@ -166,6 +175,10 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
       s = number(&c.topics);
     } else if (arg == "--run-timeout") {
       s = number(&c.run_timeout_s);
+    } else if (arg == "--bootstrap-server") {
+      absl::StatusOr<std::string> v = next();
+      if (!v.ok()) return v.status();
+      c.bootstrap_server = *v;
     } else if (arg == "--json") {
       c.json = true;
     } else if (arg == "--interleave") {
@@ -221,6 +234,9 @@ absl::StatusOr<Flags> ParseFlags(int argc, char** argv) {
 
 // ---------------------------------------------------------------------------
 // Measurements.
+
+// The measurements against a Kafka broker (--bootstrap-server).
+constexpr char kKafkaGroup[] = "kafka";
 
 struct Measurement {
   std::string name;   // For --only.
@@ -327,6 +343,32 @@ std::vector<Measurement> AllMeasurements() {
          },
          false});
   }
+#ifdef BROOK_BENCH_WITH_KAFKA
+  // Brook's Kafka backend and raw librdkafka, side by side so that an
+  // interleaved run alternates them.
+  for (Acks acks : {Acks::kLeader, Acks::kAll}) {
+    const char* a = acks == Acks::kAll ? "all" : "1";
+    m.push_back({absl::StrCat("kafka_produce_acks", a), kKafkaGroup,
+                 absl::StrCat("Kafka backend: produce acks=", a),
+                 [acks](const RunEnv& env) {
+                   return RunKafkaProduce(env, acks);
+                 }});
+    m.push_back({absl::StrCat("raw_rdkafka_produce_acks", a), kKafkaGroup,
+                 absl::StrCat("raw librdkafka: produce acks=", a),
+                 [acks](const RunEnv& env) { return RunRawProduce(env, acks); },
+                 false});
+  }
+  m.push_back({"kafka_consume", kKafkaGroup,
+               "Kafka backend: consume (produce untimed first)",
+               RunKafkaConsume});
+  m.push_back({"raw_rdkafka_consume", kKafkaGroup,
+               "raw librdkafka: consume (produce untimed first)",
+               RunRawConsume, false});
+  m.push_back({"kafka_e2e", kKafkaGroup, "Kafka backend: end-to-end latency",
+               RunKafkaEndToEnd});
+  m.push_back({"raw_rdkafka_e2e", kKafkaGroup,
+               "raw librdkafka: end-to-end latency", RunRawEndToEnd, false});
+#endif
   return m;
 }
 
@@ -335,9 +377,11 @@ absl::StatusOr<std::vector<Measurement>> Select(
   std::vector<Measurement> all = AllMeasurements();
   if (only.empty()) return all;
   for (const std::string& name : only) {
-    const bool known = std::any_of(all.begin(), all.end(), [&](const auto& m) {
-      return m.name == name || m.group == name;
-    });
+    const bool known =
+        name == kKafkaGroup ||
+        std::any_of(all.begin(), all.end(), [&](const auto& m) {
+          return m.name == name || m.group == name;
+        });
     if (!known) {
       return absl::InvalidArgumentError(
           absl::StrCat("--only: unknown measurement ", name, " (see --list)"));
@@ -599,6 +643,43 @@ std::vector<Comparison> Compare(const Results& results) {
   // The most any group commit gets from this disk and scheduler.
   sync_baseline("d", "baseline_d_file_sync", "file (d) ideal group commit",
                 "file (d)");
+  // The Kafka backend: what brook's wrapper costs against raw librdkafka
+  // doing the same work on the same broker (the target), and what the
+  // embedded engine gives for the same workload.
+  for (const char* a : {"1", "all"}) {
+    ratio(absl::StrCat("kafka_produce_acks", a, "_vs_raw"),
+          absl::StrCat("Kafka produce acks=", a, " / raw librdkafka"),
+          absl::StrCat("kafka_produce_acks", a),
+          absl::StrCat("raw_rdkafka_produce_acks", a), 0.9);
+  }
+  ratio("kafka_consume_vs_raw", "Kafka consume / raw librdkafka",
+        "kafka_consume", "raw_rdkafka_consume", 0.9);
+  // Client CPU per record (this process; the broker is another): raw over
+  // brook, the wrapper's cost when the broker does not set the pace.
+  for (const char* id :
+       {"produce_acks1", "produce_acksall", "consume"}) {
+    ratio(absl::StrCat("kafka_", id, "_cpu_vs_raw"),
+          absl::StrCat(id, " CPU/record: raw / backend"),
+          absl::StrCat("raw_rdkafka_", id, "_cpu"),
+          absl::StrCat("kafka_", id, "_cpu"), std::nullopt);
+  }
+  // Latencies: raw over brook, so that above 1 is better here too.
+  ratio("kafka_e2e_p50_vs_raw", "e2e p50: raw librdkafka / Kafka backend",
+        "raw_rdkafka_e2e_p50_us", "kafka_e2e_p50_us", std::nullopt);
+  ratio("kafka_e2e_p99_vs_raw", "e2e p99: raw librdkafka / Kafka backend",
+        "raw_rdkafka_e2e_p99_us", "kafka_e2e_p99_us", std::nullopt);
+  for (const char* a : {"1", "all"}) {
+    ratio(absl::StrCat("embedded_vs_kafka_produce_acks", a),
+          absl::StrCat("produce acks=", a, " 1t: embedded / Kafka backend"),
+          absl::StrCat("produce_acks", a, "_1t"),
+          absl::StrCat("kafka_produce_acks", a), std::nullopt);
+  }
+  ratio("embedded_vs_kafka_consume", "consume: embedded / Kafka backend",
+        "consume", "kafka_consume", std::nullopt);
+  ratio("embedded_vs_kafka_e2e_p50", "e2e p50: Kafka backend / embedded",
+        "kafka_e2e_p50_us", "e2e_p50_us", std::nullopt);
+  ratio("embedded_vs_kafka_e2e_p99", "e2e p99: Kafka backend / embedded",
+        "kafka_e2e_p99_us", "e2e_p99_us", std::nullopt);
   below("e2e_p50", "e2e latency p50", "e2e_p50_us", 30, "us");
   below("e2e_p99", "e2e latency p99", "e2e_p99_us", 150, "us");
   // The target is about one 1M-record run; the whole benchmark process also
@@ -780,6 +861,33 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "brook-bench: %s\n",
                  std::string(selected.status().message()).c_str());
     return 2;
+  }
+  // The kafka group needs a broker (and a build with the Kafka backend);
+  // without one it is left out, which is not an error.
+  {
+    const bool wanted =
+        std::find(flags->only.begin(), flags->only.end(), kKafkaGroup) !=
+            flags->only.end() ||
+        std::any_of(selected->begin(), selected->end(),
+                    [](const Measurement& m) { return m.group == kKafkaGroup; });
+#ifdef BROOK_BENCH_WITH_KAFKA
+    const char* missing = config.bootstrap_server.empty()
+                              ? "no --bootstrap-server given"
+                              : nullptr;
+#else
+    const char* missing = "brook was built without BROOK_WITH_KAFKA";
+#endif
+    if (wanted && missing != nullptr) {
+      std::fprintf(stderr, "brook-bench: skipping the kafka group: %s\n",
+                   missing);
+      selected->erase(
+          std::remove_if(selected->begin(), selected->end(),
+                         [](const Measurement& m) {
+                           return m.group == kKafkaGroup;
+                         }),
+          selected->end());
+      if (selected->empty()) return 0;
+    }
   }
   absl::StatusOr<RootDir> root = MakeRoot(flags->dir);
   if (!root.ok()) {

@@ -41,6 +41,9 @@ struct Config {
   double run_timeout_s = 1200;
   // --json: print one JSON document on stdout instead of the table.
   bool json = false;
+  // --bootstrap-server: the Kafka broker of the kafka group (host:port);
+  // empty skips that group.
+  std::string bootstrap_server;
 };
 
 // Keys and values for every measurement, built once. Keys are distinct

@@ -1,0 +1,112 @@
+// What the Kafka measurements share, brook's Kafka backend and the raw
+// librdkafka baselines alike: a fresh topic per run on the broker of
+// --bootstrap-server (created and deleted through brook's Admin, untimed),
+// filling and checking it, the paced sender of the latency test, and the
+// latency metrics. The set-up is the same for both, so that only the timed
+// part differs.
+#ifndef BROOK_BENCH_KAFKA_COMMON_H_
+#define BROOK_BENCH_KAFKA_COMMON_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "bench_util.h"
+#include "brook/client.h"
+
+namespace brook {
+namespace bench {
+
+// A client of the Kafka backend on --bootstrap-server.
+absl::StatusOr<std::unique_ptr<Client>> OpenKafkaClient(const Config& config);
+
+// A topic of its own for one run of one measurement, with the configured
+// partitions (replication factor 1), and a consumer group name of its own.
+// Deletes both when destroyed (errors ignored: the broker is the user's).
+class KafkaTopic {
+ public:
+  // Creates "brook-bench-<measurement>-<pid>-<n>" and waits until the
+  // broker describes all its partitions.
+  static absl::StatusOr<std::unique_ptr<KafkaTopic>> Create(
+      const RunEnv& env, absl::string_view measurement);
+  ~KafkaTopic();
+  KafkaTopic(const KafkaTopic&) = delete;
+  KafkaTopic& operator=(const KafkaTopic&) = delete;
+
+  const std::string& name() const { return name_; }
+  const std::string& group() const { return group_; }
+  const std::string& bootstrap() const { return bootstrap_; }
+  int partitions() const { return partitions_; }
+  Client& client() { return *client_; }
+  std::vector<TopicPartition> AllPartitions() const;
+
+  // Checks that the topic holds exactly `expected` records (the sum of its
+  // partitions' end offsets minus start offsets).
+  absl::Status CheckStored(int64_t expected);
+
+  // Sends every record of `data` through an acks=1 producer of the Kafka
+  // backend and checks they are all stored (untimed set-up).
+  absl::Status Fill(const Dataset& data);
+
+ private:
+  KafkaTopic(std::unique_ptr<Client> client, std::string name,
+             std::string bootstrap, int partitions);
+
+  std::unique_ptr<Client> client_;
+  const std::string name_;
+  const std::string group_;
+  const std::string bootstrap_;
+  const int partitions_;
+};
+
+// The latency test's sender, shared by brook's and the raw run: send i is
+// due at start + i / rate (an absolute schedule, so a late wake-up is
+// caught up on, never accumulated as drift); `send(i, sent_ns)` is called
+// right after the steady_clock time `sent_ns` is taken and returns false to
+// stop. Returns the seconds from the first send to the last and the worst
+// lateness against the schedule in us.
+struct PacedSends {
+  double send_seconds = 0;
+  double max_lag_us = 0;
+  int64_t sent = 0;
+};
+PacedSends SendPaced(double rate, int64_t total,
+                     absl::FunctionRef<bool(int64_t i, int64_t sent_ns)> send);
+
+// Now on steady_clock, in ns (what the latency test's values carry).
+int64_t SteadyNowNs();
+
+// The latency test's metrics: p50, p99, p99.9 and max of `latencies_us`
+// (sorted here) and the achieved send rate, ids "<prefix>_p50_us", ...
+std::vector<Metric> LatencyMetrics(const std::string& prefix,
+                                   const std::string& label,
+                                   std::vector<double> latencies_us,
+                                   const PacedSends& sends);
+
+// How long the latency test's consumer gets, once polling, before the
+// first send: a librdkafka consumer looks up its start offsets and begins
+// fetching asynchronously, and the first records would otherwise measure
+// that start rather than the steady state.
+inline constexpr absl::Duration kConsumerStart = absl::Seconds(1);
+
+// This process's CPU time over a timed region, per record: "<id>_cpu"
+// for throughput metric `rate`. The broker runs in a process of its own,
+// so this is the client's share alone, which a busy broker hides from the
+// throughput figures (it sets the pace for both sides).
+Metric CpuPerRecord(const Metric& rate, double cpu_seconds, int64_t records);
+
+// Records sent by the latency test and the first ones not counted (they
+// pay for first-touch costs: allocations, the consumer's first fetch).
+int64_t EndToEndTotal(const Config& config);
+int64_t EndToEndWarmup(int64_t total);
+
+}  // namespace bench
+}  // namespace brook
+
+#endif  // BROOK_BENCH_KAFKA_COMMON_H_
