@@ -56,7 +56,11 @@ absl::StatusOr<std::unique_ptr<Client>> OpenClient(const Target& target,
         command);
   }
   if (cluster) {
-    return Client::Open({{"bootstrap.servers", *target.bootstrap_servers}});
+    // librdkafka logs connection trouble ("1/1 brokers are down", retries)
+    // to stderr on its own, which would break the CLI's one error line per
+    // failure: the command reports what failed through its status instead.
+    return Client::Open({{"bootstrap.servers", *target.bootstrap_servers},
+                         {"log_level", "0"}});
   }
   if (!dir) {
     return UsageError(absl::StrCat("'", command,

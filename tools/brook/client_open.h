@@ -24,6 +24,12 @@ struct Target {
 
   // Takes --data / --bootstrap-server from a command's flags.
   void Update(const ParsedFlags& flags);
+
+  // True when only a cluster was given: the command will run on Kafka.
+  bool IsCluster() const {
+    return bootstrap_servers.has_value() && !bootstrap_servers->empty() &&
+           !(data_dir.has_value() && !data_dir->empty());
+  }
 };
 
 // What a command does with the data directory.

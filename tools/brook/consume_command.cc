@@ -108,11 +108,34 @@ absl::StatusOr<ConsumeRequest> ParseRequest(const ParsedFlags& flags) {
   return r;
 }
 
+// How long a group member waits for its first assignment before
+// --timeout-ms applies anyway (a group that never assigns, a coordinator
+// that cannot be reached).
+constexpr absl::Duration kJoinWait = absl::Seconds(60);
+
+// Looks up the start position of every partition the consumer owns
+// (committed offset, --offset, else auto.offset.reset). From a data
+// directory that is immediate; a cluster answers over the network.
+absl::Status ResolvePositions(Consumer& consumer) {
+  absl::StatusOr<std::vector<TopicPartition>> assigned = consumer.Assignment();
+  if (!assigned.ok()) return assigned.status();
+  for (const TopicPartition& tp : *assigned) {
+    absl::StatusOr<int64_t> position = consumer.Position(tp);
+    if (!position.ok()) return position.status();
+  }
+  return absl::OkStatus();
+}
+
 // Polls and prints until --max, --timeout-ms, a signal or a closed stdout.
+// --timeout-ms counts from when the consumer has its partitions and their
+// start positions: a group member's first assignment comes from a
+// rebalance, which on a cluster takes longer than a short timeout.
+// `joining`: a subscribed group member that has no assignment yet.
 absl::Status PollLoop(const ConsumeRequest& r, Consumer& consumer,
-                      GroupCommitter* committer) {
+                      GroupCommitter* committer, bool joining) {
   const absl::Duration poll_timeout =
       r.idle_timeout ? *r.idle_timeout : absl::InfiniteDuration();
+  const absl::Time join_deadline = absl::Now() + kJoinWait;
   int64_t printed = 0;
   std::string out;
   for (;;) {
@@ -126,9 +149,15 @@ absl::Status PollLoop(const ConsumeRequest& r, Consumer& consumer,
       }
       return batch.status();
     }
+    if (joining && committer->assigned()) {
+      joining = false;
+      absl::Status s = ResolvePositions(consumer);
+      if (!s.ok()) return s;
+    }
     // Poll waits up to the timeout for a record, so an empty batch means
     // none arrived for that long.
     if (batch->empty()) {
+      if (joining && absl::Now() < join_deadline) continue;
       if (r.idle_timeout) return absl::OkStatus();
       continue;
     }
@@ -172,6 +201,12 @@ absl::Status Consume(const ConsumeRequest& r, Client& engine,
       r.from_beginning ? OffsetReset::kEarliest : OffsetReset::kLatest;
   // Commits are explicit (GroupCommitter), so only printed records count.
   options.enable_auto_commit = false;
+  // On a cluster, a fetch that finds nothing new waits on the broker up to
+  // fetch.max.wait.ms (Kafka's 500) before the next one asks again, e.g.
+  // for a partition whose start position came later: shorter, so records
+  // already written arrive well within a --timeout-ms of a few hundred
+  // milliseconds. A data directory ignores it.
+  options.cluster["fetch.max.wait.ms"] = "100";
   if (r.max_records) {
     options.max_poll_records = static_cast<int32_t>(
         std::min<int64_t>(options.max_poll_records, *r.max_records));
@@ -184,7 +219,8 @@ absl::Status Consume(const ConsumeRequest& r, Client& engine,
   std::optional<GroupCommitter> committer;
   if (!r.group.empty()) committer.emplace(consumer->get());
   absl::Status s;
-  if (!r.group.empty() && !r.partition) {
+  const bool subscribed = !r.group.empty() && !r.partition;
+  if (subscribed) {
     // A group member: the group decides which partitions this process
     // reads; the committer commits what was printed before any moves away.
     s = (*consumer)->Subscribe({r.topic}, &*committer);
@@ -211,9 +247,11 @@ absl::Status Consume(const ConsumeRequest& r, Client& engine,
       s = committer->Start(partitions);
       if (!s.ok()) return s;
     }
+    s = ResolvePositions(**consumer);
+    if (!s.ok()) return s;
   }
-  absl::Status status =
-      PollLoop(r, **consumer, committer ? &*committer : nullptr);
+  absl::Status status = PollLoop(r, **consumer,
+                                 committer ? &*committer : nullptr, subscribed);
   // Commit at exit even after a failure: what was printed stays consumed.
   if (committer) {
     absl::Status committed = committer->CommitAll();

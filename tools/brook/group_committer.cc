@@ -41,6 +41,7 @@ absl::Status GroupCommitter::CommitAll() {
 
 void GroupCommitter::OnPartitionsAssigned(
     const std::vector<TopicPartition>& partitions) {
+  assigned_ = true;
   absl::Status s = Start(partitions);
   if (!s.ok() && callback_error_.ok()) callback_error_ = s;
 }

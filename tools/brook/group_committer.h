@@ -47,6 +47,9 @@ class GroupCommitter : public ConsumerRebalanceListener {
   // that failed inside a rebalance callback.
   absl::Status CommitAll();
 
+  // True once the group gave this member an assignment (possibly empty).
+  bool assigned() const { return assigned_; }
+
   void OnPartitionsAssigned(
       const std::vector<TopicPartition>& partitions) override;
   void OnPartitionsRevoked(
@@ -57,6 +60,7 @@ class GroupCommitter : public ConsumerRebalanceListener {
   Consumer* const consumer_;
   OffsetMap all_;
   absl::Status callback_error_;
+  bool assigned_ = false;
 };
 
 }  // namespace cli

@@ -58,7 +58,9 @@ absl::Status List(Admin& admin) {
   return WriteStdout(out);
 }
 
-absl::Status Describe(Admin& admin, const std::string& group) {
+// `cluster`: the group lives on a Kafka cluster (--bootstrap-server), not in
+// a data directory another process holds.
+absl::Status Describe(Admin& admin, const std::string& group, bool cluster) {
   absl::StatusOr<ConsumerGroupDescription> d = admin.DescribeGroup(group);
   if (!d.ok()) return d.status();
   if (d->state == ConsumerGroupState::kDead) {
@@ -112,16 +114,21 @@ absl::Status Describe(Admin& admin, const std::string& group) {
   }
 
   std::string out;
-  // The CLI reads the directory read-only: members exist only while another
-  // process holds it, as of that process's last rebalance.
-  if (!d->members.empty()) {
+  if (d->members.empty()) {
+    absl::StrAppend(&out, "Consumer group '", group,
+                    "' has no active members.\n\n");
+  } else if (!cluster) {
+    // The CLI reads the directory read-only: members exist only while
+    // another process holds it, as of that process's last rebalance.
     absl::StrAppend(&out, "Consumer group '", group,
                     "': the data directory is open in another process; "
                     "members as of its last rebalance, offsets and lag as "
                     "of now.\n\n");
-  } else if (d->members.empty()) {
-    absl::StrAppend(&out, "Consumer group '", group,
-                    "' has no active members.\n\n");
+  } else if (d->state == ConsumerGroupState::kPreparingRebalance ||
+             d->state == ConsumerGroupState::kCompletingRebalance) {
+    // As kafka-consumer-groups.sh: the assignment shown is about to change.
+    absl::StrAppend(&out, "Warning: Consumer group '", group,
+                    "' is rebalancing.\n\n");
   }
   std::vector<std::vector<std::string>> table = {
       {"GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG",
@@ -224,6 +231,12 @@ absl::Status ResetOffsets(Admin& admin, const std::string& group,
 
 absl::Status Delete(Admin& admin, const std::string& group) {
   absl::Status s = admin.DeleteGroup(group);
+  // The same words from a data directory and a cluster (whose message is
+  // the broker's "The group id does not exist").
+  if (GetErrorCode(s) == ErrorCode::kGroupIdNotFound) {
+    return Error(ErrorCode::kGroupIdNotFound,
+                 absl::StrCat("group ", group, " does not exist"));
+  }
   if (!s.ok()) return s;
   return WriteStdout(absl::StrCat("Deletion of requested consumer groups ('",
                                   group, "') was successful.\n"));
@@ -296,7 +309,7 @@ absl::Status RunGroups(absl::Span<const std::string> args,
   if (sub == "list") {
     status = List(admin);
   } else if (sub == "describe") {
-    status = Describe(admin, words[1]);
+    status = Describe(admin, words[1], target.IsCluster());
   } else if (is_reset) {
     status = ResetOffsets(admin, words[1], topic, spec, flags->Has("execute"));
   } else {

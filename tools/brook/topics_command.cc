@@ -212,6 +212,16 @@ absl::Status RunTopics(absl::Span<const std::string> args,
     }
   }
 
+  // The broker applies retention and compaction itself; no client call
+  // triggers them (Admin::CleanTopics is Unsupported there).
+  if (sub == "clean" && target.IsCluster()) {
+    return UsageError(
+        "'topics clean' applies retention and compaction in a local data "
+        "directory; a Kafka cluster (--bootstrap-server) applies them itself "
+        "(log.retention.check.interval.ms, the log cleaner)",
+        kCommand);
+  }
+
   CreateRequest create;
   if (is_create) {
     absl::StatusOr<CreateRequest> parsed = ParseCreate(*flags);

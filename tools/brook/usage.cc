@@ -37,6 +37,9 @@ Global flags:
               run topics, groups, produce, consume and delete-records on
               a Kafka cluster instead (Kafka's bootstrap.servers), with the
               same flags and output; also accepted after the command.
+              What a cluster cannot do the same way is said in each
+              command's help ('topics clean' and 'salvage' need a data
+              directory).
   --help, -h  show this help; 'brook COMMAND --help' shows a command's help.
 
 Exit status: 0 on success, 1 when the operation fails, 2 for a malformed
@@ -54,6 +57,7 @@ absl::string_view TopicsHelp() {
                                [--delete-config KEY]...
   brook --data DIR topics delete NAME
   brook --data DIR topics clean [NAME]
+  brook --bootstrap-server HOST:PORT topics ...   (the same, on a cluster)
 
 create    creates topic NAME. Topic names use Kafka's rules: 1 to 249 ASCII
           letters, digits, '.', '_' or '-', and not "." or "..". A name
@@ -96,6 +100,14 @@ clean     applies retention (retention.ms, retention.bytes; cleanup.policy
 Errors (exit 1): an invalid topic name, an existing topic (create), an
 unknown topic (describe, alter, delete, clean), an unknown configuration or
 value, a partition count not above the current one (alter).
+
+On a Kafka cluster (--bootstrap-server) the output is the same, except:
+describe prints "-" under SizeBytes (librdkafka 2.0.2 cannot ask a broker
+for log sizes) and, under Configs, the cluster's values of the settings
+listed above; create without --partitions takes the broker's
+num.partitions and its default replication factor; the broker checks names
+and configurations (its messages); clean is refused (exit 2): the broker
+applies retention and compaction itself.
 )";
 }
 
@@ -107,13 +119,14 @@ absl::string_view GroupsHelp() {
         (--to-earliest | --to-latest | --to-datetime ISO8601 |
          --to-offset N | --shift-by N) [--execute]
   brook --data DIR groups delete GROUP
+  brook --bootstrap-server HOST:PORT groups ...   (the same, on a cluster)
 
 list           prints every group id that has active members or committed
                offsets, one per line, sorted.
 describe       prints, as kafka-consumer-groups.sh --describe, one row per
                partition the group has committed or is assigned:
                GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG
-               CONSUMER-ID CLIENT-ID ("-" where unknown; LAG is the log end
+               CONSUMER-ID HOST CLIENT-ID ("-" where unknown; LAG is the log end
                offset minus the committed offset). A group without active
                members is said so first.
 reset-offsets  moves the group's committed offsets of every partition of
@@ -135,11 +148,19 @@ delete         deletes the group's committed offsets.
 Errors (exit 1): reset-offsets and delete refuse a group with active
 members (NonEmptyGroup); describe of a group that does not exist; an
 unknown topic (reset-offsets).
+
+On a data directory, members exist only while another process holds it
+(HOST is "/localhost"), and describe says so first. On a Kafka cluster
+(--bootstrap-server) members are the group's live consumers anywhere: HOST
+is the address the broker saw ("/10.0.0.5"), describe prints the rows
+without that note ("Warning: ... is rebalancing." while the group
+rebalances), and list includes every group of the cluster.
 )";
 }
 
 absl::string_view ProduceHelp() {
   return R"(Usage: brook --data DIR produce TOPIC [flags] < records
+       brook --bootstrap-server HOST:PORT produce TOPIC [flags] < records
 
 Sends one record per line of stdin to TOPIC. Lines end at '\n' (the '\n' is
 not part of the record; any other byte, '\r' included, is kept). An empty
@@ -159,6 +180,9 @@ Flags:
                        log is fsynced (survives power loss). Default: all,
                        Kafka's producer default.
   --header KEY=VALUE   add this header to every record; repeatable.
+                       On a Kafka cluster (--bootstrap-server) --acks has
+                       Kafka's meaning: 0 = not waited for, 1 = the leader
+                       wrote it, all = every in-sync replica has it.
 
 Records are batched (linger.ms 5). The command exits 0 only after every
 record has been acknowledged; if any send fails it prints one error line and
@@ -169,6 +193,7 @@ stops it at once; records read but not yet acknowledged may then be lost.
 
 absl::string_view ConsumeHelp() {
   return R"(Usage: brook --data DIR consume TOPIC [flags]
+       brook --bootstrap-server HOST:PORT consume TOPIC [flags]
 
 Prints records of TOPIC, from every partition unless --partition is given.
 
@@ -189,10 +214,16 @@ Where to start:
                      position), so the next run with G continues where this
                      one stopped. With --partition the partition is
                      assigned, not subscribed, and G only holds offsets.
+                     On a Kafka cluster (--bootstrap-server) G may have
+                     other members, in other processes, which share the
+                     topic's partitions with this one.
 
 When to stop (without either flag, follow the topic until interrupted):
   --max N            exit after N records.
-  --timeout-ms T     exit once no new record has arrived for T milliseconds.
+  --timeout-ms T     exit once no new record has arrived for T milliseconds,
+                     counted from when the consumer has its partitions and
+                     their start positions (with --group, after joining the
+                     group: on a cluster a rebalance takes a few seconds).
 Ctrl-C (SIGINT) or SIGTERM stops cleanly: offsets are committed (with
 --group) and the exit status is 0.
 
@@ -233,6 +264,7 @@ absl::string_view DeleteRecordsHelp() {
   return R"(Usage:
   brook --data DIR delete-records --topic TOPIC --partition P --offset O
   brook --data DIR delete-records --offset-json-file FILE
+  (or --bootstrap-server HOST:PORT in place of --data DIR: on a cluster)
 
 Moves each partition's log start offset to the given offset, as Kafka's
 kafka-delete-records.sh does: the records below it can no longer be read
