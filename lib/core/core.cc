@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "brook/error.h"
+#include "util/mutex_mode.h"
 #include "util/status_macros.h"
 
 namespace brook {
@@ -71,17 +72,7 @@ absl::StatusOr<std::vector<LostRecords>> CheckSyncedEnds(
 
 absl::StatusOr<std::shared_ptr<EngineCore>> EngineCore::Open(
     const EngineOptions& options, const std::string& dir, rocksdb::Env* env) {
-#ifdef NDEBUG
-  // Debian builds Abseil without NDEBUG, which leaves absl::Mutex's deadlock
-  // detector on: a graph update on every lock, a few percent of the produce
-  // path. Optimized builds of brook turn it off (process-wide; see
-  // DESIGN-NOTES.md). Debug builds keep it as a lock-order check.
-  static const bool detector_off = [] {
-    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-    return true;
-  }();
-  (void)detector_off;
-#endif
+  SetMutexModeForBuild();
   // The struct obeys the rules (and gives the messages) of its properties.
   BROOK_RETURN_IF_ERROR(
       EngineOptions::FromProperties(options.ToProperties()).status());

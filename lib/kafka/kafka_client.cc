@@ -8,12 +8,14 @@
 #include "kafka/kafka_config.h"
 #include "kafka/kafka_consumer.h"
 #include "kafka/kafka_producer.h"
+#include "util/mutex_mode.h"
 #include "util/producer_checks.h"
 
 namespace brook {
 
 absl::StatusOr<std::unique_ptr<Client>> OpenKafkaClient(
     const Properties& config) {
+  SetMutexModeForBuild();
   // Checks every key now, so that a bad one fails Open rather than the
   // first producer.
   absl::StatusOr<KafkaConf> conf = NewBaseConf(config);

@@ -213,6 +213,9 @@ void KafkaConsumer::OnRebalance(rd_kafka_resp_err_t err,
     return;
   }
   if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+    // Records this Poll collected from these partitions are not returned,
+    // so neither committed below nor counted as consumed.
+    DropCollected(parts);
     const bool lost = rd_kafka_assignment_lost(rk_) != 0;
     if (lost) {
       invoker_.Lost(parts);
@@ -253,6 +256,8 @@ void KafkaConsumer::OnRebalance(rd_kafka_resp_err_t err,
 void KafkaConsumer::InstallAssignment(
     const std::vector<TopicPartition>& partitions, bool incremental) {
   subscription_.AssignFromSubscribed(partitions);
+  maybe_unresolved_ = true;
+  last_fetching_ = nullptr;
   if (incremental) {
     for (auto it = fetching_.begin(); it != fetching_.end();) {
       it = subscription_.Find(*it) == nullptr ? fetching_.erase(it)
@@ -494,29 +499,8 @@ absl::Status KafkaConsumer::EnforceRebalance() {
 }
 
 absl::Status KafkaConsumer::SeekTo(const TopicPartition& tp, int64_t offset) {
-  if (fetching_.count(tp) > 0) {
-    PartitionList list = ToList({tp}, offset);
-    // Timeout 0: asynchronous (2.0.2 scales a non-zero timeout wrongly).
-    rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_, list.get(), 0);
-    absl::Status s = KafkaStatus(e, "seek");
-    if (e != nullptr) rd_kafka_error_destroy(e);
-    return s;
-  }
-  // Not fetched from since it was assigned: librdkafka is still looking up
-  // where to start and would override a seek. Assign it again, starting
-  // at `offset`.
-  if (subscription_.subscribed() && cooperative_) {
-    PartitionList list = ToList({tp}, offset);
-    rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk_, list.get());
-    if (e == nullptr) e = rd_kafka_incremental_assign(rk_, list.get());
-    absl::Status s = KafkaStatus(e, "seek");
-    if (e != nullptr) rd_kafka_error_destroy(e);
-    if (!s.ok()) return s;
-  } else {
-    BROOK_RETURN_IF_ERROR(AssignAtPositions());
-  }
-  ApplyPauses();
-  return absl::OkStatus();
+  subscription_.Find(tp)->Seek(offset);
+  return SeekToPositions({tp});
 }
 
 absl::Status KafkaConsumer::AssignAtPositions() {
@@ -528,6 +512,8 @@ absl::Status KafkaConsumer::AssignAtPositions() {
     if (s != nullptr && s->position) list->elems[i].offset = *s->position;
   }
   fetching_.clear();
+  last_fetching_ = nullptr;
+  maybe_unresolved_ = true;
   return KafkaStatus(rd_kafka_assign(rk_, parts.empty() ? nullptr : list.get()),
                      "assign");
 }
@@ -542,6 +528,16 @@ void KafkaConsumer::ApplyPauses() {
 absl::Status KafkaConsumer::ResolvePositions(
     absl::Span<const TopicPartition> only) {
   std::vector<TopicPartition> need_committed;
+  std::vector<TopicPartition> resolved;
+  auto watermark = [&](const TopicPartition& tp,
+                       bool start) -> absl::StatusOr<int64_t> {
+    int64_t lo = 0, hi = 0;
+    BROOK_RETURN_IF_ERROR(KafkaStatus(
+        rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition,
+                                         &lo, &hi, kRequestTimeoutMs),
+        absl::StrCat("watermarks of ", tp.topic, "-", tp.partition)));
+    return start ? lo : hi;
+  };
   for (SubscriptionState::Assigned& a : subscription_.assigned()) {
     if (a.state.position) continue;
     if (!only.empty() &&
@@ -552,21 +548,15 @@ absl::Status KafkaConsumer::ResolvePositions(
       need_committed.push_back(a.partition);
       continue;
     }
-    int64_t lo = 0, hi = 0;
-    BROOK_RETURN_IF_ERROR(KafkaStatus(
-        rd_kafka_query_watermark_offsets(rk_, a.partition.topic.c_str(),
-                                         a.partition.partition, &lo, &hi,
-                                         kRequestTimeoutMs),
-        "watermarks"));
-    a.state.Seek(a.state.pending_reset ==
-                         SubscriptionState::PendingReset::kToStart
-                     ? lo
-                     : hi);
-    BROOK_RETURN_IF_ERROR(SeekTo(a.partition, *a.state.position));
+    BROOK_ASSIGN_OR_RETURN(
+        int64_t offset,
+        watermark(a.partition, a.state.pending_reset ==
+                                   SubscriptionState::PendingReset::kToStart));
+    a.state.Seek(offset);
+    resolved.push_back(a.partition);
   }
-  if (need_committed.empty()) return absl::OkStatus();
   std::map<TopicPartition, int64_t> committed;
-  if (!options_.group_id.empty()) {
+  if (!need_committed.empty() && !options_.group_id.empty()) {
     PartitionList list = ToList(need_committed);
     BROOK_RETURN_IF_ERROR(KafkaStatus(
         rd_kafka_committed(rk_, list.get(), kRequestTimeoutMs), "committed"));
@@ -587,17 +577,58 @@ absl::Status KafkaConsumer::ResolvePositions(
                                 "partitions: [",
                                 tp.topic, "-", tp.partition, "]"));
     } else {
-      int64_t lo = 0, hi = 0;
-      BROOK_RETURN_IF_ERROR(KafkaStatus(
-          rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition,
-                                           &lo, &hi, kRequestTimeoutMs),
-          "watermarks"));
-      position =
-          options_.auto_offset_reset == OffsetReset::kEarliest ? lo : hi;
+      BROOK_ASSIGN_OR_RETURN(
+          position,
+          watermark(tp, options_.auto_offset_reset == OffsetReset::kEarliest));
     }
     subscription_.Find(tp)->Seek(position);
-    BROOK_RETURN_IF_ERROR(SeekTo(tp, position));
+    resolved.push_back(tp);
   }
+  return SeekToPositions(resolved);
+}
+
+absl::Status KafkaConsumer::SeekToPositions(
+    const std::vector<TopicPartition>& partitions) {
+  if (partitions.empty()) return absl::OkStatus();
+  // One request for all (a reassignment restarts the fetchers of every
+  // partition it names).
+  std::vector<TopicPartition> started, fresh;
+  for (const TopicPartition& tp : partitions) {
+    (fetching_.count(tp) > 0 ? started : fresh).push_back(tp);
+  }
+  auto with_positions = [&](const std::vector<TopicPartition>& parts) {
+    PartitionList list = ToList(parts);
+    for (int i = 0; i < list->cnt; ++i) {
+      list->elems[i].offset = *subscription_
+                                   .Find({list->elems[i].topic,
+                                          list->elems[i].partition})
+                                   ->position;
+    }
+    return list;
+  };
+  if (!started.empty()) {
+    PartitionList list = with_positions(started);
+    // Timeout 0: asynchronous (2.0.2 scales a non-zero timeout wrongly).
+    rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_, list.get(), 0);
+    absl::Status s = KafkaStatus(e, "seek");
+    if (e != nullptr) rd_kafka_error_destroy(e);
+    BROOK_RETURN_IF_ERROR(s);
+  }
+  if (fresh.empty()) return absl::OkStatus();
+  // Not fetched from since they were assigned: librdkafka is still looking
+  // up where to start and would override a seek. Assign them again,
+  // starting at their positions.
+  if (subscription_.subscribed() && cooperative_) {
+    PartitionList list = with_positions(fresh);
+    rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk_, list.get());
+    if (e == nullptr) e = rd_kafka_incremental_assign(rk_, list.get());
+    absl::Status s = KafkaStatus(e, "seek");
+    if (e != nullptr) rd_kafka_error_destroy(e);
+    BROOK_RETURN_IF_ERROR(s);
+  } else {
+    BROOK_RETURN_IF_ERROR(AssignAtPositions());
+  }
+  ApplyPauses();
   return absl::OkStatus();
 }
 
@@ -614,6 +645,8 @@ absl::Status KafkaConsumer::PollMessages(
     return Error(ErrorCode::kInvalidRequest,
                  "Timeout must not be negative");
   }
+  // An error held back so that the records read before it were delivered.
+  if (!pending_error_.ok()) return std::exchange(pending_error_, {});
   BROOK_RETURN_IF_ERROR(wakeup_.Take());
   ServeCommitResults();
   commit_callbacks_.RunAll();
@@ -625,18 +658,35 @@ absl::Status KafkaConsumer::PollMessages(
                  "partitions");
   }
   const absl::Time deadline = absl::Now() + timeout;
+  collecting_ = out;
+  absl::Status status = CollectMessages(deadline, out);
+  collecting_ = nullptr;
+  if (status.ok() || out->empty()) return status;
+  pending_error_ = std::move(status);  // The next Poll returns it.
+  return absl::OkStatus();
+}
+
+absl::Status KafkaConsumer::CollectMessages(
+    absl::Time deadline, std::vector<rd_kafka_message_t*>* out) {
   for (;;) {
-    BROOK_RETURN_IF_ERROR(ResolvePositions({}));
+    if (maybe_unresolved_) {
+      BROOK_RETURN_IF_ERROR(ResolvePositions({}));
+      maybe_unresolved_ = false;
+    }
     const absl::Duration left =
         out->empty() ? deadline - absl::Now() : absl::ZeroDuration();
+    // A rebalance callback may run inside (OnRebalance, which drops what
+    // this poll collected from partitions it gives up).
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, TimeoutMs(left));
     if (!rebalance_error_.ok()) {
       if (m != nullptr) rd_kafka_message_destroy(m);
       return std::exchange(rebalance_error_, absl::OkStatus());
     }
     if (m == nullptr) {
+      // With records to return, a Wakeup waits for the next call.
+      if (!out->empty()) return absl::OkStatus();
       BROOK_RETURN_IF_ERROR(wakeup_.Take());
-      if (!out->empty() || absl::Now() >= deadline) return absl::OkStatus();
+      if (absl::Now() >= deadline) return absl::OkStatus();
       continue;
     }
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -645,12 +695,12 @@ absl::Status KafkaConsumer::PollMessages(
       rd_kafka_message_destroy(m);
       switch (err) {
         case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+        // A subscribed topic that does not exist is simply not assigned.
         case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
         // The member left the group for exceeding max.poll.interval.ms;
         // as in Kafka the next poll reports the partitions lost (the
         // revoke that follows) and rejoins.
         case RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED:
-          // A subscribed topic that does not exist is simply not assigned.
           continue;
         case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
           return Error(ErrorCode::kNoOffsetForPartition, text);
@@ -662,7 +712,6 @@ absl::Status KafkaConsumer::PollMessages(
           return fatal_;
         }
         default:
-          if (!out->empty()) return absl::OkStatus();
           return KafkaStatus(err, "poll", text.c_str());
       }
     }
@@ -684,12 +733,36 @@ absl::Status KafkaConsumer::PollMessages(
       continue;
     }
     s->position = m->offset + 1;
-    fetching_.insert(tp);
+    if (s != last_fetching_) {  // Records come in runs per partition.
+      fetching_.insert(tp);
+      last_fetching_ = s;
+    }
     out->push_back(m);
     if (static_cast<int32_t>(out->size()) >= options_.max_poll_records) {
       return absl::OkStatus();
     }
   }
+}
+
+void KafkaConsumer::DropCollected(const std::vector<TopicPartition>& parts) {
+  if (collecting_ == nullptr) return;
+  std::vector<rd_kafka_message_t*>& batch = *collecting_;
+  auto keep = batch.begin();
+  for (rd_kafka_message_t* m : batch) {
+    const TopicPartition tp{rd_kafka_topic_name(m->rkt), m->partition};
+    if (!std::binary_search(parts.begin(), parts.end(), tp)) {
+      *keep++ = m;
+      continue;
+    }
+    // Not returned: the position goes back before it (the first dropped
+    // record of a partition is its lowest offset).
+    SubscriptionState::PartitionState* s = subscription_.Find(tp);
+    if (s != nullptr && s->position && *s->position > m->offset) {
+      s->position = m->offset;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  batch.erase(keep, batch.end());
 }
 
 absl::StatusOr<ConsumerRecords> KafkaConsumer::PollRecords(
@@ -698,15 +771,18 @@ absl::StatusOr<ConsumerRecords> KafkaConsumer::PollRecords(
   BROOK_RETURN_IF_ERROR(Enter(scope));
   std::vector<rd_kafka_message_t*> messages;
   absl::Status s = PollMessages(timeout, &messages);
-  std::vector<std::shared_ptr<const void>> keep_alive;
-  keep_alive.reserve(messages.size());
-  for (rd_kafka_message_t* m : messages) {
-    keep_alive.emplace_back(m, [](const void* p) {
-      rd_kafka_message_destroy(
-          const_cast<rd_kafka_message_t*>(static_cast<const rd_kafka_message_t*>(p)));
-    });
-  }
   if (!s.ok() && messages.empty()) return s;
+  // One owner for the poll's messages: the records borrow their buffers.
+  struct Messages {
+    std::vector<rd_kafka_message_t*> owned;
+    ~Messages() {
+      for (rd_kafka_message_t* m : owned) rd_kafka_message_destroy(m);
+    }
+  };
+  auto batch = std::make_shared<Messages>();
+  batch->owned = messages;
+  std::vector<std::shared_ptr<const void>> keep_alive;
+  if (!messages.empty()) keep_alive.push_back(std::move(batch));
   size_t header_count = 0;
   for (rd_kafka_message_t* m : messages) {
     rd_kafka_headers_t* h = nullptr;
@@ -792,6 +868,7 @@ absl::Status KafkaConsumer::SeekToBeginning(
     BROOK_ASSIGN_OR_RETURN(SubscriptionState::PartitionState * s,
                            subscription_.FindAssigned(tp, "seekToBeginning"));
     s->RequestReset(SubscriptionState::PendingReset::kToStart);
+    maybe_unresolved_ = true;
   }
   return absl::OkStatus();
 }
@@ -806,6 +883,7 @@ absl::Status KafkaConsumer::SeekToEnd(
     BROOK_ASSIGN_OR_RETURN(SubscriptionState::PartitionState * s,
                            subscription_.FindAssigned(tp, "seekToEnd"));
     s->RequestReset(SubscriptionState::PendingReset::kToEnd);
+    maybe_unresolved_ = true;
   }
   return absl::OkStatus();
 }

@@ -122,10 +122,21 @@ class KafkaConsumer : public Consumer, public ConsumerTestHooks {
   // others their committed offset or auto.offset.reset; then seeks
   // librdkafka there so that fetching starts where Position says.
   absl::Status ResolvePositions(absl::Span<const TopicPartition> only);
+  // Moves librdkafka's fetch position of `tp` to `offset` (its position).
+  // REQUIRES: `tp` assigned.
   absl::Status SeekTo(const TopicPartition& tp, int64_t offset);
-  // The records of one Poll, as librdkafka messages (owned).
+  // Moves librdkafka's fetch positions of `partitions` to their positions
+  // in one request.
+  absl::Status SeekToPositions(const std::vector<TopicPartition>& partitions);
+  // The records of one Poll, as librdkafka messages (owned). An error
+  // after some records is held back for the next call.
   absl::Status PollMessages(absl::Duration timeout,
                             std::vector<rd_kafka_message_t*>* out);
+  absl::Status CollectMessages(absl::Time deadline,
+                               std::vector<rd_kafka_message_t*>* out);
+  // Drops the messages the current Poll collected from `parts` (sorted)
+  // and moves those partitions' positions back before them.
+  void DropCollected(const std::vector<TopicPartition>& parts);
   absl::Status Commit(const OffsetMap& offsets);
   void CommitAsyncNow(const OffsetMap& offsets, CommitCallback callback);
   void ServeCommitResults();
@@ -171,11 +182,20 @@ class KafkaConsumer : public Consumer, public ConsumerTestHooks {
   // Partitions librdkafka has returned a record of since it was last
   // assigned them: only those follow an rd_kafka_seek.
   std::set<TopicPartition> fetching_;
+  // The partition the last record came from: fetching_ holds it already.
+  const SubscriptionState::PartitionState* last_fetching_ = nullptr;
   bool cooperative_ = false;  // The group's last rebalance protocol.
+  // An assigned partition may lack a position (new assignment, pending
+  // reset): Poll resolves positions before fetching.
+  bool maybe_unresolved_ = true;
   // A fatal error (fenced static member): every later call returns it.
   absl::Status fatal_;
   // An error from a rebalance callback, returned by the Poll it ran in.
   absl::Status rebalance_error_;
+  // An error that followed records: the next Poll returns it.
+  absl::Status pending_error_;
+  // The messages the Poll in progress collected (null outside Poll).
+  std::vector<rd_kafka_message_t*>* collecting_ = nullptr;
 };
 
 }  // namespace brook

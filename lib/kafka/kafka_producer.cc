@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -25,13 +26,15 @@ thread_local bool on_poller_thread = false;
 // Send when librdkafka refuses the record).
 class KafkaSendState final : public internal::SendState {
  public:
-  KafkaSendState(std::string topic, int64_t timestamp_ms, int32_t key_size,
-                 int32_t value_size, SendCallback callback)
+  // `topic`: shared by every record of the topic (no copy per send).
+  KafkaSendState(std::shared_ptr<const std::string> topic,
+                 int64_t timestamp_ms, int32_t key_size, int32_t value_size,
+                 SendCallback callback)
       : topic_(std::move(topic)),
-        timestamp_ms_(timestamp_ms),
         key_size_(key_size),
         value_size_(value_size),
-        callback_(std::move(callback)) {}
+        callback_(std::move(callback)),
+        timestamp_ms_(timestamp_ms) {}
 
   bool done() const override { return done_.load(std::memory_order_acquire); }
 
@@ -52,55 +55,80 @@ class KafkaSendState final : public internal::SendState {
     return absl::OkStatus();
   }
 
+  // REQUIRES: done() (release/acquire through done_ publishes the fields).
   absl::StatusOr<RecordMetadata> Result(
       const internal::RecordSlot&) const override {
-    absl::MutexLock lock(&mu_);
-    assert(result_.has_value());
-    return *result_;
+    if (!status_.ok()) return status_;
+    return Metadata();
   }
 
-  // The metadata of a delivered record.
-  RecordMetadata Metadata(int32_t partition, int64_t offset,
-                          int64_t timestamp_ms) const {
-    RecordMetadata md;
-    md.topic = topic_;
-    md.partition = partition;
+  // Handed to librdkafka as the record's opaque: the state keeps itself
+  // alive until Deliver (or a refused send) takes the reference back.
+  KafkaSendState* Lend(std::shared_ptr<KafkaSendState> self) {
+    self_ = std::move(self);
+    return this;
+  }
+  std::shared_ptr<KafkaSendState> TakeBack() { return std::move(self_); }
+
+  // Records a delivered record's place, wakes waiters, then runs the
+  // callback (no lock held).
+  void Delivered(int32_t partition, int64_t offset, int64_t timestamp_ms) {
+    partition_ = partition;
     // acks=0 and some idempotent re-deliveries have no offset
     // (RD_KAFKA_OFFSET_INVALID): -1, as Kafka's Java client reports.
-    md.offset = offset < 0 ? -1 : offset;
-    md.timestamp = absl::FromUnixMillis(timestamp_ms >= 0 ? timestamp_ms
-                                                          : timestamp_ms_);
+    offset_ = offset < 0 ? -1 : offset;
+    if (timestamp_ms >= 0) timestamp_ms_ = timestamp_ms;
+    Finish();
+  }
+  void Failed(absl::Status status) {
+    status_ = std::move(status);
+    Finish();
+  }
+
+ private:
+  RecordMetadata Metadata() const {
+    RecordMetadata md;
+    md.topic = *topic_;
+    md.partition = partition_;
+    md.offset = offset_;
+    md.timestamp = absl::FromUnixMillis(timestamp_ms_);
     md.serialized_key_size = key_size_;
     md.serialized_value_size = value_size_;
     return md;
   }
 
-  // Records the outcome, wakes waiters, then runs the callback (no lock
-  // held).
-  void Complete(absl::StatusOr<RecordMetadata> result) {
+  void Finish() {
+    done_.store(true, std::memory_order_release);
     {
       absl::MutexLock lock(&mu_);
-      result_ = result;
       completed_ = true;
-      done_.store(true, std::memory_order_release);
     }
     if (callback_) {
-      callback_(result);
+      if (status_.ok()) {
+        callback_(Metadata());
+      } else {
+        callback_(status_);
+      }
       callback_ = nullptr;  // Release what it captured.
     }
   }
 
- private:
-  const std::string topic_;
-  const int64_t timestamp_ms_;
+  const std::shared_ptr<const std::string> topic_;
   const int32_t key_size_;
   const int32_t value_size_;
   SendCallback callback_;  // Run once, by whoever completes the state.
+  std::shared_ptr<KafkaSendState> self_;  // While librdkafka holds it.
+
+  // Written once by the completing thread before done_ is set (release),
+  // read after it is seen set (acquire).
+  int64_t timestamp_ms_;
+  int32_t partition_ = -1;
+  int64_t offset_ = -1;
+  absl::Status status_;
 
   std::atomic<bool> done_{false};
   mutable absl::Mutex mu_;
   bool completed_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<absl::StatusOr<RecordMetadata>> result_ ABSL_GUARDED_BY(mu_);
 };
 
 int32_t SizeOf(const Bytes& b) {
@@ -120,6 +148,7 @@ struct KafkaProducer::Shared {
   struct CachedTopic {
     int32_t partitions = 0;
     absl::Time fetched;
+    std::shared_ptr<const std::string> name;  // Shared by its records.
   };
 
   KafkaHandle rk;
@@ -149,15 +178,14 @@ struct KafkaProducer::Shared {
   }
 
   void Deliver(const rd_kafka_message_t* m) ABSL_LOCKS_EXCLUDED(mu) {
-    auto* holder = static_cast<std::shared_ptr<KafkaSendState>*>(m->_private);
-    if (holder == nullptr) return;
-    std::shared_ptr<KafkaSendState> state = std::move(*holder);
-    delete holder;
-    const std::string topic = rd_kafka_topic_name(m->rkt);
+    auto* lent = static_cast<KafkaSendState*>(m->_private);
+    if (lent == nullptr) return;
+    std::shared_ptr<KafkaSendState> state = lent->TakeBack();
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      state->Complete(state->Metadata(m->partition, m->offset,
-                                      rd_kafka_message_timestamp(m, nullptr)));
+      state->Delivered(m->partition, m->offset,
+                       rd_kafka_message_timestamp(m, nullptr));
     } else {
+      const std::string topic = rd_kafka_topic_name(m->rkt);
       const std::string where =
           m->partition >= 0 ? absl::StrCat(topic, "-", m->partition) : topic;
       absl::Status status;
@@ -185,7 +213,7 @@ struct KafkaProducer::Shared {
         absl::MutexLock lock(&mu);
         topics.erase(topic);
       }
-      state->Complete(std::move(status));
+      state->Failed(std::move(status));
     }
     absl::MutexLock lock(&mu);
     --pending;
@@ -241,15 +269,14 @@ KafkaProducer::~KafkaProducer() {
   }
 }
 
-absl::StatusOr<int32_t> KafkaProducer::PartitionCount(const std::string& topic,
-                                                      absl::Time deadline) {
-  const absl::Time now = absl::Now();
+absl::StatusOr<KafkaProducer::TopicInfo> KafkaProducer::PartitionCount(
+    const std::string& topic, absl::Time now, absl::Time deadline) {
   {
     absl::MutexLock lock(&shared_->mu);
     auto it = shared_->topics.find(topic);
     if (it != shared_->topics.end() &&
         now - it->second.fetched < metadata_max_age_) {
-      return it->second.partitions;
+      return TopicInfo{it->second.partitions, it->second.name};
     }
   }
   absl::StatusOr<std::vector<KafkaPartitionMetadata>> md;
@@ -279,9 +306,10 @@ absl::StatusOr<int32_t> KafkaProducer::PartitionCount(const std::string& topic,
     return md.status();
   }
   const int32_t count = static_cast<int32_t>(md->size());
+  auto name = std::make_shared<const std::string>(topic);
   absl::MutexLock lock(&shared_->mu);
-  shared_->topics[topic] = {count, now};
-  return count;
+  shared_->topics[topic] = {count, now, name};
+  return TopicInfo{count, std::move(name)};
 }
 
 absl::StatusOr<int32_t> KafkaProducer::ChoosePartition(
@@ -354,8 +382,10 @@ SendFuture KafkaProducer::Send(ProducerRecord record, SendCallback callback) {
   if (static_cast<int64_t>(bound) > options_.buffer_memory) {
     return too_large("buffer.memory", options_.buffer_memory);
   }
-  absl::StatusOr<int32_t> count = PartitionCount(record.topic, deadline);
-  if (!count.ok()) return Fail(count.status(), callback);
+  absl::StatusOr<TopicInfo> info =
+      PartitionCount(record.topic, start, deadline);
+  if (!info.ok()) return Fail(info.status(), callback);
+  const int32_t* count = &info->partitions;
   int32_t partition;
   if (record.partition.has_value()) {
     partition = *record.partition;
@@ -377,7 +407,7 @@ SendFuture KafkaProducer::Send(ProducerRecord record, SendCallback callback) {
   }
 
   auto state = std::make_shared<KafkaSendState>(
-      record.topic, timestamp_ms, SizeOf(record.key), SizeOf(record.value),
+      info->name, timestamp_ms, SizeOf(record.key), SizeOf(record.value),
       std::move(callback));
   rd_kafka_headers_t* headers = nullptr;
   if (!record.headers.empty()) {
@@ -390,8 +420,8 @@ SendFuture KafkaProducer::Send(ProducerRecord record, SendCallback callback) {
                           h.value ? static_cast<ssize_t>(h.value->size()) : 0);
     }
   }
-  auto* holder = new std::shared_ptr<KafkaSendState>(state);
-  std::vector<rd_kafka_vu_t> vu(8);
+  KafkaSendState* lent = state->Lend(state);
+  std::array<rd_kafka_vu_t, 8> vu;
   size_t n = 0;
   vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
   vu[n++].u.cstr = record.topic.c_str();
@@ -411,21 +441,20 @@ SendFuture KafkaProducer::Send(ProducerRecord record, SendCallback callback) {
   vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
   vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
   vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
-  vu[n++].u.ptr = holder;
+  vu[n++].u.ptr = lent;
   if (headers != nullptr) {
     vu[n].vtype = RD_KAFKA_VTYPE_HEADERS;
     vu[n++].u.headers = headers;
   }
-  {
-    absl::MutexLock lock(&shared_->mu);
-    ++shared_->pending;
-  }
   rd_kafka_resp_err_t err;
   std::string detail;
+  bool counted = false;
   for (;;) {
     uint64_t seen;
     {
       absl::MutexLock lock(&shared_->mu);
+      if (!counted) ++shared_->pending;
+      counted = true;
       seen = shared_->completions;
     }
     rd_kafka_error_t* error = rd_kafka_produceva(shared_->rk.get(), vu.data(), n);
@@ -452,7 +481,7 @@ SendFuture KafkaProducer::Send(ProducerRecord record, SendCallback callback) {
                       internal::RecordSlot{0, timestamp_ms, SizeOf(record.key),
                                            SizeOf(record.value)});
   }
-  delete holder;
+  state->TakeBack();  // librdkafka did not take the record.
   if (headers != nullptr) rd_kafka_headers_destroy(headers);
   {
     absl::MutexLock lock(&shared_->mu);
@@ -469,7 +498,7 @@ SendFuture KafkaProducer::Send(ProducerRecord record, SendCallback callback) {
     status = KafkaStatus(err, absl::StrCat("send to ", record.topic),
                          detail.c_str());
   }
-  state->Complete(status);  // Runs the callback on this thread.
+  state->Failed(status);  // Runs the callback on this thread.
   return SendFuture(absl::StatusOr<RecordMetadata>(std::move(status)));
 }
 
@@ -507,8 +536,9 @@ absl::StatusOr<int32_t> KafkaProducer::PartitionsFor(absl::string_view topic) {
       TopicMetadata(shared_->rk.get(), topic, options_.max_block);
   if (!md.ok()) return md.status();
   const int32_t count = static_cast<int32_t>(md->size());
+  auto name = std::make_shared<const std::string>(topic);
   absl::MutexLock lock(&shared_->mu);
-  shared_->topics[std::string(topic)] = {count, now};
+  shared_->topics[std::string(topic)] = {count, now, std::move(name)};
   return count;
 }
 

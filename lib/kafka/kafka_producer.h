@@ -46,10 +46,16 @@ class KafkaProducer : public Producer {
   KafkaProducer(std::shared_ptr<Shared> shared, ProducerOptions options,
                 absl::Duration metadata_max_age);
 
+  struct TopicInfo {
+    int32_t partitions;
+    std::shared_ptr<const std::string> name;  // Shared by its records.
+  };
   // The partition count of `topic`, from the cache while younger than
-  // metadata.max.age.ms, else from the cluster (waiting until `deadline`).
-  absl::StatusOr<int32_t> PartitionCount(const std::string& topic,
-                                         absl::Time deadline);
+  // metadata.max.age.ms at `now`, else from the cluster (waiting until
+  // `deadline`).
+  absl::StatusOr<TopicInfo> PartitionCount(const std::string& topic,
+                                           absl::Time now,
+                                           absl::Time deadline);
   // The partition for a record the producer partitions itself (custom
   // partitioner or partitioner.ignore.keys), or RD_KAFKA_PARTITION_UA for
   // librdkafka's murmur2_random. IllegalState for a partitioner's bad pick.
