@@ -529,15 +529,6 @@ absl::Status KafkaConsumer::ResolvePositions(
     absl::Span<const TopicPartition> only) {
   std::vector<TopicPartition> need_committed;
   std::vector<TopicPartition> resolved;
-  auto watermark = [&](const TopicPartition& tp,
-                       bool start) -> absl::StatusOr<int64_t> {
-    int64_t lo = 0, hi = 0;
-    BROOK_RETURN_IF_ERROR(KafkaStatus(
-        rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition,
-                                         &lo, &hi, kRequestTimeoutMs),
-        absl::StrCat("watermarks of ", tp.topic, "-", tp.partition)));
-    return start ? lo : hi;
-  };
   for (SubscriptionState::Assigned& a : subscription_.assigned()) {
     if (a.state.position) continue;
     if (!only.empty() &&
@@ -550,7 +541,7 @@ absl::Status KafkaConsumer::ResolvePositions(
     }
     BROOK_ASSIGN_OR_RETURN(
         int64_t offset,
-        watermark(a.partition, a.state.pending_reset ==
+        Watermark(a.partition, a.state.pending_reset ==
                                    SubscriptionState::PendingReset::kToStart));
     a.state.Seek(offset);
     resolved.push_back(a.partition);
@@ -579,7 +570,7 @@ absl::Status KafkaConsumer::ResolvePositions(
     } else {
       BROOK_ASSIGN_OR_RETURN(
           position,
-          watermark(tp, options_.auto_offset_reset == OffsetReset::kEarliest));
+          Watermark(tp, options_.auto_offset_reset == OffsetReset::kEarliest));
     }
     subscription_.Find(tp)->Seek(position);
     resolved.push_back(tp);
@@ -939,40 +930,38 @@ KafkaConsumer::OffsetsForTimes(
   return out;
 }
 
-absl::StatusOr<std::map<TopicPartition, int64_t>>
-KafkaConsumer::BeginningOffsets(absl::Span<const TopicPartition> partitions) {
+absl::StatusOr<int64_t> KafkaConsumer::Watermark(const TopicPartition& tp,
+                                                 bool low) {
+  int64_t lo = 0, hi = 0;
+  BROOK_RETURN_IF_ERROR(KafkaStatus(
+      rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition,
+                                       &lo, &hi, kRequestTimeoutMs),
+      absl::StrCat(low ? "beginning" : "end", " offset of ", tp.topic, "-",
+                   tp.partition)));
+  return low ? lo : hi;
+}
+
+absl::StatusOr<std::map<TopicPartition, int64_t>> KafkaConsumer::Watermarks(
+    absl::Span<const TopicPartition> partitions, bool low) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   std::map<TopicPartition, int64_t> out;
   if (partitions.empty()) return out;
   BROOK_RETURN_IF_ERROR(wakeup_.Take());
   for (const TopicPartition& tp : partitions) {
-    int64_t lo = 0, hi = 0;
-    BROOK_RETURN_IF_ERROR(KafkaStatus(
-        rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition,
-                                         &lo, &hi, kRequestTimeoutMs),
-        absl::StrCat("beginning offset of ", tp.topic, "-", tp.partition)));
-    out[tp] = lo;
+    BROOK_ASSIGN_OR_RETURN(out[tp], Watermark(tp, low));
   }
   return out;
 }
 
+absl::StatusOr<std::map<TopicPartition, int64_t>>
+KafkaConsumer::BeginningOffsets(absl::Span<const TopicPartition> partitions) {
+  return Watermarks(partitions, /*low=*/true);
+}
+
 absl::StatusOr<std::map<TopicPartition, int64_t>> KafkaConsumer::EndOffsets(
     absl::Span<const TopicPartition> partitions) {
-  ThreadGuardScope scope(&guard_);
-  BROOK_RETURN_IF_ERROR(Enter(scope));
-  std::map<TopicPartition, int64_t> out;
-  if (partitions.empty()) return out;
-  BROOK_RETURN_IF_ERROR(wakeup_.Take());
-  for (const TopicPartition& tp : partitions) {
-    int64_t lo = 0, hi = 0;
-    BROOK_RETURN_IF_ERROR(KafkaStatus(
-        rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition,
-                                         &lo, &hi, kRequestTimeoutMs),
-        absl::StrCat("end offset of ", tp.topic, "-", tp.partition)));
-    out[tp] = hi;
-  }
-  return out;
+  return Watermarks(partitions, /*low=*/false);
 }
 
 absl::Status KafkaConsumer::Pause(absl::Span<const TopicPartition> partitions) {

@@ -125,6 +125,11 @@ class KafkaConsumer : public Consumer, public ConsumerTestHooks {
   // Moves librdkafka's fetch position of `tp` to `offset` (its position).
   // REQUIRES: `tp` assigned.
   absl::Status SeekTo(const TopicPartition& tp, int64_t offset);
+  // The log start (`low`) or end of `tp`, from the partition's leader.
+  absl::StatusOr<int64_t> Watermark(const TopicPartition& tp, bool low);
+  // BeginningOffsets / EndOffsets.
+  absl::StatusOr<std::map<TopicPartition, int64_t>> Watermarks(
+      absl::Span<const TopicPartition> partitions, bool low);
   // Moves librdkafka's fetch positions of `partitions` to their positions
   // in one request.
   absl::Status SeekToPositions(const std::vector<TopicPartition>& partitions);

@@ -14,6 +14,7 @@
 #include "brook/error.h"
 #include "kafka/kafka_config.h"
 #include "kafka/kafka_errors.h"
+#include "util/producer_checks.h"
 #include "util/record_size.h"
 
 namespace brook {
@@ -365,22 +366,8 @@ SendFuture KafkaProducer::Send(ProducerRecord record, SendCallback callback) {
   // Kafka's producer checks an upper bound of the record in a batch of its
   // own against max.request.size and buffer.memory (as the embedded
   // producer); the broker checks the topic's max.message.bytes.
-  const size_t bound =
-      KafkaBatchSizeUpperBound(record.key, record.value, record.headers);
-  auto too_large = [&](absl::string_view limit_name, int64_t limit) {
-    return Fail(Error(ErrorCode::kMessageTooLarge,
-                      absl::StrCat("The message is ", bound,
-                                   " bytes when serialized which is larger "
-                                   "than ",
-                                   limit, ", which is the value of the ",
-                                   limit_name, " configuration.")),
-                callback);
-  };
-  if (bound > static_cast<size_t>(options_.max_request_size)) {
-    return too_large("max.request.size", options_.max_request_size);
-  }
-  if (static_cast<int64_t>(bound) > options_.buffer_memory) {
-    return too_large("buffer.memory", options_.buffer_memory);
+  if (absl::Status s = CheckRecordSize(record, options_); !s.ok()) {
+    return Fail(std::move(s), callback);
   }
   absl::StatusOr<TopicInfo> info =
       PartitionCount(record.topic, start, deadline);

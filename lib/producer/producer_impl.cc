@@ -161,29 +161,16 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
   // Kafka's producer checks an upper bound of the record in a batch of its
   // own against max.request.size and buffer.memory; its broker checks the
   // batch against max.message.bytes.
-  const size_t bound =
-      KafkaBatchSizeUpperBound(record.key, record.value, record.headers);
-  auto too_large = [&](size_t serialized, absl::string_view limit_name,
-                       int64_t limit) {
-    return Fail(Error(ErrorCode::kMessageTooLarge,
-                      absl::StrCat("The message is ", serialized,
-                                   " bytes when serialized which is larger "
-                                   "than ",
-                                   limit, ", which is the value of the ",
-                                   limit_name, " configuration.")),
-                callback);
-  };
-  if (bound > static_cast<size_t>(options_.max_request_size)) {
-    return too_large(bound, "max.request.size", options_.max_request_size);
-  }
-  if (static_cast<int64_t>(bound) > options_.buffer_memory) {
-    return too_large(bound, "buffer.memory", options_.buffer_memory);
+  if (absl::Status s = CheckRecordSize(record, options_); !s.ok()) {
+    return Fail(std::move(s), callback);
   }
   if (kKafkaBatchHeaderSize + size >
       static_cast<size_t>(t.max_message_bytes())) {
-    return too_large(kKafkaBatchHeaderSize + size,
-                     absl::StrCat("topic ", t.name(), "'s max.message.bytes"),
-                     t.max_message_bytes());
+    return Fail(RecordTooLarge(
+                    kKafkaBatchHeaderSize + size,
+                    absl::StrCat("topic ", t.name(), "'s max.message.bytes"),
+                    t.max_message_bytes()),
+                callback);
   }
   absl::StatusOr<SendFuture> future =
       accumulator_->Append(held != nullptr ? held : **topic, partition,

@@ -1,6 +1,8 @@
 #include "util/producer_checks.h"
 
+#include "absl/strings/str_cat.h"
 #include "brook/error.h"
+#include "util/record_size.h"
 
 namespace brook {
 
@@ -18,6 +20,28 @@ absl::Status CompleteProducerOptions(ProducerOptions& o) {
   if (o.delivery_timeout < o.linger) {
     return Error(ErrorCode::kInvalidConfig,
                  "delivery.timeout.ms must be at least linger.ms");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RecordTooLarge(size_t serialized, absl::string_view limit_name,
+                            int64_t limit) {
+  return Error(ErrorCode::kMessageTooLarge,
+               absl::StrCat("The message is ", serialized,
+                            " bytes when serialized which is larger than ",
+                            limit, ", which is the value of the ", limit_name,
+                            " configuration."));
+}
+
+absl::Status CheckRecordSize(const ProducerRecord& record,
+                             const ProducerOptions& o) {
+  const size_t bound =
+      KafkaBatchSizeUpperBound(record.key, record.value, record.headers);
+  if (bound > static_cast<size_t>(o.max_request_size)) {
+    return RecordTooLarge(bound, "max.request.size", o.max_request_size);
+  }
+  if (static_cast<int64_t>(bound) > o.buffer_memory) {
+    return RecordTooLarge(bound, "buffer.memory", o.buffer_memory);
   }
   return absl::OkStatus();
 }
