@@ -13,6 +13,7 @@
 #include "group/group.h"
 #include "log/offset_for_time.h"
 #include "log/topic_registry.h"
+#include "util/offset_reset.h"
 #include "util/status_macros.h"
 
 namespace brook {
@@ -276,47 +277,17 @@ absl::StatusOr<std::vector<OffsetResetPlanEntry>> AdminImpl::ResetOffsets(
     e.partition = tp;
     auto it = committed.find(tp);
     if (it != committed.end()) e.old_offset = it->second.offset;
-    int64_t target = 0;
-    switch (spec.kind) {
-      case OffsetResetSpec::Kind::kEarliest:
-        target = start;
-        break;
-      case OffsetResetSpec::Kind::kLatest:
-        target = end;
-        break;
-      case OffsetResetSpec::Kind::kTimestamp: {
-        BROOK_ASSIGN_OR_RETURN(
-            std::optional<TimestampedOffset> found,
-            FindOffsetForTime(core_->store(), *topic, tp.partition, start, end,
-                              absl::ToUnixMillis(spec.timestamp)));
-        // As kafka-consumer-groups.sh: no record that late, the log end.
-        target = found ? found->offset : end;
-        break;
-      }
-      case OffsetResetSpec::Kind::kOffset:
-        target = spec.value;
-        break;
-      case OffsetResetSpec::Kind::kShiftBy:
-        if (e.old_offset < 0) {
-          // As kafka-consumer-groups.sh: shifting needs a committed offset.
-          return Error(ErrorCode::kInvalidRequest,
-                       absl::StrCat("cannot shift partition ", tp.ToString(),
-                                    " of group ", group,
-                                    ": it has no committed offset"));
-        }
-        // Saturate rather than overflow on absurd shifts.
-        if (spec.value > 0 && e.old_offset > INT64_MAX - spec.value) {
-          target = INT64_MAX;
-        } else if (spec.value < 0 && e.old_offset < INT64_MIN - spec.value) {
-          target = INT64_MIN;
-        } else {
-          target = e.old_offset + spec.value;
-        }
-        break;
+    std::optional<int64_t> by_time;
+    if (spec.kind == OffsetResetSpec::Kind::kTimestamp) {
+      BROOK_ASSIGN_OR_RETURN(
+          std::optional<TimestampedOffset> found,
+          FindOffsetForTime(core_->store(), *topic, tp.partition, start, end,
+                            absl::ToUnixMillis(spec.timestamp)));
+      if (found) by_time = found->offset;
     }
-    // As kafka-consumer-groups.sh, a target outside the log is clamped to
-    // its nearest end.
-    e.new_offset = std::clamp(target, start, end);
+    BROOK_ASSIGN_OR_RETURN(e.new_offset,
+                           OffsetResetTarget(spec, group, tp, e.old_offset,
+                                             start, end, by_time));
     writes[tp] = OffsetAndMetadata{e.new_offset};
     plan.push_back(std::move(e));
   }

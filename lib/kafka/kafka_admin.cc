@@ -9,6 +9,7 @@
 #include "brook/error.h"
 #include "kafka/kafka_config.h"
 #include "kafka/kafka_errors.h"
+#include "util/offset_reset.h"
 #include "util/topic_name.h"
 
 namespace brook {
@@ -816,32 +817,15 @@ absl::StatusOr<std::vector<OffsetResetPlanEntry>> KafkaAdmin::ResetOffsets(
     e.partition = TopicPartition(name, p.partition);
     auto it = current.find(p.partition);
     if (it != current.end()) e.old_offset = it->second;
-    int64_t target = 0;
-    switch (spec.kind) {
-      case OffsetResetSpec::Kind::kEarliest:
-        target = low;
-        break;
-      case OffsetResetSpec::Kind::kLatest:
-        target = high;
-        break;
-      case OffsetResetSpec::Kind::kTimestamp:
-        // No record at or after the time: the log end.
-        target = by_time[p.partition] >= 0 ? by_time[p.partition] : high;
-        break;
-      case OffsetResetSpec::Kind::kOffset:
-        target = spec.value;
-        break;
-      case OffsetResetSpec::Kind::kShiftBy:
-        if (e.old_offset < 0) {
-          return Error(ErrorCode::kInvalidRequest,
-                       absl::StrCat("group ", group, " has no committed "
-                                    "offset for ", e.partition.ToString(),
-                                    " to shift"));
-        }
-        target = e.old_offset + spec.value;
-        break;
+    std::optional<int64_t> found;
+    if (auto t = by_time.find(p.partition);
+        t != by_time.end() && t->second >= 0) {
+      found = t->second;
     }
-    e.new_offset = std::clamp(target, low, high);
+    absl::StatusOr<int64_t> target = OffsetResetTarget(
+        spec, group, e.partition, e.old_offset, low, high, found);
+    if (!target.ok()) return target.status();
+    e.new_offset = *target;
     plan.push_back(std::move(e));
   }
   if (dry_run || plan.empty()) return plan;
