@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "brook/error.h"
+#include "util/logging.h"
 
 namespace brook {
 namespace {
@@ -181,8 +182,23 @@ absl::Status ApplyKafkaProperties(rd_kafka_conf_t* conf,
   return absl::OkStatus();
 }
 
+namespace {
+
+// librdkafka's log lines go where brook's go (brook/log.h), by syslog level.
+void LogToBrook(const rd_kafka_t* rk, int level, const char* facility,
+                const char* message) {
+  const LogLevel brook_level = level <= 3   ? LogLevel::kError
+                               : level <= 4 ? LogLevel::kWarning
+                                            : LogLevel::kInfo;
+  Log(brook_level, absl::StrCat("librdkafka ", rd_kafka_name(rk), " ",
+                                facility, ": ", message));
+}
+
+}  // namespace
+
 absl::StatusOr<KafkaConf> NewBaseConf(const Properties& client) {
   KafkaConf conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_log_cb(conf.get(), &LogToBrook);
   absl::Status s = ApplyKafkaProperties(conf.get(), client);
   if (!s.ok()) return s;
   return conf;
