@@ -155,8 +155,10 @@ TEST_F(CompactionTest, TenThousandUpdatesOverAHundredKeysLeaveTheLatest) {
   const PartitionDescription d = Describe("t");
   EXPECT_EQ(d.log_start_offset, 0);
   EXPECT_EQ(d.log_end_offset, 10001);
-  // Little more than the 101 records remain on disk.
-  EXPECT_LT(d.size_bytes, size_before / 20) << size_before;
+  // Little more than the 101 records (1%) remain on disk. The size is
+  // RocksDB's estimate over compressed files, which varies with file
+  // boundaries (6% seen on a loaded machine): a tenth is the bound.
+  EXPECT_LT(d.size_bytes, size_before / 10) << size_before;
   // Cleaning again finds nothing to remove.
   EXPECT_THAT(Clean("t"), IsEmpty());
 }

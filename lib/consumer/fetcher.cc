@@ -20,7 +20,7 @@ Fetcher::Fetcher(Store* store, LogCleaner* cleaner, TopicLookup get_topic,
       auto_offset_reset_(auto_offset_reset),
       max_poll_records_(max_poll_records) {}
 
-PartitionFetcher* Fetcher::Find(const TopicPartition& tp) const {
+PartitionReader* Fetcher::Find(const TopicPartition& tp) const {
   auto it = partitions_.find(tp);
   return it == partitions_.end() ? nullptr : it->second.get();
 }
@@ -47,7 +47,7 @@ Fetcher::ResolveTopics(absl::Span<const TopicPartition> partitions) {
 std::vector<TopicPartition> Fetcher::Bind(
     std::map<TopicPartition, std::shared_ptr<Topic>> topics) {
   std::vector<TopicPartition> replaced;
-  std::map<TopicPartition, std::unique_ptr<PartitionFetcher>> next;
+  std::map<TopicPartition, std::unique_ptr<PartitionReader>> next;
   for (auto& [tp, topic] : topics) {
     auto old = partitions_.find(tp);
     if (old != partitions_.end() && old->second->topic() == topic) {
@@ -55,7 +55,7 @@ std::vector<TopicPartition> Fetcher::Bind(
       continue;
     }
     if (old != partitions_.end()) replaced.push_back(tp);
-    next.emplace(tp, std::make_unique<PartitionFetcher>(std::move(topic),
+    next.emplace(tp, std::make_unique<PartitionReader>(std::move(topic),
                                                         tp.partition));
   }
   partitions_ = std::move(next);
@@ -65,7 +65,7 @@ std::vector<TopicPartition> Fetcher::Bind(
 std::vector<TopicPartition> Fetcher::BindAssignment(
     const std::vector<TopicPartition>& partitions) {
   std::vector<TopicPartition> bound;
-  std::map<TopicPartition, std::unique_ptr<PartitionFetcher>> next;
+  std::map<TopicPartition, std::unique_ptr<PartitionReader>> next;
   for (const TopicPartition& tp : partitions) {
     if (next.count(tp)) continue;
     auto old = partitions_.find(tp);
@@ -76,7 +76,7 @@ std::vector<TopicPartition> Fetcher::BindAssignment(
     }
     absl::StatusOr<std::shared_ptr<Topic>> topic = get_topic_(tp.topic);
     if (!topic.ok() || tp.partition >= (*topic)->num_partitions()) continue;
-    next.emplace(tp, std::make_unique<PartitionFetcher>(*std::move(topic),
+    next.emplace(tp, std::make_unique<PartitionReader>(*std::move(topic),
                                                         tp.partition));
     bound.push_back(tp);
   }
@@ -86,7 +86,7 @@ std::vector<TopicPartition> Fetcher::BindAssignment(
 
 void Fetcher::DropDeletedTopics(OffsetMap* offsets) const {
   for (auto it = offsets->begin(); it != offsets->end();) {
-    PartitionFetcher* f = Find(it->first);
+    PartitionReader* f = Find(it->first);
     if (f != nullptr && f->topic()->deleted()) {
       it = offsets->erase(it);
     } else {
@@ -103,7 +103,7 @@ std::vector<TopicPartition> Fetcher::ApplyPendingResets(
     SubscriptionState* subs) {
   std::vector<TopicPartition> missing;
   for (SubscriptionState::Assigned& a : subs->assigned()) {
-    PartitionFetcher* f = Find(a.partition);
+    PartitionReader* f = Find(a.partition);
     switch (a.state.pending_reset) {
       case SubscriptionState::PendingReset::kToStart:
         a.state.Seek(f->log_start());
@@ -122,7 +122,7 @@ std::vector<TopicPartition> Fetcher::ApplyPendingResets(
 absl::Status Fetcher::ResetPosition(const TopicPartition& tp,
                                     SubscriptionState::PartitionState* state,
                                     bool out_of_range) {
-  PartitionFetcher* f = Find(tp);
+  PartitionReader* f = Find(tp);
   switch (auto_offset_reset_) {
     case OffsetReset::kEarliest:
       state->Seek(f->log_start());
@@ -149,7 +149,7 @@ absl::Status Fetcher::ResetPosition(const TopicPartition& tp,
 
 absl::Status Fetcher::ResetOutOfRangePositions(SubscriptionState* subs) {
   for (SubscriptionState::Assigned& a : subs->assigned()) {
-    PartitionFetcher* f = Find(a.partition);
+    PartitionReader* f = Find(a.partition);
     const int64_t pos = *a.state.position;
     if (pos < f->log_start() || pos > f->high_watermark()) {
       BROOK_RETURN_IF_ERROR(
@@ -162,7 +162,7 @@ absl::Status Fetcher::ResetOutOfRangePositions(SubscriptionState* subs) {
 absl::Status Fetcher::Fetch(SubscriptionState* subs, RecordsBuilder* out) {
   struct Ready {
     SubscriptionState::PartitionState* state;
-    PartitionFetcher* reader;
+    PartitionReader* reader;
     bool HasData() const {
       return state->fetchable() && reader->HasData(*state->position);
     }

@@ -22,8 +22,8 @@
 #include "brook/consumer.h"
 #include "brook/options.h"
 #include "client/subscription_state.h"
-#include "consumer/partition_fetcher.h"
-#include "consumer/records_builder.h"
+#include "log/partition_reader.h"
+#include "log/records_builder.h"
 #include "log/log_cleaner.h"
 #include "log/topic.h"
 #include "storage/store.h"
@@ -103,7 +103,7 @@ class Fetcher {
   void Clear() { partitions_.clear(); }
 
  private:
-  PartitionFetcher* Find(const TopicPartition& tp) const;
+  PartitionReader* Find(const TopicPartition& tp) const;
   // The partition `tp` of its topic, checked: UnknownTopicOrPartition.
   absl::StatusOr<std::shared_ptr<Topic>> CheckedTopic(const TopicPartition& tp);
 
@@ -113,7 +113,7 @@ class Fetcher {
   const OffsetReset auto_offset_reset_;
   const int max_poll_records_;
 
-  std::map<TopicPartition, std::unique_ptr<PartitionFetcher>> partitions_;
+  std::map<TopicPartition, std::unique_ptr<PartitionReader>> partitions_;
   absl::Status held_error_;
 };
 

@@ -1,7 +1,7 @@
 // Collects the records of one poll as views and turns them into a
 // ConsumerRecords that keeps their bytes alive.
-#ifndef BROOK_LIB_CONSUMER_RECORDS_BUILDER_H_
-#define BROOK_LIB_CONSUMER_RECORDS_BUILDER_H_
+#ifndef BROOK_LIB_LOG_RECORDS_BUILDER_H_
+#define BROOK_LIB_LOG_RECORDS_BUILDER_H_
 
 #include <cstddef>
 #include <memory>
@@ -70,4 +70,4 @@ class RecordsBuilder {
 
 }  // namespace brook
 
-#endif  // BROOK_LIB_CONSUMER_RECORDS_BUILDER_H_
+#endif  // BROOK_LIB_LOG_RECORDS_BUILDER_H_

@@ -1,10 +1,11 @@
-// Reads one assigned partition for the embedded fetcher: keeps the batches
-// fetched from storage (up to about max.partition.fetch.bytes at a time) and
-// decodes records from them up to the high watermark. The position is not
-// kept here but in the consumer's SubscriptionState; the cache is used only
-// while the position is where the last read left it.
-#ifndef BROOK_LIB_CONSUMER_PARTITION_FETCHER_H_
-#define BROOK_LIB_CONSUMER_PARTITION_FETCHER_H_
+// The log's read side: reads one partition for the embedded fetcher. It
+// keeps the batches fetched from storage (up to about
+// max.partition.fetch.bytes at a time) and decodes records from them up to
+// the high watermark. The position is not kept here but in the consumer's
+// SubscriptionState; the cache is used only while the position is where the
+// last read left it.
+#ifndef BROOK_LIB_LOG_PARTITION_READER_H_
+#define BROOK_LIB_LOG_PARTITION_READER_H_
 
 #include <cstdint>
 #include <memory>
@@ -13,7 +14,7 @@
 
 #include "absl/status/status.h"
 #include "brook/record.h"
-#include "consumer/records_builder.h"
+#include "log/records_builder.h"
 #include "log/batch_format.h"
 #include "log/topic.h"
 #include "storage/store.h"
@@ -21,9 +22,9 @@
 namespace brook {
 
 // Thread-compatible (owned by one consumer).
-class PartitionFetcher {
+class PartitionReader {
  public:
-  PartitionFetcher(std::shared_ptr<Topic> topic, int32_t partition);
+  PartitionReader(std::shared_ptr<Topic> topic, int32_t partition);
 
   const std::shared_ptr<Topic>& topic() const { return topic_; }
   int32_t partition() const { return partition_; }
@@ -60,4 +61,4 @@ class PartitionFetcher {
 
 }  // namespace brook
 
-#endif  // BROOK_LIB_CONSUMER_PARTITION_FETCHER_H_
+#endif  // BROOK_LIB_LOG_PARTITION_READER_H_

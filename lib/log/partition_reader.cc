@@ -1,4 +1,4 @@
-#include "consumer/partition_fetcher.h"
+#include "log/partition_reader.h"
 
 #include <algorithm>
 #include <utility>
@@ -15,31 +15,31 @@ constexpr size_t kFetchBytes = 1 << 20;
 
 }  // namespace
 
-PartitionFetcher::PartitionFetcher(std::shared_ptr<Topic> topic,
+PartitionReader::PartitionReader(std::shared_ptr<Topic> topic,
                                    int32_t partition)
     : topic_(std::move(topic)), partition_(partition) {}
 
-void PartitionFetcher::ResetCache() {
+void PartitionReader::ResetCache() {
   batches_.clear();
   index_ = 0;
   reader_valid_ = false;
 }
 
-int64_t PartitionFetcher::log_start() const {
+int64_t PartitionReader::log_start() const {
   return topic_->partition(partition_)
       .log_start.load(std::memory_order_acquire);
 }
 
-int64_t PartitionFetcher::high_watermark() const {
+int64_t PartitionReader::high_watermark() const {
   return topic_->partition(partition_)
       .high_watermark.load(std::memory_order_acquire);
 }
 
-bool PartitionFetcher::HasData(int64_t position) const {
+bool PartitionReader::HasData(int64_t position) const {
   return !topic_->deleted() && position < high_watermark();
 }
 
-absl::Status PartitionFetcher::Read(Store* store, int max, int64_t* position,
+absl::Status PartitionReader::Read(Store* store, int max, int64_t* position,
                                     RecordsBuilder* out) {
   // A position moved since the last read (a seek, a reset) starts over.
   if (next_offset_ != *position) ResetCache();
@@ -53,7 +53,7 @@ absl::Status PartitionFetcher::Read(Store* store, int max, int64_t* position,
   return status;
 }
 
-absl::Status PartitionFetcher::ReadFrom(Store* store, int max, int64_t* pos_io,
+absl::Status PartitionReader::ReadFrom(Store* store, int max, int64_t* pos_io,
                                         RecordsBuilder* out) {
   const int64_t hw = high_watermark();
   int64_t& pos = *pos_io;

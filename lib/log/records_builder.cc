@@ -1,4 +1,4 @@
-#include "consumer/records_builder.h"
+#include "log/records_builder.h"
 
 #include <utility>
 
