@@ -1,6 +1,7 @@
 #include "kafka/kafka_admin.h"
 
 #include <algorithm>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -72,13 +73,31 @@ ConsumerGroupState StateOf(rd_kafka_consumer_group_state_t s) {
 }
 
 // Low and high watermark of a partition; UnknownTopicOrPartition when the
-// partition is missing.
+// partition is missing. Each is asked of the partition's leader with a
+// ListOffsets through rd_kafka_offsets_for_times (timestamp -2 / -1), not
+// rd_kafka_query_watermark_offsets: before librdkafka 2.3.0 that one
+// ignores its timeout and waits for the leader it found first, forever
+// when that broker has crashed (librdkafka #2588, fixed by #4460), so
+// DescribeTopic never returned after a leader's crash.
 absl::Status Watermarks(rd_kafka_t* rk, const std::string& topic,
                         int32_t partition, int64_t* low, int64_t* high) {
-  return KafkaStatus(
-      rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, low,
-                                       high, TimeoutMs(kRequestTimeout)),
-      absl::StrCat("offsets of ", topic, "-", partition));
+  const absl::Time deadline = absl::Now() + kRequestTimeout;
+  for (int64_t* out : {low, high}) {
+    rd_kafka_topic_partition_list_t* list =
+        rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset =
+        out == low ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(
+        rk, list, std::max(TimeoutMs(deadline - absl::Now()), 1));
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = list->elems[0].err;
+    *out = list->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return KafkaStatus(err,
+                         absl::StrCat("offsets of ", topic, "-", partition));
+    }
+  }
+  return absl::OkStatus();
 }
 
 // Waits until each of the topic's first `count` partitions answers a
@@ -705,6 +724,11 @@ absl::StatusOr<std::vector<GroupPartitionOffset>> KafkaAdmin::ListGroupOffsets(
       rd_kafka_ListConsumerGroupOffsets_result_groups(
           rd_kafka_event_ListConsumerGroupOffsets_result(ev->get()), &cnt);
   std::vector<GroupPartitionOffset> out;
+  // Topics whose leaders were looked up: Watermarks asks the leader that
+  // librdkafka's metadata cache names, which nothing refreshes after that
+  // broker crashed (its requests time out, they are not refused), so the
+  // cache is refreshed first, as DescribeTopic does.
+  std::set<std::string> refreshed;
   for (size_t g = 0; g < cnt; ++g) {
     const rd_kafka_error_t* error = rd_kafka_group_result_error(res[g]);
     if (error != nullptr) {
@@ -726,6 +750,9 @@ absl::StatusOr<std::vector<GroupPartitionOffset>> KafkaAdmin::ListGroupOffsets(
                           e.metadata_size);
       }
       int64_t low = -1, high = -1;
+      if (refreshed.insert(e.topic).second) {
+        TopicMetadata(rk->get(), e.topic, kRequestTimeout).IgnoreError();
+      }
       if (Watermarks(rk->get(), e.topic, e.partition, &low, &high).ok()) {
         o.log_end_offset = high;
         o.lag = high - e.offset;
