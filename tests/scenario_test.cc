@@ -45,7 +45,7 @@
 //   Kafka's murmur2 on both and is.
 // - session.timeout.ms: a Kafka broker refuses values below
 //   group.min.session.timeout.ms (6000 by default); the embedded engine
-//   takes any positive value. The suite uses 6 s on Kafka and 2 s on the
+//   takes any positive value. The suite uses 10 s on Kafka and 2 s on the
 //   embedded engine, so that its crash scenarios take seconds there.
 // - max.poll.interval.ms: librdkafka refuses a value below
 //   session.timeout.ms; the embedded engine (and Kafka's Java client) take
@@ -280,8 +280,11 @@ class ScenarioTest : public ::testing::TestWithParam<std::string> {
 
   // The session timeout of group scenarios: 6 s, a broker's
   // group.min.session.timeout.ms, on Kafka; 2 s on the embedded engine.
+  // On Kafka above the broker's 6 s minimum, with room for a rebalance on
+  // a loaded 2-core machine sharing its cores with the broker (a leave took
+  // 6.5 s there once), so "a leave is not waited for" stays measurable.
   absl::Duration session_timeout() const {
-    return kafka() ? absl::Seconds(6) : absl::Seconds(2);
+    return kafka() ? absl::Seconds(10) : absl::Seconds(2);
   }
 
   // A unique name, deleted at the end of the test when it is a topic.

@@ -72,34 +72,6 @@ ConsumerGroupState StateOf(rd_kafka_consumer_group_state_t s) {
   }
 }
 
-// Low and high watermark of a partition; UnknownTopicOrPartition when the
-// partition is missing. Each is asked of the partition's leader with a
-// ListOffsets through rd_kafka_offsets_for_times (timestamp -2 / -1), not
-// rd_kafka_query_watermark_offsets: before librdkafka 2.3.0 that one
-// ignores its timeout and waits for the leader it found first, forever
-// when that broker has crashed (librdkafka #2588, fixed by #4460), so
-// DescribeTopic never returned after a leader's crash.
-absl::Status Watermarks(rd_kafka_t* rk, const std::string& topic,
-                        int32_t partition, int64_t* low, int64_t* high) {
-  const absl::Time deadline = absl::Now() + kRequestTimeout;
-  for (int64_t* out : {low, high}) {
-    rd_kafka_topic_partition_list_t* list =
-        rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset =
-        out == low ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
-    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(
-        rk, list, std::max(TimeoutMs(deadline - absl::Now()), 1));
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = list->elems[0].err;
-    *out = list->elems[0].offset;
-    rd_kafka_topic_partition_list_destroy(list);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return KafkaStatus(err,
-                         absl::StrCat("offsets of ", topic, "-", partition));
-    }
-  }
-  return absl::OkStatus();
-}
-
 // Waits until each of the topic's first `count` partitions answers a
 // ListOffsets: the metadata shows a new partition's leader a moment before
 // that broker serves it (NotLeaderOrFollower meanwhile).
@@ -109,7 +81,8 @@ absl::Status AwaitPartitionsServing(rd_kafka_t* rk, const std::string& topic,
   for (int32_t p = 0; p < count; ++p) {
     for (;;) {
       int64_t low, high;
-      absl::Status s = Watermarks(rk, topic, p, &low, &high);
+      absl::Status s =
+          Watermarks(rk, topic, p, kRequestTimeout, &low, &high);
       if (s.ok()) break;
       if (!IsRetriable(s) || absl::Now() >= deadline) return s;
       // Nothing to wait on: the cluster gives no notification.
@@ -418,6 +391,7 @@ absl::StatusOr<TopicDescription> KafkaAdmin::DescribeTopic(
     pd.isr = p.isr;
     pd.size_bytes = -1;  // librdkafka 2.0.2 cannot describe log dirs.
     absl::Status s = Watermarks(rk->get(), d.name, p.partition,
+                                kRequestTimeout,
                                 &pd.log_start_offset, &pd.log_end_offset);
     if (!s.ok()) return s;
     d.partitions.push_back(std::move(pd));
@@ -753,7 +727,8 @@ absl::StatusOr<std::vector<GroupPartitionOffset>> KafkaAdmin::ListGroupOffsets(
       if (refreshed.insert(e.topic).second) {
         TopicMetadata(rk->get(), e.topic, kRequestTimeout).IgnoreError();
       }
-      if (Watermarks(rk->get(), e.topic, e.partition, &low, &high).ok()) {
+      if (Watermarks(rk->get(), e.topic, e.partition, kRequestTimeout, &low,
+                     &high).ok()) {
         o.log_end_offset = high;
         o.lag = high - e.offset;
       }
@@ -838,7 +813,8 @@ absl::StatusOr<std::vector<OffsetResetPlanEntry>> KafkaAdmin::ResetOffsets(
   std::vector<OffsetResetPlanEntry> plan;
   for (const KafkaPartitionMetadata& p : *md) {
     int64_t low = 0, high = 0;
-    absl::Status s = Watermarks(rk->get(), name, p.partition, &low, &high);
+    absl::Status s = Watermarks(rk->get(), name, p.partition, kRequestTimeout,
+                                &low, &high);
     if (!s.ok()) return s;
     OffsetResetPlanEntry e;
     e.partition = TopicPartition(name, p.partition);

@@ -9,21 +9,14 @@
 #include "brook/error.h"
 #include "kafka/kafka_config.h"
 #include "kafka/kafka_errors.h"
+#include "kafka/kafka_metadata.h"
 #include "util/status_macros.h"
 
 namespace brook {
 namespace {
 
 // How long a metadata or offset request to the cluster may take.
-constexpr int kRequestTimeoutMs = 10000;
-
-int TimeoutMs(absl::Duration d) {
-  if (d == absl::InfiniteDuration()) return -1;
-  if (d <= absl::ZeroDuration()) return 0;
-  return static_cast<int>(std::min<int64_t>(
-      absl::ToInt64Milliseconds(absl::Ceil(d, absl::Milliseconds(1))),
-      INT32_MAX));
-}
+constexpr absl::Duration kRequestTimeout = absl::Seconds(10);
 
 // An owned rd_kafka_topic_partition_list_t.
 struct ListDeleter {
@@ -283,19 +276,14 @@ absl::Status KafkaConsumer::CheckPartitions(
   std::map<std::string, int32_t> counts;
   for (const TopicPartition& tp : partitions) counts.emplace(tp.topic, -1);
   for (auto& [topic, count] : counts) {
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
-    const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_resp_err_t err =
-        rd_kafka_metadata(rk_, 0, rkt, &md, kRequestTimeoutMs);
-    rd_kafka_topic_destroy(rkt);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return KafkaStatus(err, absl::StrCat("metadata of ", topic));
+    absl::StatusOr<std::vector<KafkaPartitionMetadata>> md =
+        TopicMetadata(rk_, topic, kRequestTimeout);
+    if (md.ok()) {
+      count = static_cast<int32_t>(md->size());
+    } else if (GetErrorCode(md.status()) !=
+               ErrorCode::kUnknownTopicOrPartition) {
+      return md.status();
     }
-    if (md->topic_cnt == 1 &&
-        md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      count = md->topics[0].partition_cnt;
-    }
-    rd_kafka_metadata_destroy(md);
   }
   for (const TopicPartition& tp : partitions) {
     const int32_t count = counts[tp.topic];
@@ -402,22 +390,8 @@ absl::Status KafkaConsumer::SubscribeRegex(absl::string_view regex,
 }
 
 absl::StatusOr<std::vector<std::string>> KafkaConsumer::ListTopics() {
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err =
-      rd_kafka_metadata(rk_, 1, nullptr, &md, kRequestTimeoutMs);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return KafkaStatus(err, "list topics");
-  }
-  std::vector<std::string> topics;
-  for (int i = 0; i < md->topic_cnt; ++i) {
-    // Java's exclude.internal.topics default.
-    if (md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        std::strncmp(md->topics[i].topic, "__", 2) != 0) {
-      topics.push_back(md->topics[i].topic);
-    }
-  }
-  rd_kafka_metadata_destroy(md);
-  return topics;
+  // Without the internal topics, as Java's exclude.internal.topics default.
+  return TopicNames(rk_, kRequestTimeout);
 }
 
 absl::Status KafkaConsumer::RefreshPattern(bool force) {
@@ -550,7 +524,7 @@ absl::Status KafkaConsumer::ResolvePositions(
   if (!need_committed.empty() && !options_.group_id.empty()) {
     PartitionList list = ToList(need_committed);
     BROOK_RETURN_IF_ERROR(KafkaStatus(
-        rd_kafka_committed(rk_, list.get(), kRequestTimeoutMs), "committed"));
+        rd_kafka_committed(rk_, list.get(), TimeoutMs(kRequestTimeout)), "committed"));
     for (int i = 0; i < list->cnt; ++i) {
       if (list->elems[i].offset >= 0) {
         committed[{list->elems[i].topic, list->elems[i].partition}] =
@@ -913,7 +887,7 @@ KafkaConsumer::OffsetsForTimes(
         ->offset = absl::ToUnixMillis(t);
   }
   BROOK_RETURN_IF_ERROR(KafkaStatus(
-      rd_kafka_offsets_for_times(rk_, list.get(), kRequestTimeoutMs),
+      rd_kafka_offsets_for_times(rk_, list.get(), TimeoutMs(kRequestTimeout)),
       "offsets for times"));
   BROOK_RETURN_IF_ERROR(PartitionErrors(list.get(), "offsets for times"));
   for (int i = 0; i < list->cnt; ++i) {
@@ -933,11 +907,8 @@ KafkaConsumer::OffsetsForTimes(
 absl::StatusOr<int64_t> KafkaConsumer::Watermark(const TopicPartition& tp,
                                                  bool low) {
   int64_t lo = 0, hi = 0;
-  BROOK_RETURN_IF_ERROR(KafkaStatus(
-      rd_kafka_query_watermark_offsets(rk_, tp.topic.c_str(), tp.partition,
-                                       &lo, &hi, kRequestTimeoutMs),
-      absl::StrCat(low ? "beginning" : "end", " offset of ", tp.topic, "-",
-                   tp.partition)));
+  BROOK_RETURN_IF_ERROR(brook::Watermarks(rk_, tp.topic, tp.partition,
+                                          kRequestTimeout, &lo, &hi));
   return low ? lo : hi;
 }
 
@@ -1115,7 +1086,7 @@ KafkaConsumer::Committed(absl::Span<const TopicPartition> partitions) {
   BROOK_RETURN_IF_ERROR(wakeup_.Take());
   PartitionList list = ToList(partitions);
   BROOK_RETURN_IF_ERROR(KafkaStatus(
-      rd_kafka_committed(rk_, list.get(), kRequestTimeoutMs), "committed"));
+      rd_kafka_committed(rk_, list.get(), TimeoutMs(kRequestTimeout)), "committed"));
   BROOK_RETURN_IF_ERROR(PartitionErrors(list.get(), "committed"));
   for (int i = 0; i < list->cnt; ++i) {
     const rd_kafka_topic_partition_t& p = list->elems[i];

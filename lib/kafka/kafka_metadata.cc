@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "brook/error.h"
 #include "kafka/kafka_errors.h"
 
@@ -109,6 +110,28 @@ absl::StatusOr<std::vector<std::string>> TopicNames(rd_kafka_t* rk,
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+absl::Status Watermarks(rd_kafka_t* rk, const std::string& topic,
+                        int32_t partition, absl::Duration timeout,
+                        int64_t* low, int64_t* high) {
+  const absl::Time deadline = absl::Now() + timeout;
+  for (int64_t* out : {low, high}) {
+    rd_kafka_topic_partition_list_t* list =
+        rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset =
+        out == low ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(
+        rk, list, std::max(TimeoutMs(deadline - absl::Now()), 1));
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = list->elems[0].err;
+    *out = list->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return KafkaStatus(err,
+                         absl::StrCat("offsets of ", topic, "-", partition));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace brook

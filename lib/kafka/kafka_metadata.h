@@ -1,5 +1,6 @@
-// librdkafka handles and the cluster metadata the producer and the Admin
-// ask for: a topic's partitions (leader, replicas, ISR), the topic names.
+// librdkafka handles and the cluster metadata the producer, the consumer
+// and the Admin ask for: a topic's partitions (leader, replicas, ISR), the
+// topic names, a partition's watermarks.
 #ifndef BROOK_LIB_KAFKA_KAFKA_METADATA_H_
 #define BROOK_LIB_KAFKA_KAFKA_METADATA_H_
 
@@ -42,6 +43,16 @@ bool IsInternalTopic(absl::string_view topic);
 // Every topic's name, sorted, without the internal ones.
 absl::StatusOr<std::vector<std::string>> TopicNames(rd_kafka_t* rk,
                                                     absl::Duration timeout);
+
+// Low and high watermark of a partition, asked of its leader within
+// `timeout`; UnknownTopicOrPartition when the partition is missing. Through
+// rd_kafka_offsets_for_times (timestamp -2 / -1), not
+// rd_kafka_query_watermark_offsets: before librdkafka 2.3.0 that one
+// ignores its timeout and waits for the leader it found first, forever
+// when that broker has crashed (librdkafka #2588, fixed by #4460).
+absl::Status Watermarks(rd_kafka_t* rk, const std::string& topic,
+                        int32_t partition, absl::Duration timeout,
+                        int64_t* low, int64_t* high);
 
 // Milliseconds for librdkafka's int timeouts: 0 and up, INT32_MAX at most
 // (infinite too).
