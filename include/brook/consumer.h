@@ -31,8 +31,8 @@ using CommitCallback =
 
 // Reads records. Single-threaded, as Kafka's consumer: a second thread calling
 // in while one is inside gets ConcurrentModification. Only Wakeup() may be
-// called from any thread. Created by Engine::CreateConsumer; keeps the
-// engine's core alive. After Close(), calls return Closed.
+// called from any thread. Created by Client::CreateConsumer (either
+// backend); keeps what it needs alive. After Close(), calls return Closed.
 class Consumer {
  public:
   virtual ~Consumer() = default;
@@ -63,11 +63,11 @@ class Consumer {
   // Kafka's subscribe(Pattern): subscribes to every topic whose whole name
   // matches `regex` (ECMAScript syntax, std::regex; for the names Kafka
   // allows it agrees with Java's Pattern). The match is evaluated now and
-  // again at most every metadata.max.age.ms (on the engine's clock) inside
-  // Poll: topics created or deleted since change the subscription and
-  // rebalance the group. Subscription() lists the topics matched. Replaces
-  // an earlier subscription. Errors: InvalidRequest for a malformed regex,
-  // and those of Subscribe.
+  // again at most every metadata.max.age.ms (on the embedded engine's
+  // clock) inside Poll: topics created or deleted since change the
+  // subscription and rebalance the group. Subscription() lists the topics
+  // matched. Replaces an earlier subscription. Errors: InvalidRequest for a
+  // malformed regex, and those of Subscribe.
   virtual absl::Status SubscribePattern(
       absl::string_view regex, ConsumerRebalanceListener* listener) = 0;
   virtual absl::Status SubscribePattern(
@@ -85,10 +85,12 @@ class Consumer {
   // The subscribed topics (those a pattern matched, for SubscribePattern),
   // sorted; empty when not subscribed.
   virtual absl::StatusOr<std::vector<std::string>> Subscription() = 0;
-  // The consumer's group id, generation, member id and group.instance.id.
+  // The consumer's group id, generation (-1 on the Kafka backend: librdkafka
+  // 2.0.2 does not expose it), member id and group.instance.id.
   virtual absl::StatusOr<ConsumerGroupMetadata> GroupMetadata() = 0;
   // Makes the next Poll rejoin the group, triggering a rebalance.
-  // IllegalState when not subscribed.
+  // IllegalState when not subscribed; Unsupported on the Kafka backend
+  // (librdkafka 2.0.2 has no call to rejoin).
   virtual absl::Status EnforceRebalance() = 0;
 
   // Returns up to max.poll.records records, shared fairly between the
@@ -179,7 +181,9 @@ class Consumer {
 
   // Commits positions when enable.auto.commit is on, leaves the group at once
   // (OnPartitionsRevoked first) when subscribed, then releases the consumer.
-  // Later calls return OK.
+  // A static member (group.instance.id) revokes the same way but, as in
+  // Kafka, stays in the group until session.timeout.ms passes. Later calls
+  // return OK.
   virtual absl::Status Close() = 0;
 };
 

@@ -91,7 +91,8 @@ class SendFuture {
 };
 
 // Sends records. Thread-safe: any number of threads may call Send on one
-// producer. Created by Engine::CreateProducer; keeps the engine's core alive.
+// producer. Created by Client::CreateProducer (either backend); keeps what
+// it needs alive.
 // Destruction closes it (delivering what is pending).
 class Producer {
  public:
