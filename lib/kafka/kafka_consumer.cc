@@ -524,7 +524,8 @@ absl::Status KafkaConsumer::ResolvePositions(
   if (!need_committed.empty() && !options_.group_id.empty()) {
     PartitionList list = ToList(need_committed);
     BROOK_RETURN_IF_ERROR(KafkaStatus(
-        rd_kafka_committed(rk_, list.get(), TimeoutMs(kRequestTimeout)), "committed"));
+        rd_kafka_committed(rk_, list.get(), TimeoutMs(kRequestTimeout)),
+        "committed"));
     for (int i = 0; i < list->cnt; ++i) {
       if (list->elems[i].offset >= 0) {
         committed[{list->elems[i].topic, list->elems[i].partition}] =
@@ -817,38 +818,34 @@ absl::Status KafkaConsumer::Seek(const TopicPartition& partition,
     return Error(ErrorCode::kInvalidRequest,
                  absl::StrCat("seek offset must not be a negative number"));
   }
-  BROOK_ASSIGN_OR_RETURN(SubscriptionState::PartitionState * s,
-                         subscription_.FindAssigned(partition, "seek"));
-  s->Seek(offset);
-  return SeekTo(partition, offset);
+  BROOK_RETURN_IF_ERROR(subscription_.FindAssigned(partition, "seek").status());
+  return SeekTo(partition, offset);  // Sets the position too.
 }
 
 absl::Status KafkaConsumer::SeekToBeginning(
     absl::Span<const TopicPartition> partitions) {
-  ThreadGuardScope scope(&guard_);
-  BROOK_RETURN_IF_ERROR(Enter(scope));
-  std::vector<TopicPartition> parts(partitions.begin(), partitions.end());
-  if (parts.empty()) parts = subscription_.AssignedPartitions();
-  for (const TopicPartition& tp : parts) {
-    BROOK_ASSIGN_OR_RETURN(SubscriptionState::PartitionState * s,
-                           subscription_.FindAssigned(tp, "seekToBeginning"));
-    s->RequestReset(SubscriptionState::PendingReset::kToStart);
-    maybe_unresolved_ = true;
-  }
-  return absl::OkStatus();
+  return RequestResets(partitions, SubscriptionState::PendingReset::kToStart,
+                       "seekToBeginning");
 }
 
 absl::Status KafkaConsumer::SeekToEnd(
     absl::Span<const TopicPartition> partitions) {
+  return RequestResets(partitions, SubscriptionState::PendingReset::kToEnd,
+                       "seekToEnd");
+}
+
+absl::Status KafkaConsumer::RequestResets(
+    absl::Span<const TopicPartition> partitions,
+    SubscriptionState::PendingReset reset, absl::string_view op) {
   ThreadGuardScope scope(&guard_);
   BROOK_RETURN_IF_ERROR(Enter(scope));
   std::vector<TopicPartition> parts(partitions.begin(), partitions.end());
   if (parts.empty()) parts = subscription_.AssignedPartitions();
   for (const TopicPartition& tp : parts) {
     BROOK_ASSIGN_OR_RETURN(SubscriptionState::PartitionState * s,
-                           subscription_.FindAssigned(tp, "seekToEnd"));
-    s->RequestReset(SubscriptionState::PendingReset::kToEnd);
-    maybe_unresolved_ = true;
+                           subscription_.FindAssigned(tp, op));
+    s->RequestReset(reset);
+    maybe_unresolved_ = true;  // Resolved lazily, at Poll or Position.
   }
   return absl::OkStatus();
 }
@@ -1086,7 +1083,8 @@ KafkaConsumer::Committed(absl::Span<const TopicPartition> partitions) {
   BROOK_RETURN_IF_ERROR(wakeup_.Take());
   PartitionList list = ToList(partitions);
   BROOK_RETURN_IF_ERROR(KafkaStatus(
-      rd_kafka_committed(rk_, list.get(), TimeoutMs(kRequestTimeout)), "committed"));
+      rd_kafka_committed(rk_, list.get(), TimeoutMs(kRequestTimeout)),
+        "committed"));
   BROOK_RETURN_IF_ERROR(PartitionErrors(list.get(), "committed"));
   for (int i = 0; i < list->cnt; ++i) {
     const rd_kafka_topic_partition_t& p = list->elems[i];

@@ -122,6 +122,11 @@ class KafkaConsumer : public Consumer, public ConsumerTestHooks {
   // others their committed offset or auto.offset.reset; then seeks
   // librdkafka there so that fetching starts where Position says.
   absl::Status ResolvePositions(absl::Span<const TopicPartition> only);
+  // SeekToBeginning / SeekToEnd: marks `partitions` (every assigned one
+  // when empty) for a lazy reset; `op` names the call in errors.
+  absl::Status RequestResets(absl::Span<const TopicPartition> partitions,
+                             SubscriptionState::PendingReset reset,
+                             absl::string_view op);
   // Moves librdkafka's fetch position of `tp` to `offset` (its position).
   // REQUIRES: `tp` assigned.
   absl::Status SeekTo(const TopicPartition& tp, int64_t offset);
