@@ -1,21 +1,26 @@
-// AdminImpl: topic and group administration over the engine core.
+// AdminImpl: the Admin behind Engine::admin(): checks that the engine is
+// open and hands each call to the topic or the group administration.
 #ifndef BROOK_LIB_ADMIN_ADMIN_IMPL_H_
 #define BROOK_LIB_ADMIN_ADMIN_IMPL_H_
 
-#include <memory>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "admin/group_admin.h"
+#include "admin/topic_admin.h"
 #include "brook/admin.h"
-#include "core/core.h"
+#include "core/closed_flag.h"
 
 namespace brook {
 
-// Thread-safe.
+// Thread-safe. Borrows what it is given; all of it must outlive it (the
+// Engine handle owns both).
 class AdminImpl : public Admin {
  public:
-  explicit AdminImpl(std::shared_ptr<EngineCore> core)
-      : core_(std::move(core)) {}
+  AdminImpl(const ClosedFlag* closed, TopicAdmin* topics, GroupAdmin* groups)
+      : closed_(closed), topics_(topics), groups_(groups) {}
 
   absl::Status CreateTopic(absl::string_view name, int32_t partitions,
                            const TopicConfig& config) override;
@@ -48,16 +53,9 @@ class AdminImpl : public Admin {
       const OffsetResetSpec& spec, bool dry_run) override;
 
  private:
-  // NonEmptyGroup when `group` has members (after the coordinator's
-  // deadline checks, so members past max.poll.interval do not count).
-  absl::Status CheckNoActiveMembers(absl::string_view group,
-                                    absl::string_view what);
-  // The group as the coordinator holds it (after its deadline checks), or,
-  // read-only, as the holding process's snapshot describes it.
-  absl::StatusOr<std::optional<ConsumerGroupDescription>> FindGroup(
-      absl::string_view group);
-
-  const std::shared_ptr<EngineCore> core_;
+  const ClosedFlag* const closed_;
+  TopicAdmin* const topics_;
+  GroupAdmin* const groups_;
 };
 
 }  // namespace brook

@@ -37,7 +37,7 @@ absl::Status Committer::Commit(const OffsetMap& offsets,
                    absl::StrCat("cannot commit negative offset ", o.offset,
                                 " for ", tp.ToString()));
     }
-    // Find, not GetTopic: a commit never creates a topic.
+    // Find, not TopicCatalog::Get: a commit never creates a topic.
     std::shared_ptr<Topic> topic = topics_->Find(tp.topic);
     if (topic == nullptr) return UnknownTopic(tp.topic);
     if (tp.partition < 0 || tp.partition >= topic->num_partitions()) {

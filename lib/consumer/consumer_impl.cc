@@ -8,19 +8,10 @@
 #include "util/status_macros.h"
 
 namespace brook {
-namespace {
-
-// The retention check of `core`, or nullptr for a read-only engine.
-LogCleaner* CleanerOf(EngineCore& core) {
-  absl::StatusOr<LogCleaner*> cleaner = core.cleaner();
-  return cleaner.ok() ? *cleaner : nullptr;
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<Consumer>> ConsumerImpl::Create(
-    std::shared_ptr<EngineCore> core, const ConsumerOptions& options) {
-  if (core->closed()) return EngineCore::ClosedError();
+    EngineParts engine, const ConsumerOptions& options) {
+  if (engine.closed->closed()) return ClosedFlag::Error();
   // The struct obeys the rules (and gives the messages) of its properties;
   // parsing also turns Kafka's assignor class names into brook's.
   absl::StatusOr<ConsumerOptions> parsed =
@@ -36,27 +27,26 @@ absl::StatusOr<std::unique_ptr<Consumer>> ConsumerImpl::Create(
                                 name, "'"));
     }
   }
-  return std::unique_ptr<Consumer>(new ConsumerImpl(std::move(core), checked));
+  return std::unique_ptr<Consumer>(new ConsumerImpl(std::move(engine), checked));
 }
 
-ConsumerImpl::ConsumerImpl(std::shared_ptr<EngineCore> core,
-                           const ConsumerOptions& options)
-    : core_(std::move(core)),
+ConsumerImpl::ConsumerImpl(EngineParts engine, const ConsumerOptions& options)
+    : engine_(std::move(engine)),
       options_(options),
-      clock_(core_->clock()),
-      topics_(&core_->topics()),
-      notifier_(&core_->notifier()),
+      clock_(engine_.clock),
+      topics_(engine_.topics),
+      notifier_(engine_.notifier),
       listener_(options_.client_id),
       auto_commit_(options_.enable_auto_commit && !options_.group_id.empty(),
                    options_.auto_commit_interval, clock_->Now()),
-      fetcher_(&core_->store(), CleanerOf(*core_),
-               [core = core_.get()](absl::string_view topic) {
-                 return core->GetTopic(topic);
+      fetcher_(engine_.store, engine_.cleaner,
+               [catalog = engine_.catalog](absl::string_view topic) {
+                 return catalog->Get(topic);
                },
                options_.auto_offset_reset, options_.max_poll_records),
-      committer_(&core_->coordinator(), &core_->offsets(), topics_,
+      committer_(engine_.group_coordinator, engine_.offsets, topics_,
                  options_.group_id),
-      coordinator_(&core_->coordinator(), topics_, clock_, &options_,
+      coordinator_(engine_.group_coordinator, topics_, clock_, &options_,
                    auto_commit_.enabled(), &subscriptions_, &listener_,
                    &committer_, &closed_,
                    ConsumerCoordinator::Hooks{
@@ -79,7 +69,7 @@ absl::Status ConsumerImpl::Enter(const ThreadGuardScope& scope) const {
                  "the consumer is frozen (brook::testing::FreezeConsumer); "
                  "thaw it first");
   }
-  if (core_->closed()) return EngineCore::ClosedError();
+  if (engine_.closed->closed()) return ClosedFlag::Error();
   return absl::OkStatus();
 }
 
@@ -185,7 +175,7 @@ absl::StatusOr<ConsumerRecords> ConsumerImpl::PollRecords(
     BROOK_RETURN_IF_ERROR(fetcher_.ResetOutOfRangePositions(&subscriptions_));
     BROOK_RETURN_IF_ERROR(fetcher_.Fetch(&subscriptions_, &records));
     if (!records.empty()) return records.Finish();
-    if (core_->closed()) return EngineCore::ClosedError();
+    if (engine_.closed->closed()) return ClosedFlag::Error();
     if (clock_->Now() >= deadline) return ConsumerRecords();
     notifier_->Wait(
         seen, wakeup_.flag(),
@@ -527,7 +517,7 @@ absl::Status ConsumerImpl::Close() {
   if (closed_) return absl::OkStatus();
   frozen_ = false;  // A frozen consumer that is closed came back to close.
   absl::Status status;
-  if (auto_commit_.enabled() && !core_->closed() &&
+  if (auto_commit_.enabled() && !engine_.closed->closed() &&
       coordinator_.fenced().ok()) {
     status = DoCommit(ConsumedOffsets());
   }

@@ -14,27 +14,52 @@
 #include <string>
 #include <vector>
 
+#include "brook/clock.h"
 #include "brook/consumer.h"
-#include "client/test_hooks.h"
 #include "brook/options.h"
 #include "client/auto_commit.h"
 #include "client/commit_callbacks.h"
 #include "client/rebalance_invoker.h"
 #include "client/subscription_state.h"
+#include "client/test_hooks.h"
 #include "client/thread_guard.h"
 #include "client/wakeup.h"
 #include "consumer/committer.h"
-#include "consumer/fetcher.h"
 #include "consumer/consumer_coordinator.h"
-#include "core/core.h"
+#include "consumer/fetcher.h"
+#include "core/closed_flag.h"
+#include "core/topic_catalog.h"
+#include "group/coordinator.h"
+#include "group/offset_store.h"
+#include "log/data_notifier.h"
+#include "log/log_cleaner.h"
+#include "log/topic_registry.h"
+#include "storage/store.h"
 
 namespace brook {
+
+class EngineCore;
 
 // Single-threaded (ThreadGuard enforces it); Wakeup() is thread-safe.
 class ConsumerImpl : public Consumer, public ConsumerTestHooks {
  public:
+  // What a consumer uses of the engine. The pointers borrow parts of
+  // `owner`, which the consumer keeps alive.
+  struct EngineParts {
+    std::shared_ptr<EngineCore> owner;  // Reached only by TEST_core.
+    const ClosedFlag* closed;
+    Clock* clock;
+    Store* store;
+    LogCleaner* cleaner;  // nullptr for a read-only engine.
+    TopicCatalog* catalog;
+    TopicRegistry* topics;
+    DataNotifier* notifier;
+    GroupCoordinator* group_coordinator;
+    OffsetStore* offsets;
+  };
+
   static absl::StatusOr<std::unique_ptr<Consumer>> Create(
-      std::shared_ptr<EngineCore> core, const ConsumerOptions& options);
+      EngineParts engine, const ConsumerOptions& options);
   ~ConsumerImpl() override;
 
   absl::Status Assign(absl::Span<const TopicPartition> partitions) override;
@@ -91,11 +116,12 @@ class ConsumerImpl : public Consumer, public ConsumerTestHooks {
   // member removed; after the thaw its next Poll rejoins.
   absl::Status TEST_Freeze() override;
   absl::Status TEST_Thaw() override;
-  const std::shared_ptr<EngineCore>& TEST_core() const { return core_; }
+  const std::shared_ptr<EngineCore>& TEST_core() const {
+    return engine_.owner;
+  }
 
  private:
-  ConsumerImpl(std::shared_ptr<EngineCore> core,
-               const ConsumerOptions& options);
+  ConsumerImpl(EngineParts engine, const ConsumerOptions& options);
 
   bool subscribed() const { return subscriptions_.subscribed(); }
   // Common entry checks: thread ownership, then not closed.
@@ -127,9 +153,8 @@ class ConsumerImpl : public Consumer, public ConsumerTestHooks {
   // Forgets the assignment and the fetcher's bindings (Close, TEST_Crash).
   void Clear();
 
-  // Kept for the engine's lifetime and its closed flag (and the test
-  // hooks); the parts below get their collaborators at construction.
-  const std::shared_ptr<EngineCore> core_;
+  // The parts below get their collaborators from it at construction.
+  const EngineParts engine_;
   const ConsumerOptions options_;
   Clock* const clock_;
   TopicRegistry* const topics_;

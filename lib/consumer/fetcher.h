@@ -31,7 +31,7 @@
 namespace brook {
 
 // Finds a topic by name, creating it when the engine auto-creates topics
-// (EngineCore::GetTopic); UnknownTopicOrPartition otherwise.
+// (TopicCatalog::Get); UnknownTopicOrPartition otherwise.
 using TopicLookup =
     absl::AnyInvocable<absl::StatusOr<std::shared_ptr<Topic>>(
         absl::string_view)>;

@@ -137,7 +137,12 @@ EngineCore::EngineCore(const EngineOptions& options,
       coordinator_(clock_, topics_.get(), &offsets_, &snapshots_, &notifier_),
       appender_(std::make_unique<Appender>(
           store_.get(), clock_, &notifier_,
-          options.read_only ? nullptr : synced_ends_.get())) {
+          options.read_only ? nullptr : synced_ends_.get())),
+      catalog_(TopicCatalog::Policy{options.auto_create_topics,
+                                    options.default_partitions},
+               &closed_, store_.get(), topics_.get(), &offsets_,
+               options.read_only ? nullptr : synced_ends_.get(),
+               appender_.get(), &notifier_) {
   if (options_.read_only) {
     follower_ = std::thread([this] { Follow(); });
   } else {
@@ -146,11 +151,6 @@ EngineCore::EngineCore(const EngineOptions& options,
         options_.log_retention_check_interval);
     cleaner_->Start();
   }
-}
-
-absl::StatusOr<LogCleaner*> EngineCore::cleaner() {
-  if (cleaner_ == nullptr) return ReadOnlyError();
-  return cleaner_.get();
 }
 
 void EngineCore::Follow() {
@@ -176,19 +176,13 @@ void EngineCore::Follow() {
 
 EngineCore::~EngineCore() { Close().IgnoreError(); }  // Nobody to report to.
 
-absl::Status EngineCore::ClosedError() {
-  return Error(ErrorCode::kClosed, "the engine is closed");
-}
-
 absl::Status EngineCore::Close() {
   if (OnAppenderThread()) {
     // Closing waits for the appender thread, which is running this callback.
     return Error(ErrorCode::kIllegalState,
                  "the engine cannot be closed from a send callback");
   }
-  if (closed_.exchange(true, std::memory_order_acq_rel)) {
-    return absl::OkStatus();
-  }
+  if (!closed_.Close()) return absl::OkStatus();
   if (cleaner_ != nullptr) cleaner_->Stop();
   appender_->Stop();
   if (follower_.joinable()) {
@@ -219,74 +213,6 @@ absl::Status EngineCore::Close() {
   }
   status.Update(store_->Close());
   return status;
-}
-
-absl::StatusOr<std::shared_ptr<Topic>> EngineCore::GetTopic(
-    absl::string_view name) {
-  if (closed()) return ClosedError();
-  std::shared_ptr<Topic> topic = topics_->Find(name);
-  if (topic != nullptr) return topic;
-  BROOK_RETURN_IF_ERROR(topics_->Unreadable(name));
-  if (!options_.auto_create_topics) return UnknownTopic(name);
-  absl::StatusOr<std::shared_ptr<Topic>> created =
-      topics_->Create(name, options_.default_partitions, TopicConfig());
-  if (GetErrorCode(created.status()) == ErrorCode::kTopicAlreadyExists) {
-    topic = topics_->Find(name);  // Another thread created it first.
-    if (topic != nullptr) return topic;
-  }
-  return created;
-}
-
-absl::Status EngineCore::CreateTopic(absl::string_view name, int32_t partitions,
-                                     const TopicConfig& config) {
-  if (closed()) return ClosedError();
-  return topics_->Create(name, PartitionsOrDefault(partitions), config)
-      .status();
-}
-
-std::vector<absl::Status> EngineCore::CreateTopics(
-    const std::vector<NewTopic>& topics) {
-  if (closed()) return std::vector<absl::Status>(topics.size(), ClosedError());
-  std::vector<NewTopic> resolved = topics;
-  for (NewTopic& t : resolved) t.partitions = PartitionsOrDefault(t.partitions);
-  std::vector<absl::Status> out;
-  for (const auto& created : topics_->CreateMany(resolved)) {
-    out.push_back(created.status());
-  }
-  return out;
-}
-
-absl::Status EngineCore::DeleteTopic(absl::string_view name) {
-  if (closed()) return ClosedError();
-  // The topic's committed offsets go in the same write as its record, so a
-  // topic re-created under the name never inherits them.
-  StoreWriteBatch removal;
-  BROOK_RETURN_IF_ERROR(offsets_.AddTopicDeletes(name, &removal));
-  // The checkpoint forgets the topic first (see SyncedEnds::Forget).
-  std::string forgotten;
-  if (std::shared_ptr<Topic> topic = topics_->Find(name);
-      topic != nullptr && synced_ends_ != nullptr && !options_.read_only) {
-    forgotten = topic->cf().name();
-    BROOK_RETURN_IF_ERROR(synced_ends_->Forget(forgotten));
-  }
-  absl::StatusOr<TopicRegistry::Removed> removed_or =
-      topics_->Remove(name, &removal);
-  if (!removed_or.ok()) {
-    if (!forgotten.empty()) synced_ends_->Remember(forgotten);
-    return removed_or.status();
-  }
-  TopicRegistry::Removed& removed = *removed_or;
-  if (removed.topic != nullptr) {
-    // Fence the appender: after this no write names the topic's family.
-    appender_->RunExclusive([&] { removed.topic->MarkDeleted(); });
-    notifier_.Notify();  // Consumers stop waiting on the deleted partitions.
-  }
-  // The topic is deleted once its record is: a failure to drop the family
-  // leaves an orphan that the next open drops, not a topic.
-  if (removed.family != nullptr) {
-    store_->DropFamily(*removed.family).IgnoreError();
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace brook

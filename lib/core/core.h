@@ -1,6 +1,7 @@
 // The engine's shared core: the store, topics, appender, log cleaner,
 // consumer wake-ups, committed offsets and the group coordinator of one open
-// data directory.
+// data directory. It builds and owns them; the clients are built with the
+// parts they use (see lib/engine/engine_impl.cc).
 // Producers, consumers and the Engine handle each hold a shared_ptr to it, so
 // it lives as long as any of them.
 #ifndef BROOK_LIB_CORE_CORE_H_
@@ -19,6 +20,8 @@
 #include "absl/synchronization/mutex.h"
 #include "brook/admin.h"
 #include "brook/options.h"
+#include "core/closed_flag.h"
+#include "core/topic_catalog.h"
 #include "group/coordinator.h"
 #include "group/offset_store.h"
 #include "log/appender.h"
@@ -44,7 +47,8 @@ class EngineCore {
   // Writes pending batches, stops the appender and closes the store.
   // Idempotent.
   absl::Status Close();
-  bool closed() const { return closed_.load(std::memory_order_acquire); }
+  bool closed() const { return closed_.closed(); }
+  const ClosedFlag& closed_flag() const { return closed_; }
 
   Clock* clock() const { return clock_; }
   const EngineOptions& options() const { return options_; }
@@ -55,28 +59,9 @@ class EngineCore {
   OffsetStore& offsets() { return offsets_; }
   GroupSnapshots& snapshots() { return snapshots_; }
   GroupCoordinator& coordinator() { return coordinator_; }
-  // Retention and record deletion; IllegalState for a read-only engine.
-  absl::StatusOr<LogCleaner*> cleaner();
-  // Runs the periodic retention check if it is overdue on the engine's
-  // clock (LogCleaner::RunIfDue); called where clients observe log starts.
-  void RunDueRetention() {
-    if (cleaner_ != nullptr) cleaner_->RunIfDue();
-  }
-
-  // The topic `name`; created with the default partition count when missing
-  // and the engine auto-creates topics. UnknownTopicOrPartition otherwise.
-  absl::StatusOr<std::shared_ptr<Topic>> GetTopic(absl::string_view name);
-
-  // A partition count of -1 means the engine's default (Kafka's
-  // num.partitions, KIP-464).
-  absl::Status CreateTopic(absl::string_view name, int32_t partitions,
-                           const TopicConfig& config);
-  std::vector<absl::Status> CreateTopics(const std::vector<NewTopic>& topics);
-  absl::Status DeleteTopic(absl::string_view name);
-
-  int32_t PartitionsOrDefault(int32_t partitions) const {
-    return partitions == -1 ? options_.default_partitions : partitions;
-  }
+  TopicCatalog& catalog() { return catalog_; }
+  // Retention and record deletion; nullptr for a read-only engine.
+  LogCleaner* cleaner() { return cleaner_.get(); }
 
   // Numbers for default client ids, one sequence per kind as Kafka's
   // PRODUCER_CLIENT_ID_SEQUENCE / CONSUMER_CLIENT_ID_SEQUENCE (per engine
@@ -88,7 +73,7 @@ class EngineCore {
   const std::vector<LostRecords>& lost_records() const { return lost_records_; }
 
   // The error calls get after Close.
-  static absl::Status ClosedError();
+  static absl::Status ClosedError() { return ClosedFlag::Error(); }
 
  private:
   EngineCore(const EngineOptions& options, std::unique_ptr<Store> store,
@@ -108,9 +93,10 @@ class EngineCore {
   GroupSnapshots snapshots_;
   GroupCoordinator coordinator_;
   std::unique_ptr<Appender> appender_;
+  TopicCatalog catalog_;
   // nullptr for a read-only engine.
   std::unique_ptr<LogCleaner> cleaner_;
-  std::atomic<bool> closed_{false};
+  ClosedFlag closed_;
   std::atomic<int64_t> producer_numbers_{0};
   std::atomic<int64_t> consumer_numbers_{0};
 

@@ -19,7 +19,13 @@ namespace {
 class EngineImpl : public Engine {
  public:
   explicit EngineImpl(std::shared_ptr<EngineCore> core)
-      : core_(std::move(core)), admin_(core_) {}
+      : core_(std::move(core)),
+        topic_admin_(&core_->catalog(), &core_->topics(), &core_->store(),
+                     core_->cleaner()),
+        group_admin_(&core_->coordinator(), &core_->offsets(),
+                     &core_->snapshots(), &core_->topics(), &core_->store(),
+                     core_->clock()),
+        admin_(&core_->closed_flag(), &topic_admin_, &group_admin_) {}
 
   absl::StatusOr<std::unique_ptr<Producer>> CreateProducer(
       const ProducerOptions& options) override {
@@ -28,7 +34,11 @@ class EngineImpl : public Engine {
     if (o.client_id.empty()) {
       o.client_id = absl::StrCat("producer-", core_->NextProducerNumber());
     }
-    return ProducerImpl::Create(core_, o);
+    return ProducerImpl::Create(
+        ProducerImpl::EngineParts{core_, &core_->closed_flag(),
+                                  core_->clock(), &core_->appender(),
+                                  &core_->catalog()},
+        o);
   }
 
   absl::StatusOr<std::unique_ptr<Consumer>> CreateConsumer(
@@ -42,7 +52,12 @@ class EngineImpl : public Engine {
               ? absl::StrCat(core_->NextConsumerNumber())
               : o.group_instance_id);
     }
-    return ConsumerImpl::Create(core_, o);
+    return ConsumerImpl::Create(
+        ConsumerImpl::EngineParts{
+            core_, &core_->closed_flag(), core_->clock(), &core_->store(),
+            core_->cleaner(), &core_->catalog(), &core_->topics(),
+            &core_->notifier(), &core_->coordinator(), &core_->offsets()},
+        o);
   }
 
   Admin& admin() override { return admin_; }
@@ -55,6 +70,8 @@ class EngineImpl : public Engine {
 
  private:
   const std::shared_ptr<EngineCore> core_;
+  TopicAdmin topic_admin_;
+  GroupAdmin group_admin_;
   AdminImpl admin_;
 };
 

@@ -21,27 +21,26 @@ uint64_t NextProducerId() {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Producer>> ProducerImpl::Create(
-    std::shared_ptr<EngineCore> core, const ProducerOptions& options) {
-  if (core->closed()) return EngineCore::ClosedError();
+    EngineParts engine, const ProducerOptions& options) {
+  if (engine.closed->closed()) return ClosedFlag::Error();
   ProducerOptions completed = options;
   absl::Status s = CompleteProducerOptions(completed);
   if (!s.ok()) return s;
   auto producer = std::unique_ptr<ProducerImpl>(
-      new ProducerImpl(std::move(core), completed));
-  producer->core_->appender().Register(producer->accumulator_);
+      new ProducerImpl(std::move(engine), completed));
+  producer->engine_.appender->Register(producer->accumulator_);
   return std::unique_ptr<Producer>(std::move(producer));
 }
 
-ProducerImpl::ProducerImpl(std::shared_ptr<EngineCore> core,
-                           const ProducerOptions& options)
-    : core_(std::move(core)),
+ProducerImpl::ProducerImpl(EngineParts engine, const ProducerOptions& options)
+    : engine_(std::move(engine)),
       options_(options),
       partitioner_(options.partitioner),
       accumulator_(std::make_shared<Accumulator>(
           Accumulator::Config{options.batch_size, options.linger,
                               options.buffer_memory, options.max_block,
                               options.delivery_timeout, options.acks},
-          core_->clock(), &core_->appender())),
+          engine_.clock, engine_.appender)),
       id_(NextProducerId()) {}
 
 ProducerImpl::~ProducerImpl() {
@@ -74,7 +73,7 @@ absl::StatusOr<const std::shared_ptr<Topic>*> ProducerImpl::ResolveTopic(
     if (it != topics_.end() && !it->second->deleted()) found = it->second;
   }
   if (found == nullptr) {
-    absl::StatusOr<std::shared_ptr<Topic>> topic = core_->GetTopic(name);
+    absl::StatusOr<std::shared_ptr<Topic>> topic = engine_.catalog->Get(name);
     if (!topic.ok()) return topic.status();
     found = *std::move(topic);
     absl::MutexLock lock(&topics_mu_);
@@ -89,7 +88,7 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
   if (closed_.load(std::memory_order_acquire)) {
     return Fail(Error(ErrorCode::kClosed, "the producer is closed"), callback);
   }
-  if (core_->closed()) return Fail(EngineCore::ClosedError(), callback);
+  if (engine_.closed->closed()) return Fail(ClosedFlag::Error(), callback);
   absl::StatusOr<const std::shared_ptr<Topic>*> topic =
       ResolveTopic(record.topic);
   if (!topic.ok()) return Fail(topic.status(), callback);
@@ -122,7 +121,7 @@ SendFuture ProducerImpl::Send(ProducerRecord record, SendCallback callback) {
     partition = Partitioner::kUseSticky;
   }
 
-  const int64_t now_ms = absl::ToUnixMillis(core_->clock()->Now());
+  const int64_t now_ms = absl::ToUnixMillis(engine_.clock->Now());
   const int64_t timestamp_ms =
       record.timestamp ? absl::ToUnixMillis(*record.timestamp) : now_ms;
   if (timestamp_ms < 0) {
@@ -183,9 +182,9 @@ absl::Status ProducerImpl::Flush() {
   if (closed_.load(std::memory_order_acquire)) {
     return Error(ErrorCode::kClosed, "the producer is closed");
   }
-  if (core_->closed()) {
-    accumulator_->AbortHeld(EngineCore::ClosedError());
-    return EngineCore::ClosedError();
+  if (engine_.closed->closed()) {
+    accumulator_->AbortHeld(ClosedFlag::Error());
+    return ClosedFlag::Error();
   }
   if (OnAppenderThread()) {
     // The records to wait for are completed by this very thread.
@@ -212,10 +211,10 @@ absl::Status ProducerImpl::Close(absl::Duration timeout) {
   closed_.store(true, std::memory_order_release);
   accumulator_->Close();
   absl::Status status;
-  if (core_->closed()) {
+  if (engine_.closed->closed()) {
     // The appender is gone: nothing held can still be written.
-    accumulator_->AbortHeld(EngineCore::ClosedError());
-  } else if (!accumulator_->Flush(core_->clock()->Now() + timeout)) {
+    accumulator_->AbortHeld(ClosedFlag::Error());
+  } else if (!accumulator_->Flush(engine_.clock->Now() + timeout)) {
     accumulator_->AbortHeld(
         Error(ErrorCode::kInterrupted,
               "the producer was closed before the record could be written"));
@@ -224,7 +223,7 @@ absl::Status ProducerImpl::Close(absl::Duration timeout) {
                                 "within ",
                                 absl::FormatDuration(timeout)));
   }
-  core_->appender().Unregister(accumulator_.get());
+  engine_.appender->Unregister(accumulator_.get());
   return status;
 }
 

@@ -13,7 +13,10 @@
 #include "brook/options.h"
 #include "brook/partitioner.h"
 #include "brook/producer.h"
-#include "core/core.h"
+#include "brook/clock.h"
+#include "core/closed_flag.h"
+#include "core/topic_catalog.h"
+#include "log/appender.h"
 #include "producer/accumulator.h"
 
 namespace brook {
@@ -21,8 +24,18 @@ namespace brook {
 // Thread-safe.
 class ProducerImpl : public Producer {
  public:
+  // What a producer uses of the engine. The pointers borrow parts of
+  // `owner`, which the producer keeps alive.
+  struct EngineParts {
+    std::shared_ptr<const void> owner;
+    const ClosedFlag* closed;
+    Clock* clock;
+    Appender* appender;
+    TopicCatalog* catalog;  // Finds (or auto-creates) the topics sent to.
+  };
+
   static absl::StatusOr<std::unique_ptr<Producer>> Create(
-      std::shared_ptr<EngineCore> core, const ProducerOptions& options);
+      EngineParts engine, const ProducerOptions& options);
   ~ProducerImpl() override;
 
   SendFuture Send(ProducerRecord record, SendCallback callback) override;
@@ -31,8 +44,7 @@ class ProducerImpl : public Producer {
   absl::Status Close(absl::Duration timeout) override;
 
  private:
-  ProducerImpl(std::shared_ptr<EngineCore> core,
-               const ProducerOptions& options);
+  ProducerImpl(EngineParts engine, const ProducerOptions& options);
 
   // The topic `name`. The result stays valid until this thread's next call:
   // a one-entry thread-local cache answers repeated sends to one topic with
@@ -41,7 +53,7 @@ class ProducerImpl : public Producer {
       absl::string_view name) ABSL_LOCKS_EXCLUDED(topics_mu_);
   SendFuture Fail(absl::Status status, SendCallback& callback);
 
-  const std::shared_ptr<EngineCore> core_;
+  const EngineParts engine_;
   const ProducerOptions options_;
   const std::shared_ptr<Partitioner> partitioner_;  // Null: built-in default.
   const std::shared_ptr<Accumulator> accumulator_;

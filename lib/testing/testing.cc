@@ -10,6 +10,7 @@
 #include "brook/error.h"
 #include "client/test_hooks.h"
 #include "consumer/consumer_impl.h"
+#include "core/core.h"
 #include "group/coordinator.h"
 #include "util/status_macros.h"
 
