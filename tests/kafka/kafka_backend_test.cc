@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -370,6 +371,44 @@ TEST_F(KafkaBackendTest, CloseDeliversPendingThenRefusesSends) {
               StatusIs(ErrorCode::kClosed));
   EXPECT_THAT(producer->Flush(), StatusIs(ErrorCode::kClosed));
   EXPECT_THAT(producer->Close(absl::Seconds(1)), IsOk());
+}
+
+// Senders blocked on a full librdkafka queue (max.block.ms) and threads in
+// Get() wait without a lock per record on the delivery side: each must
+// still be woken by the delivery that lets it go on.
+TEST_F(KafkaBackendTest, SendersWaitingForRoomAndInGetAreWoken) {
+  const std::string topic = NewTopic("room", 2);
+  ProducerOptions o = FastProducer();
+  o.max_block = absl::Seconds(60);
+  o.cluster["queue.buffering.max.messages"] = "8";  // Room for 8 records.
+  std::unique_ptr<Producer> producer = NewProducer(o);
+  ASSERT_NE(producer, nullptr);
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 250;
+  std::atomic<int> called{0};
+  std::vector<std::vector<SendFuture>> futures(kThreads);
+  std::vector<std::thread> senders;
+  const absl::Time start = absl::Now();
+  for (int t = 0; t < kThreads; ++t) {
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        SendFuture f =
+            producer->Send({topic, absl::StrCat(t, "-", i), "v"},
+                           [&called](const auto&) { called.fetch_add(1); });
+        // Every third send is waited for at once, the others at the end.
+        if (i % 3 == 0) EXPECT_THAT(f.Get(absl::Seconds(60)), IsOk());
+        futures[t].push_back(std::move(f));
+      }
+    });
+  }
+  for (std::thread& t : senders) t.join();
+  EXPECT_THAT(producer->Flush(), IsOk());
+  EXPECT_EQ(called.load(), kThreads * kPerThread);
+  for (const std::vector<SendFuture>& each : futures) {
+    for (const SendFuture& f : each) EXPECT_THAT(f.Get(absl::Seconds(1)), IsOk());
+  }
+  // A lost wake-up would hold a sender or a Get() until its 60 s bound.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));
 }
 
 TEST(KafkaProducerTest, MaxBlockBoundsSendWhileTheClusterIsUnreachable) {
