@@ -48,15 +48,7 @@ class KafkaSendState final : public internal::SendState {
                    "deadlock");
     }
     absl::MutexLock lock(&mu_);
-    // Registered before the condition is first evaluated: Finish, which
-    // sets done_ first and reads waiters_ after, then takes mu_, so that
-    // the condition is evaluated again (see Finish).
-    waiters_.fetch_add(1);
-    const bool completed =
-        mu_.AwaitWithTimeout(absl::Condition(this, &KafkaSendState::done),
-                             timeout);
-    waiters_.fetch_sub(1);
-    if (!completed) {
+    if (!mu_.AwaitWithTimeout(absl::Condition(&completed_), timeout)) {
       return Error(ErrorCode::kTimeout,
                    absl::StrCat("the send did not complete within ",
                                 absl::FormatDuration(timeout)));
@@ -107,13 +99,10 @@ class KafkaSendState final : public internal::SendState {
   }
 
   void Finish() {
-    // Sequentially consistent with Wait's waiters_.fetch_add: either a
-    // waiter registered before this load (and is woken by releasing mu_,
-    // which re-evaluates its condition), or it evaluates the condition
-    // after done_ is set. No lock per record when nobody waits.
-    done_.store(true);
-    if (waiters_.load() > 0) {
+    done_.store(true, std::memory_order_release);
+    {
       absl::MutexLock lock(&mu_);
+      completed_ = true;
     }
     if (callback_) {
       if (status_.ok()) {
@@ -139,9 +128,8 @@ class KafkaSendState final : public internal::SendState {
   absl::Status status_;
 
   std::atomic<bool> done_{false};
-  // Threads in Wait; they block on mu_ with done() as their condition.
-  mutable std::atomic<int> waiters_{0};
   mutable absl::Mutex mu_;
+  bool completed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 int32_t SizeOf(const Bytes& b) {
@@ -167,37 +155,12 @@ struct KafkaProducer::Shared {
   KafkaHandle rk;
   std::atomic<bool> stop{false};
 
-  // Records handed to librdkafka whose callbacks have not returned, and
-  // completed records, counted (a change wakes senders waiting for room).
-  // Changed without `mu`: see AwaitCounters and CountersChanged.
-  std::atomic<int64_t> pending{0};
-  std::atomic<uint64_t> completions{0};
-  // Threads in AwaitCounters.
-  std::atomic<int> waiters{0};
-
   absl::Mutex mu;
+  // Records handed to librdkafka whose callbacks have not returned.
+  int64_t pending ABSL_GUARDED_BY(mu) = 0;
+  // Completed records, counted: a change wakes senders waiting for room.
+  uint64_t completions ABSL_GUARDED_BY(mu) = 0;
   absl::flat_hash_map<std::string, CachedTopic> topics ABSL_GUARDED_BY(mu);
-
-  // Waits until `done` (which reads only the counters) holds or `deadline`
-  // passes; false at the deadline.
-  template <typename Done>
-  bool AwaitCounters(Done done, absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu) {
-    absl::MutexLock lock(&mu);
-    // Registered before `done` is first evaluated; sequentially consistent
-    // with CountersChanged, which changes a counter first and reads
-    // `waiters` after: either it sees this waiter and takes `mu` (its
-    // release evaluates `done` again), or `done` sees its change.
-    waiters.fetch_add(1);
-    const bool met = mu.AwaitWithDeadline(absl::Condition(&done), deadline);
-    waiters.fetch_sub(1);
-    return met;
-  }
-  // After changing a counter. No lock per record when nobody waits.
-  void CountersChanged() ABSL_LOCKS_EXCLUDED(mu) {
-    if (waiters.load() > 0) {
-      absl::MutexLock lock(&mu);
-    }
-  }
 
   void Run() ABSL_LOCKS_EXCLUDED(mu) {
     on_poller_thread = true;
@@ -253,9 +216,9 @@ struct KafkaProducer::Shared {
       }
       state->Failed(std::move(status));
     }
-    pending.fetch_sub(1);
-    completions.fetch_add(1);
-    CountersChanged();
+    absl::MutexLock lock(&mu);
+    --pending;
+    ++completions;
   }
 };
 
@@ -472,9 +435,15 @@ SendFuture KafkaProducer::Send(ProducerRecord record, SendCallback callback) {
   }
   rd_kafka_resp_err_t err;
   std::string detail;
-  shared_->pending.fetch_add(1);
+  bool counted = false;
   for (;;) {
-    const uint64_t seen = shared_->completions.load();
+    uint64_t seen;
+    {
+      absl::MutexLock lock(&shared_->mu);
+      if (!counted) ++shared_->pending;
+      counted = true;
+      seen = shared_->completions;
+    }
     rd_kafka_error_t* error = rd_kafka_produceva(shared_->rk.get(), vu.data(), n);
     err = error == nullptr ? RD_KAFKA_RESP_ERR_NO_ERROR
                            : rd_kafka_error_code(error);
@@ -485,9 +454,12 @@ SendFuture KafkaProducer::Send(ProducerRecord record, SendCallback callback) {
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
     // Kafka's max.block.ms: wait for room (a delivered record) until the
     // deadline. librdkafka's own blocking flag has no time bound.
-    Shared* shared = shared_.get();
-    auto room = [shared, seen] { return shared->completions.load() != seen; };
-    if (!shared_->AwaitCounters(room, deadline) && absl::Now() >= deadline) {
+    absl::MutexLock lock(&shared_->mu);
+    auto room = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shared_->mu) {
+      return shared_->completions != seen;
+    };
+    if (!shared_->mu.AwaitWithDeadline(absl::Condition(&room), deadline) &&
+        absl::Now() >= deadline) {
       break;
     }
   }
@@ -498,8 +470,10 @@ SendFuture KafkaProducer::Send(ProducerRecord record, SendCallback callback) {
   }
   state->TakeBack();  // librdkafka did not take the record.
   if (headers != nullptr) rd_kafka_headers_destroy(headers);
-  shared_->pending.fetch_sub(1);
-  shared_->CountersChanged();
+  {
+    absl::MutexLock lock(&shared_->mu);
+    --shared_->pending;
+  }
   absl::Status status;
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
     status = Error(ErrorCode::kTimeout,
@@ -516,9 +490,11 @@ SendFuture KafkaProducer::Send(ProducerRecord record, SendCallback callback) {
 }
 
 bool KafkaProducer::AwaitNothingPending(absl::Time deadline) {
-  Shared* shared = shared_.get();
-  return shared_->AwaitCounters(
-      [shared] { return shared->pending.load() == 0; }, deadline);
+  absl::MutexLock lock(&shared_->mu);
+  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(shared_->mu) {
+    return shared_->pending == 0;
+  };
+  return shared_->mu.AwaitWithDeadline(absl::Condition(&idle), deadline);
 }
 
 absl::Status KafkaProducer::Flush() {
@@ -573,7 +549,8 @@ absl::Status KafkaProducer::Close(absl::Duration timeout) {
                  RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   if (from_callback) {
     // The poller reports the purged records after this callback returns.
-    if (shared_->pending.load() <= 1) return absl::OkStatus();  // This one.
+    absl::MutexLock plock(&shared_->mu);
+    if (shared_->pending <= 1) return absl::OkStatus();  // Just this one.
   } else {
     // librdkafka reports every purged record; wait for their callbacks.
     AwaitNothingPending(absl::InfiniteFuture());
