@@ -238,24 +238,23 @@ std::vector<absl::Status> KafkaAdmin::CreateRaw(
   for (size_t i : index) {
     if (!results[i].ok()) continue;
     const int32_t want = topics[i].partitions;
+    // The count the ready metadata showed: asking again could reach a
+    // broker that has not learnt of the topic yet.
+    int32_t shown = 0;
     results[i] = AwaitMetadata(
         rk->get(), topics[i].name,
-        [want](const auto& md) {
+        [want, &shown](const auto& md) {
           if (!md.ok() || md->empty()) return false;
           if (want > 0 && static_cast<int32_t>(md->size()) != want) {
             return false;
           }
+          shown = static_cast<int32_t>(md->size());
           return std::all_of(md->begin(), md->end(),
                              [](const auto& p) { return p.leader >= 0; });
         },
         "the new topic");
     if (!results[i].ok()) continue;
-    absl::StatusOr<std::vector<KafkaPartitionMetadata>> md =
-        TopicMetadata(rk->get(), topics[i].name, kRequestTimeout);
-    results[i] = md.ok() ? AwaitPartitionsServing(
-                               rk->get(), topics[i].name,
-                               static_cast<int32_t>(md->size()))
-                         : md.status();
+    results[i] = AwaitPartitionsServing(rk->get(), topics[i].name, shown);
   }
   return results;
 }
