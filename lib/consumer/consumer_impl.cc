@@ -27,7 +27,8 @@ absl::StatusOr<std::unique_ptr<Consumer>> ConsumerImpl::Create(
                                 name, "'"));
     }
   }
-  return std::unique_ptr<Consumer>(new ConsumerImpl(std::move(engine), checked));
+  return std::unique_ptr<Consumer>(
+      new ConsumerImpl(std::move(engine), checked));
 }
 
 ConsumerImpl::ConsumerImpl(EngineParts engine, const ConsumerOptions& options)

@@ -83,6 +83,7 @@ class EngineCore {
 
   const EngineOptions options_;
   Clock* const clock_;
+  ClosedFlag closed_;  // Before the parts that are given its address.
   std::unique_ptr<Store> store_;
   std::unique_ptr<TopicRegistry> topics_;
   // nullptr for an in-memory engine.
@@ -96,7 +97,6 @@ class EngineCore {
   TopicCatalog catalog_;
   // nullptr for a read-only engine.
   std::unique_ptr<LogCleaner> cleaner_;
-  ClosedFlag closed_;
   std::atomic<int64_t> producer_numbers_{0};
   std::atomic<int64_t> consumer_numbers_{0};
 

@@ -28,8 +28,8 @@ namespace brook {
 class TopicCatalog {
  public:
   struct Policy {
-    bool auto_create = true;     // Get creates a missing topic.
-    int32_t default_partitions;  // For -1 and for auto-created topics.
+    bool auto_create = true;         // Get creates a missing topic.
+    int32_t default_partitions = 1;  // For -1 and for auto-created topics.
   };
 
   // `synced_ends`: nullptr when the engine keeps no checkpoint (in memory)

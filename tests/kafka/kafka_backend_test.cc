@@ -405,7 +405,9 @@ TEST_F(KafkaBackendTest, SendersWaitingForRoomAndInGetAreWoken) {
   EXPECT_THAT(producer->Flush(), IsOk());
   EXPECT_EQ(called.load(), kThreads * kPerThread);
   for (const std::vector<SendFuture>& each : futures) {
-    for (const SendFuture& f : each) EXPECT_THAT(f.Get(absl::Seconds(1)), IsOk());
+    for (const SendFuture& f : each) {
+      EXPECT_THAT(f.Get(absl::Seconds(1)), IsOk());
+    }
   }
   // A lost wake-up would hold a sender or a Get() until its 60 s bound.
   EXPECT_LT(absl::Now() - start, absl::Seconds(30));
