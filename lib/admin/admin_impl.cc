@@ -12,9 +12,9 @@ absl::Status AdminImpl::CreateTopic(absl::string_view name, int32_t partitions,
 
 absl::Status AdminImpl::CreateTopic(absl::string_view name, int32_t partitions,
                                     const Properties& config) {
-  if (closed_->closed()) return ClosedFlag::Error();
   BROOK_ASSIGN_OR_RETURN(TopicConfig parsed,
                          TopicConfig::FromProperties(config));
+  if (closed_->closed()) return ClosedFlag::Error();
   return topics_->CreateTopic(name, partitions, parsed);
 }
 

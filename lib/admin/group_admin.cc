@@ -1,6 +1,7 @@
 #include "admin/group_admin.h"
 
 #include <map>
+#include <memory>
 #include <set>
 #include <utility>
 

@@ -16,9 +16,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "brook/admin.h"
+#include "brook/engine.h"
 #include "brook/options.h"
 #include "core/closed_flag.h"
 #include "core/topic_catalog.h"
@@ -47,7 +46,6 @@ class EngineCore {
   // Writes pending batches, stops the appender and closes the store.
   // Idempotent.
   absl::Status Close();
-  bool closed() const { return closed_.closed(); }
   const ClosedFlag& closed_flag() const { return closed_; }
 
   Clock* clock() const { return clock_; }
@@ -72,8 +70,6 @@ class EngineCore {
   // What a salvage open found lost (EngineOptions::salvage).
   const std::vector<LostRecords>& lost_records() const { return lost_records_; }
 
-  // The error calls get after Close.
-  static absl::Status ClosedError() { return ClosedFlag::Error(); }
 
  private:
   EngineCore(const EngineOptions& options, std::unique_ptr<Store> store,

@@ -28,7 +28,7 @@ namespace brook {
 class TopicCatalog {
  public:
   struct Policy {
-    bool auto_create = true;         // Get creates a missing topic.
+    bool auto_create = false;        // Get creates a missing topic.
     int32_t default_partitions = 1;  // For -1 and for auto-created topics.
   };
 

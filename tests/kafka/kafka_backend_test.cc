@@ -374,8 +374,7 @@ TEST_F(KafkaBackendTest, CloseDeliversPendingThenRefusesSends) {
 }
 
 // Senders blocked on a full librdkafka queue (max.block.ms) and threads in
-// Get() wait without a lock per record on the delivery side: each must
-// still be woken by the delivery that lets it go on.
+// Get() must each be woken by the delivery that lets them go on.
 TEST_F(KafkaBackendTest, SendersWaitingForRoomAndInGetAreWoken) {
   const std::string topic = NewTopic("room", 2);
   ProducerOptions o = FastProducer();
