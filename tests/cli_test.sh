@@ -24,13 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $1: $2"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/cli_checks.sh"
 
 # run [ARGS...]: runs brook with stdin from $STDIN (empty by default) and
 # sets OUT, ERR and RC.
@@ -40,41 +34,6 @@ run() {
   RC=$?
   ERR=$(cat "$tmp/stderr")
   STDIN=""
-}
-
-expect_rc() {  # NAME WANT
-  if [[ "$RC" -eq "$2" ]]; then pass; else
-    fail "$1" "exit status $RC, want $2 (stderr: $ERR)"
-  fi
-}
-expect_eq() {  # NAME GOT WANT
-  if [[ "$2" == "$3" ]]; then pass; else
-    fail "$1" "got [$2], want [$3]"
-  fi
-}
-expect_contains() {  # NAME HAYSTACK NEEDLE
-  if [[ "$2" == *"$3"* ]]; then pass; else
-    fail "$1" "[$2] does not contain [$3]"
-  fi
-}
-# An error is exactly one stderr line starting with "brook: error:".
-expect_error_line() {  # NAME
-  local lines
-  lines=$(printf '%s\n' "$ERR" | wc -l)
-  if [[ "$ERR" == "brook: error: "* && "$lines" -eq 1 ]]; then pass; else
-    fail "$1" "stderr is not one 'brook: error:' line: [$ERR]"
-  fi
-}
-# Runs a python3 check over a file of JSON lines; prints its complaint.
-check_json() {  # NAME FILE PYTHON_CODE (records in `recs`)
-  local msg
-  if msg=$(python3 -c "
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8') if l.strip()]
-$3
-" "$2" 2>&1); then pass; else
-    fail "$1" "$msg"
-  fi
 }
 
 # --- help -------------------------------------------------------------------
@@ -688,5 +647,4 @@ expect_contains "second salvage finds nothing" "$OUT" "Nothing acknowledged"
 run --data "$tmp/nowhere" salvage
 expect_rc "salvage of a missing directory" 1
 
-echo "$passed passed, $failed failed"
-[[ "$failed" -eq 0 ]]
+finish
