@@ -180,13 +180,22 @@ std::vector<Metric> LatencyMetrics(const std::string& prefix,
   return out;
 }
 
-Metric CpuPerRecord(const Metric& rate, double cpu_seconds, int64_t records) {
-  Metric m;
-  m.id = rate.id + "_cpu";
-  m.label = "  client CPU per record";
-  m.unit = "us";
-  m.value = records > 0 ? cpu_seconds * 1e6 / records : 0;
-  return m;
+std::vector<Metric> RateAndCpuPerRecord(std::string id, std::string label,
+                                        int64_t records, double seconds,
+                                        double cpu_seconds,
+                                        int64_t record_bytes) {
+  Metric rate;
+  rate.id = std::move(id);
+  rate.label = std::move(label);
+  rate.unit = "records/s";
+  rate.value = records / seconds;
+  rate.record_bytes = record_bytes;
+  Metric cpu;
+  cpu.id = rate.id + "_cpu";
+  cpu.label = "  client CPU per record";
+  cpu.unit = "us";
+  cpu.value = records > 0 ? cpu_seconds * 1e6 / records : 0;
+  return {std::move(rate), std::move(cpu)};
 }
 
 int64_t EndToEndTotal(const Config& config) {

@@ -95,11 +95,15 @@ std::vector<Metric> LatencyMetrics(const std::string& prefix,
 // that start rather than the steady state.
 inline constexpr absl::Duration kConsumerStart = absl::Seconds(1);
 
-// This process's CPU time over a timed region, per record: "<id>_cpu"
-// for throughput metric `rate`. The broker runs in a process of its own,
-// so this is the client's share alone, which a busy broker hides from the
-// throughput figures (it sets the pace for both sides).
-Metric CpuPerRecord(const Metric& rate, double cpu_seconds, int64_t records);
+// A throughput metric ("records/s" of `records` over `seconds`) and this
+// process's CPU time over the same region per record ("<id>_cpu"). The
+// broker runs in a process of its own, so the CPU figure is the client's
+// share alone, which a busy broker hides from the throughput figures (it
+// sets the pace for both sides).
+std::vector<Metric> RateAndCpuPerRecord(std::string id, std::string label,
+                                        int64_t records, double seconds,
+                                        double cpu_seconds,
+                                        int64_t record_bytes);
 
 // Records sent by the latency test and the first ones not counted (they
 // pay for first-touch costs: allocations, the consumer's first fetch).

@@ -70,14 +70,10 @@ absl::StatusOr<std::vector<Metric>> RunKafkaProduce(const RunEnv& env,
   }
   if (absl::Status s = (*topic)->CheckStored(n); !s.ok()) return s;
 
-  Metric m;
-  m.id = absl::StrFormat("kafka_produce_acks%s", all ? "all" : "1");
-  m.label = absl::StrFormat("Kafka backend: produce acks=%s, 1 thread",
-                            all ? "all" : "1");
-  m.unit = "records/s";
-  m.value = n / seconds;
-  m.record_bytes = data.record_bytes();
-  return std::vector<Metric>{m, CpuPerRecord(m, cpu, n)};
+  return RateAndCpuPerRecord(
+      absl::StrFormat("kafka_produce_acks%s", all ? "all" : "1"),
+      absl::StrFormat("Kafka backend: produce acks=%s, 1 thread", all ? "all" : "1"),
+      n, seconds, cpu, data.record_bytes());
 }
 
 absl::StatusOr<std::vector<Metric>> RunKafkaConsume(const RunEnv& env) {
@@ -158,13 +154,9 @@ absl::StatusOr<std::vector<Metric>> RunKafkaConsume(const RunEnv& env) {
   if (absl::Status s = Annotate(c->Close(), "Consumer::Close"); !s.ok()) {
     return s;
   }
-  Metric m;
-  m.id = "kafka_consume";
-  m.label = "Kafka backend: consume, PollRecords + CommitSync";
-  m.unit = "records/s";
-  m.value = n / seconds;
-  m.record_bytes = env.data->record_bytes();
-  return std::vector<Metric>{m, CpuPerRecord(m, cpu, n)};
+  return RateAndCpuPerRecord("kafka_consume",
+                             "Kafka backend: consume, PollRecords + CommitSync",
+                             n, seconds, cpu, env.data->record_bytes());
 }
 
 absl::StatusOr<std::vector<Metric>> RunKafkaEndToEnd(const RunEnv& env) {

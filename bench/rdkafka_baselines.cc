@@ -302,14 +302,10 @@ absl::StatusOr<std::vector<Metric>> RunRawProduce(const RunEnv& env,
   producer->reset();
   if (absl::Status s = (*topic)->CheckStored(n); !s.ok()) return s;
 
-  Metric m;
-  m.id = absl::StrFormat("raw_rdkafka_produce_acks%s", all ? "all" : "1");
-  m.label = absl::StrFormat("raw librdkafka: produce acks=%s, 1 thread",
-                            all ? "all" : "1");
-  m.unit = "records/s";
-  m.value = n / seconds;
-  m.record_bytes = data.record_bytes();
-  return std::vector<Metric>{m, CpuPerRecord(m, cpu, n)};
+  return RateAndCpuPerRecord(
+      absl::StrFormat("raw_rdkafka_produce_acks%s", all ? "all" : "1"),
+      absl::StrFormat("raw librdkafka: produce acks=%s, 1 thread", all ? "all" : "1"),
+      n, seconds, cpu, data.record_bytes());
 }
 
 absl::StatusOr<std::vector<Metric>> RunRawConsume(const RunEnv& env) {
@@ -401,13 +397,9 @@ absl::StatusOr<std::vector<Metric>> RunRawConsume(const RunEnv& env) {
   }
   rd_kafka_consumer_close(rk->get());
 
-  Metric m;
-  m.id = "raw_rdkafka_consume";
-  m.label = "raw librdkafka: consume, poll + sync commit";
-  m.unit = "records/s";
-  m.value = n / seconds;
-  m.record_bytes = env.data->record_bytes();
-  return std::vector<Metric>{m, CpuPerRecord(m, cpu, n)};
+  return RateAndCpuPerRecord("raw_rdkafka_consume",
+                             "raw librdkafka: consume, poll + sync commit", n,
+                             seconds, cpu, env.data->record_bytes());
 }
 
 absl::StatusOr<std::vector<Metric>> RunRawEndToEnd(const RunEnv& env) {
