@@ -1,11 +1,6 @@
 #include "brook_workloads.h"
 
-#include <sys/prctl.h>
-
-#include <algorithm>
 #include <atomic>
-#include <cmath>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -292,14 +287,6 @@ absl::StatusOr<std::vector<Metric>> RunSustained(const RunEnv& env) {
 }
 
 absl::StatusOr<std::vector<Metric>> RunEndToEnd(const RunEnv& env) {
-  const Dataset& data = *env.data;
-  const Config& config = *env.config;
-  const int64_t total =
-      std::max<int64_t>(1, std::llround(config.e2e_rate * config.e2e_seconds));
-  // The first records pay for first-touch costs (allocations, the
-  // consumer's first position lookup); they are sent but not counted.
-  const int64_t warmup = std::min<int64_t>(100, total / 10);
-
   absl::StatusOr<std::unique_ptr<Engine>> engine = OpenWithTopic(env);
   if (!engine.ok()) return engine.status();
   ProducerOptions producer_options;
@@ -316,138 +303,12 @@ absl::StatusOr<std::vector<Metric>> RunEndToEnd(const RunEnv& env) {
   if (absl::Status s = (*consumer)->Assign(AllPartitions(env)); !s.ok()) {
     return Annotate(s, "Assign");
   }
-
-  FirstError errors;
-  std::atomic<bool> producer_failed{false};
-  std::vector<double> latencies_us;
-  latencies_us.reserve(total);
-  int64_t received = 0;
-  // Every send must arrive exactly once, in offset order per partition.
-  std::vector<bool> seen(total, false);
-  std::vector<int64_t> next(config.partitions, 0);
-
-  // Each value starts with the steady_clock time (ns) taken just before its
-  // Send, then its sequence number.
-  std::thread consumer_thread([&] {
-    Consumer* c = consumer->get();
-    Clock::time_point last_data = Clock::now();
-    while (received < total) {
-      absl::StatusOr<std::vector<ConsumerRecord>> records =
-          c->Poll(absl::Milliseconds(100));
-      const int64_t now_ns =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(
-              Clock::now().time_since_epoch())
-              .count();
-      if (!records.ok()) {
-        errors.Set(Annotate(records.status(), "Poll"));
-        return;
-      }
-      if (records->empty()) {
-        if (producer_failed.load()) return;
-        if (SecondsSince(last_data) > kStallSeconds) {
-          errors.Set(absl::DeadlineExceededError(absl::StrCat(
-              "consumer stalled: Poll returned nothing for ", kStallSeconds,
-              "s after ", received, " of ", total, " records")));
-          return;
-        }
-        continue;
-      }
-      last_data = Clock::now();
-      for (const ConsumerRecord& r : *records) {
-        if (!r.value || r.value->size() < 16) {
-          errors.Set(absl::InternalError("Poll returned a truncated value"));
-          return;
-        }
-        int64_t sent_ns;
-        int64_t seq;
-        std::memcpy(&sent_ns, r.value->data(), 8);
-        std::memcpy(&seq, r.value->data() + 8, 8);
-        if (seq < 0 || seq >= total || seen[seq] || r.partition < 0 ||
-            r.partition >= config.partitions || r.offset != next[r.partition]) {
-          errors.Set(absl::InternalError(absl::StrCat(
-              "Poll returned send #", seq, " as ", r.topic, "-", r.partition,
-              " offset ", r.offset,
-              seq >= 0 && seq < total && seen[seq] ? " a second time" : "",
-              "; expected offset ",
-              r.partition >= 0 && r.partition < config.partitions
-                  ? next[r.partition]
-                  : -1)));
-          return;
-        }
-        seen[seq] = true;
-        next[r.partition] = r.offset + 1;
-        if (seq >= warmup) latencies_us.push_back((now_ns - sent_ns) / 1e3);
-        ++received;
-      }
-    }
-  });
-
-  // Paced by an absolute schedule: send i is due at start + i / rate, so a
-  // late wake-up is caught up on, never accumulated as drift.
-  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // 1 ns slack for this thread.
-  Producer* p = producer->get();
-  const Clock::time_point start = Clock::now() + std::chrono::milliseconds(20);
-  Clock::time_point last_send = start;
-  double max_lag_us = 0;
-  for (int64_t i = 0; i < total; ++i) {
-    const Clock::time_point due =
-        start + std::chrono::nanoseconds(std::llround(static_cast<double>(i) *
-                                                      1e9 / config.e2e_rate));
-    std::this_thread::sleep_until(due);
-    ProducerRecord record = MakeRecord(data, i);
-    last_send = Clock::now();
-    const int64_t sent_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(
-            last_send.time_since_epoch())
-            .count();
-    std::memcpy(record.value->data(), &sent_ns, 8);
-    std::memcpy(record.value->data() + 8, &i, 8);
-    SendFuture f = p->Send(std::move(record));
-    CheckImmediate(f, &errors);
-    max_lag_us = std::max(
-        max_lag_us,
-        std::chrono::duration<double, std::micro>(last_send - due).count());
-    if (!errors.Get().ok()) {
-      producer_failed.store(true);
-      break;
-    }
-  }
-  const double send_seconds =
-      std::chrono::duration<double>(last_send - start).count();
-  consumer_thread.join();
-
-  if (absl::Status s = errors.Get(); !s.ok()) return s;
-  if (absl::Status s = Annotate((*producer)->Close(), "Producer::Close");
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = Annotate((*consumer)->Close(), "Consumer::Close");
-      !s.ok()) {
-    return s;
-  }
+  absl::StatusOr<std::vector<Metric>> metrics = MeasureEndToEnd(
+      env, **producer, **consumer, kTopic, env.config->partitions,
+      absl::ZeroDuration(), "e2e", "e2e");
+  if (!metrics.ok()) return metrics;
   if (absl::Status s = CloseEngine(*std::move(engine)); !s.ok()) return s;
-
-  std::sort(latencies_us.begin(), latencies_us.end());
-  std::vector<Metric> out;
-  auto add = [&out](std::string id, std::string label, std::string unit,
-                    double value) {
-    Metric m;
-    m.id = std::move(id);
-    m.label = std::move(label);
-    m.unit = std::move(unit);
-    m.value = value;
-    out.push_back(std::move(m));
-  };
-  add("e2e_p50_us", "e2e latency p50", "us", Quantile(latencies_us, 0.50));
-  add("e2e_p99_us", "e2e latency p99", "us", Quantile(latencies_us, 0.99));
-  add("e2e_p999_us", "e2e latency p99.9", "us", Quantile(latencies_us, 0.999));
-  add("e2e_max_us", "e2e latency max", "us",
-      latencies_us.empty() ? 0 : latencies_us.back());
-  add("e2e_send_rate", "e2e achieved send rate", "records/s",
-      send_seconds > 0 ? (total - 1) / send_seconds : 0);
-  add("e2e_max_lag_us", "e2e worst send lateness vs schedule", "us",
-      max_lag_us);
-  return out;
+  return metrics;
 }
 
 }  // namespace bench

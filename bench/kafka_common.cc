@@ -1,13 +1,8 @@
 #include "kafka_common.h"
 
-#include <sys/prctl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <cmath>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -122,64 +117,6 @@ absl::Status KafkaTopic::Fill(const Dataset& data) {
   return CheckStored(data.records());
 }
 
-int64_t SteadyNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             Clock::now().time_since_epoch())
-      .count();
-}
-
-PacedSends SendPaced(double rate, int64_t total,
-                     absl::FunctionRef<bool(int64_t i, int64_t sent_ns)> send) {
-  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // 1 ns slack for this thread.
-  PacedSends out;
-  const Clock::time_point start = Clock::now() + std::chrono::milliseconds(20);
-  Clock::time_point last_send = start;
-  for (int64_t i = 0; i < total; ++i) {
-    const Clock::time_point due =
-        start + std::chrono::nanoseconds(
-                    std::llround(static_cast<double>(i) * 1e9 / rate));
-    std::this_thread::sleep_until(due);
-    last_send = Clock::now();
-    const int64_t sent_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(
-            last_send.time_since_epoch())
-            .count();
-    out.max_lag_us = std::max(
-        out.max_lag_us,
-        std::chrono::duration<double, std::micro>(last_send - due).count());
-    ++out.sent;
-    if (!send(i, sent_ns)) break;
-  }
-  out.send_seconds = std::chrono::duration<double>(last_send - start).count();
-  return out;
-}
-
-std::vector<Metric> LatencyMetrics(const std::string& prefix,
-                                   const std::string& label,
-                                   std::vector<double> latencies_us,
-                                   const PacedSends& sends) {
-  std::sort(latencies_us.begin(), latencies_us.end());
-  std::vector<Metric> out;
-  auto add = [&out](std::string id, std::string l, std::string unit,
-                    double value) {
-    Metric m;
-    m.id = std::move(id);
-    m.label = std::move(l);
-    m.unit = std::move(unit);
-    m.value = value;
-    out.push_back(std::move(m));
-  };
-  add(prefix + "_p50_us", label + " p50", "us", Quantile(latencies_us, 0.50));
-  add(prefix + "_p99_us", label + " p99", "us", Quantile(latencies_us, 0.99));
-  add(prefix + "_p999_us", label + " p99.9", "us",
-      Quantile(latencies_us, 0.999));
-  add(prefix + "_max_us", label + " max", "us",
-      latencies_us.empty() ? 0 : latencies_us.back());
-  add(prefix + "_send_rate", label + " achieved send rate", "records/s",
-      sends.send_seconds > 0 ? (sends.sent - 1) / sends.send_seconds : 0);
-  return out;
-}
-
 std::vector<Metric> RateAndCpuPerRecord(std::string id, std::string label,
                                         int64_t records, double seconds,
                                         double cpu_seconds,
@@ -196,14 +133,6 @@ std::vector<Metric> RateAndCpuPerRecord(std::string id, std::string label,
   cpu.unit = "us";
   cpu.value = records > 0 ? cpu_seconds * 1e6 / records : 0;
   return {std::move(rate), std::move(cpu)};
-}
-
-int64_t EndToEndTotal(const Config& config) {
-  return std::max<int64_t>(1, std::llround(config.e2e_rate * config.e2e_seconds));
-}
-
-int64_t EndToEndWarmup(int64_t total) {
-  return std::min<int64_t>(100, total / 10);
 }
 
 }  // namespace bench

@@ -65,30 +65,6 @@ class KafkaTopic {
   const int partitions_;
 };
 
-// The latency test's sender, shared by brook's and the raw run: send i is
-// due at start + i / rate (an absolute schedule, so a late wake-up is
-// caught up on, never accumulated as drift); `send(i, sent_ns)` is called
-// right after the steady_clock time `sent_ns` is taken and returns false to
-// stop. Returns the seconds from the first send to the last and the worst
-// lateness against the schedule in us.
-struct PacedSends {
-  double send_seconds = 0;
-  double max_lag_us = 0;
-  int64_t sent = 0;
-};
-PacedSends SendPaced(double rate, int64_t total,
-                     absl::FunctionRef<bool(int64_t i, int64_t sent_ns)> send);
-
-// Now on steady_clock, in ns (what the latency test's values carry).
-int64_t SteadyNowNs();
-
-// The latency test's metrics: p50, p99, p99.9 and max of `latencies_us`
-// (sorted here) and the achieved send rate, ids "<prefix>_p50_us", ...
-std::vector<Metric> LatencyMetrics(const std::string& prefix,
-                                   const std::string& label,
-                                   std::vector<double> latencies_us,
-                                   const PacedSends& sends);
-
 // How long the latency test's consumer gets, once polling, before the
 // first send: a librdkafka consumer looks up its start offsets and begins
 // fetching asynchronously, and the first records would otherwise measure
@@ -104,11 +80,6 @@ std::vector<Metric> RateAndCpuPerRecord(std::string id, std::string label,
                                         int64_t records, double seconds,
                                         double cpu_seconds,
                                         int64_t record_bytes);
-
-// Records sent by the latency test and the first ones not counted (they
-// pay for first-touch costs: allocations, the consumer's first fetch).
-int64_t EndToEndTotal(const Config& config);
-int64_t EndToEndWarmup(int64_t total);
 
 }  // namespace bench
 }  // namespace brook

@@ -1,17 +1,14 @@
 #include "kafka_workloads.h"
 
 #include <atomic>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/time/clock.h"
 #include "brook/client.h"
 #include "brook/consumer.h"
 #include "brook/error.h"
@@ -160,9 +157,6 @@ absl::StatusOr<std::vector<Metric>> RunKafkaConsume(const RunEnv& env) {
 }
 
 absl::StatusOr<std::vector<Metric>> RunKafkaEndToEnd(const RunEnv& env) {
-  const Dataset& data = *env.data;
-  const int64_t total = EndToEndTotal(*env.config);
-  const int64_t warmup = EndToEndWarmup(total);
   absl::StatusOr<std::unique_ptr<KafkaTopic>> topic =
       KafkaTopic::Create(env, "kafka-e2e");
   if (!topic.ok()) return topic.status();
@@ -189,87 +183,8 @@ absl::StatusOr<std::vector<Metric>> RunKafkaEndToEnd(const RunEnv& env) {
     return Annotate(s, "Assign");
   }
 
-  FirstError errors;
-  std::atomic<bool> producer_failed{false};
-  std::vector<double> latencies_us;
-  latencies_us.reserve(total);
-  int64_t received = 0;
-  std::vector<bool> seen(total, false);
-  std::vector<int64_t> next(partitions, 0);
-
-  // Each value starts with the steady_clock time (ns) taken just before its
-  // Send, then its sequence number.
-  std::thread consumer_thread([&] {
-    Consumer* c = consumer->get();
-    Clock::time_point last_data = Clock::now();
-    while (received < total) {
-      absl::StatusOr<std::vector<ConsumerRecord>> records =
-          c->Poll(absl::Milliseconds(100));
-      const int64_t now_ns = SteadyNowNs();
-      if (!records.ok()) {
-        errors.Set(Annotate(records.status(), "Poll"));
-        return;
-      }
-      if (records->empty()) {
-        if (producer_failed.load()) return;
-        if (SecondsSince(last_data) > kStallSeconds) {
-          errors.Set(absl::DeadlineExceededError(absl::StrCat(
-              "consumer stalled: Poll returned nothing for ", kStallSeconds,
-              "s after ", received, " of ", total, " records")));
-          return;
-        }
-        continue;
-      }
-      last_data = Clock::now();
-      for (const ConsumerRecord& r : *records) {
-        if (!r.value || r.value->size() < 16) {
-          errors.Set(absl::InternalError("Poll returned a truncated value"));
-          return;
-        }
-        int64_t sent_ns;
-        int64_t seq;
-        std::memcpy(&sent_ns, r.value->data(), 8);
-        std::memcpy(&seq, r.value->data() + 8, 8);
-        if (seq < 0 || seq >= total || seen[seq] || r.partition < 0 ||
-            r.partition >= partitions || r.offset != next[r.partition]) {
-          errors.Set(absl::InternalError(absl::StrCat(
-              "Poll returned send #", seq, " as ", r.topic, "-", r.partition,
-              " offset ", r.offset)));
-          return;
-        }
-        seen[seq] = true;
-        next[r.partition] = r.offset + 1;
-        if (seq >= warmup) latencies_us.push_back((now_ns - sent_ns) / 1e3);
-        ++received;
-      }
-    }
-  });
-
-  absl::SleepFor(kConsumerStart);
-  Producer* p = producer->get();
-  const PacedSends sends =
-      SendPaced(env.config->e2e_rate, total, [&](int64_t i, int64_t sent_ns) {
-        ProducerRecord record(name, std::string(data.key(i % data.records())),
-                              std::string(data.value(i)));
-        std::memcpy(record.value->data(), &sent_ns, 8);
-        std::memcpy(record.value->data() + 8, &i, 8);
-        CheckImmediate(p->Send(std::move(record)), &errors);
-        if (errors.Get().ok()) return true;
-        producer_failed.store(true);
-        return false;
-      });
-  consumer_thread.join();
-
-  if (absl::Status s = errors.Get(); !s.ok()) return s;
-  if (absl::Status s = Annotate(p->Close(), "Producer::Close"); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = Annotate((*consumer)->Close(), "Consumer::Close");
-      !s.ok()) {
-    return s;
-  }
-  return LatencyMetrics("kafka_e2e", "Kafka backend: e2e latency",
-                        std::move(latencies_us), sends);
+  return MeasureEndToEnd(env, **producer, **consumer, name, partitions,
+                         kConsumerStart, "kafka_e2e", "Kafka backend: e2e");
 }
 
 }  // namespace bench

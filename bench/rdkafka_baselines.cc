@@ -499,7 +499,7 @@ absl::StatusOr<std::vector<Metric>> RunRawEndToEnd(const RunEnv& env) {
   if (absl::Status s = errors.Get(); !s.ok()) return s;
   if (absl::Status s = (*producer)->Flush(sends.sent); !s.ok()) return s;
   rd_kafka_consumer_close(rk->get());
-  return LatencyMetrics("raw_rdkafka_e2e", "raw librdkafka: e2e latency",
+  return LatencyMetrics("raw_rdkafka_e2e", "raw librdkafka: e2e",
                         std::move(latencies_us), sends);
 }
 
