@@ -17,7 +17,9 @@
 #include "absl/time/clock.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "kafka/kafka_config.h"
 #include "kafka_common.h"
+#include "util/producer_checks.h"
 #include "workload_common.h"
 
 namespace brook {
@@ -32,33 +34,12 @@ absl::Status RdError(rd_kafka_resp_err_t err, absl::string_view what) {
       absl::StrCat(what, ": ", rd_kafka_err2str(err)));
 }
 
-using Conf = std::unique_ptr<rd_kafka_conf_t, void (*)(rd_kafka_conf_t*)>;
 using Handle = std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)>;
 using PartitionList =
     std::unique_ptr<rd_kafka_topic_partition_list_t,
                     void (*)(rd_kafka_topic_partition_list_t*)>;
 
-absl::Status Set(rd_kafka_conf_t* conf, const std::string& key,
-                 const std::string& value) {
-  char errstr[512];
-  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr,
-                        sizeof errstr) != RD_KAFKA_CONF_OK) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(key, "=", value, ": ", errstr));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<Conf> NewConf(
-    const std::vector<std::pair<std::string, std::string>>& settings) {
-  Conf conf(rd_kafka_conf_new(), rd_kafka_conf_destroy);
-  for (const auto& [key, value] : settings) {
-    if (absl::Status s = Set(conf.get(), key, value); !s.ok()) return s;
-  }
-  return conf;
-}
-
-absl::StatusOr<Handle> NewHandle(rd_kafka_type_t type, Conf conf) {
+absl::StatusOr<Handle> NewHandle(rd_kafka_type_t type, KafkaConf conf) {
   char errstr[512];
   rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
   if (rk == nullptr) {
@@ -68,36 +49,15 @@ absl::StatusOr<Handle> NewHandle(rd_kafka_type_t type, Conf conf) {
   return Handle(rk, rd_kafka_destroy);
 }
 
-// The producer settings brook's Kafka backend gives librdkafka for
-// `options` after its own defaulting (lib/kafka/kafka_config.cc,
-// ApplyTypedProducer, and lib/util/producer_checks.cc): every typed option,
-// in the same words, so that both sides batch, retry and time out alike.
-std::vector<std::pair<std::string, std::string>> ProducerSettings(
-    const Config& config, const ProducerOptions& o) {
-  absl::Duration delivery_timeout = o.delivery_timeout;
-  if (delivery_timeout == ProducerOptions::kDefaultDeliveryTimeout &&
-      delivery_timeout < o.linger + absl::Seconds(30)) {
-    delivery_timeout = o.linger + absl::Seconds(30);
-  }
-  const bool idempotence = o.enable_idempotence && o.acks == Acks::kAll;
-  return {
-      {"bootstrap.servers", config.bootstrap_server},
-      {"client.id", "raw-rdkafka-producer"},
-      {"acks", o.acks == Acks::kNone     ? "0"
-               : o.acks == Acks::kLeader ? "1"
-                                         : "all"},
-      {"enable.idempotence", idempotence ? "true" : "false"},
-      {"message.timeout.ms",
-       std::to_string(absl::ToInt64Milliseconds(delivery_timeout))},
-      {"linger.ms", std::to_string(absl::ToInt64Milliseconds(o.linger))},
-      {"batch.size", std::to_string(std::max(o.batch_size, 1))},
-      {"queue.buffering.max.kbytes",
-       std::to_string(std::max<int64_t>(o.buffer_memory / 1024, 1))},
-      {"message.max.bytes",
-       std::to_string(std::clamp(o.max_request_size, 1000, 1000000000))},
-      {"compression.type", o.compression_type},
-      {"partitioner", "murmur2_random"},
-  };
+// The librdkafka configuration brook's Kafka backend builds for
+// `options` (lib/kafka/kafka_config.cc, after CompleteProducerOptions), so
+// that both sides batch, retry and time out alike.
+absl::StatusOr<KafkaConf> RawProducerConf(const Config& config,
+                                          ProducerOptions options) {
+  if (absl::Status s = CompleteProducerOptions(options); !s.ok()) return s;
+  options.client_id = "raw-rdkafka-producer";
+  return NewProducerConf({{"bootstrap.servers", config.bootstrap_server}},
+                         options);
 }
 
 // A librdkafka producer whose delivery reports arrive as events on the
@@ -107,7 +67,7 @@ class RawProducer {
  public:
   static absl::StatusOr<std::unique_ptr<RawProducer>> Create(
       const Config& config, const ProducerOptions& options) {
-    absl::StatusOr<Conf> conf = NewConf(ProducerSettings(config, options));
+    absl::StatusOr<KafkaConf> conf = RawProducerConf(config, options);
     if (!conf.ok()) return conf.status();
     rd_kafka_conf_set_events(conf->get(), RD_KAFKA_EVENT_DR);
     absl::StatusOr<Handle> rk =
@@ -220,27 +180,13 @@ class RawProducer {
 // assigned every partition of `topic` from the beginning.
 absl::StatusOr<Handle> NewAssignedConsumer(const KafkaTopic& topic,
                                            const std::string& group) {
-  const ConsumerOptions o;  // The defaults of the fields not set above.
-  auto ms = [](absl::Duration d) {
-    return std::to_string(absl::ToInt64Milliseconds(d));
-  };
-  absl::StatusOr<Conf> conf = NewConf({
-      {"bootstrap.servers", topic.bootstrap()},
-      {"client.id", "raw-rdkafka-consumer"},
-      {"group.id", group},
-      {"isolation.level", "read_uncommitted"},
-      {"auto.offset.reset", "earliest"},
-      {"enable.auto.commit", "false"},
-      {"auto.commit.interval.ms", ms(o.auto_commit_interval)},
-      {"enable.auto.offset.store", "false"},
-      {"session.timeout.ms", ms(o.session_timeout)},
-      {"heartbeat.interval.ms", ms(o.heartbeat_interval)},
-      {"max.poll.interval.ms", ms(o.max_poll_interval)},
-      {"topic.metadata.refresh.interval.ms", ms(o.metadata_max_age)},
-      {"allow.auto.create.topics", "false"},
-      {"enable.partition.eof", "false"},
-      {"partition.assignment.strategy", "range"},
-  });
+  ConsumerOptions o;
+  o.group_id = group;
+  o.client_id = "raw-rdkafka-consumer";
+  o.auto_offset_reset = OffsetReset::kEarliest;
+  o.enable_auto_commit = false;
+  absl::StatusOr<KafkaConf> conf =
+      NewConsumerConf({{"bootstrap.servers", topic.bootstrap()}}, o);
   if (!conf.ok()) return conf.status();
   absl::StatusOr<Handle> rk = NewHandle(RD_KAFKA_CONSUMER, *std::move(conf));
   if (!rk.ok()) return rk.status();
